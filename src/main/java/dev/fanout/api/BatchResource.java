@@ -1,0 +1,205 @@
+package dev.fanout.api;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.fanout.core.Durations;
+import dev.fanout.core.Json;
+import dev.fanout.core.TaskResult;
+import dev.fanout.execution.Batch;
+import dev.fanout.execution.BatchOptions;
+import dev.fanout.execution.BatchStatus;
+import dev.fanout.execution.Engine;
+import dev.fanout.service.FanoutConfig;
+import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.smallrye.mutiny.Multi;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import jakarta.ws.rs.core.UriInfo;
+import org.jboss.resteasy.reactive.RestQuery;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** The batch API: submit, watch, stream results, cancel, list. Parsing and checks live in the helpers it calls. */
+@Path("/batches")
+public class BatchResource {
+    static final String NDJSON = "application/x-ndjson";
+
+    @Inject
+    Engine engine;
+    @Inject
+    FanoutConfig config;
+
+    @POST
+    @RunOnVirtualThread
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response submit(InputStream body, @Context HttpHeaders headers, @Context UriInfo uri,
+                           @RestQuery String wait) {
+        Duration waitFor = parseWait(wait);
+        BatchRequestReader reader = new BatchRequestReader(engine.functions(), config.batch().maxTasks());
+        BatchRequestReader.Parsed parsed = isNdjson(headers.getMediaType())
+                ? reader.readNdjson(body) : reader.readJson(body);
+        BatchOptions options = new OptionsParser(config.batch(), engine.backends().keySet())
+                .parse(parsed.options(), uri.getQueryParameters()::getFirst);
+        Batch batch = engine.submit(parsed.tasks(), options);
+        if (!waitFor.isZero() && awaitDone(batch, waitFor)) {
+            return Response.ok(finishedBatch(batch), MediaType.APPLICATION_JSON).build();
+        }
+        return Response.accepted(batch.status()).header("Location", "/batches/" + batch.id()).build();
+    }
+
+    private static boolean isNdjson(MediaType type) {
+        if (type == null || type.isCompatible(MediaType.APPLICATION_JSON_TYPE)) {
+            return false;
+        }
+        String sub = type.getSubtype();
+        if (type.getType().equals("application") && (sub.equals("x-ndjson") || sub.equals("ndjson")
+                || sub.equals("jsonl") || sub.equals("x-jsonlines"))) {
+            return true;
+        }
+        throw new ProblemException(Problem.of(415, "unsupported-media-type", "Unsupported media type",
+                "send the batch as application/json ({\"tasks\": [...]}) or application/x-ndjson (one task per "
+                        + "line), not " + type));
+    }
+
+    private Duration parseWait(String wait) {
+        if (wait == null || wait.isBlank()) {
+            return Duration.ZERO;
+        }
+        try {
+            Duration d = Durations.parse(wait);
+            if (d.compareTo(config.api().maxWait()) <= 0) {
+                return d;
+            }
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.invalidOption("wait: " + e.getMessage());
+        }
+        throw ProblemException.invalidOption("wait: at most " + Durations.format(config.api().maxWait())
+                + " (fanout.api.max-wait); stream GET /batches/{id}/results for longer batches");
+    }
+
+    private static boolean awaitDone(Batch batch, Duration wait) {
+        try {
+            batch.done().get(wait.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a batch never completes exceptionally", e);
+        }
+    }
+
+    /** {@code {"batch": status, "results": [...]}}, written as it goes: a million results need no big buffer. */
+    private static StreamingOutput finishedBatch(Batch batch) {
+        return out -> {
+            try (JsonGenerator g = Json.mapper().createGenerator(out)) {
+                g.writeStartObject();
+                g.writePOJOField("batch", batch.status());
+                g.writeArrayFieldStart("results");
+                for (int i = 0; i < batch.total(); i++) {
+                    g.writePOJO(batch.result(i));
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+        };
+    }
+
+    @GET
+    @Path("/{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public BatchStatus status(@PathParam("id") String id) {
+        return find(id).status();
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public BatchStatus cancel(@PathParam("id") String id) {
+        return engine.cancel(id).orElseThrow(() -> notFound(id)).status();
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public BatchPage list(@RestQuery String limit, @RestQuery String offset) {
+        int l = pageParam("limit", limit, 20, 1, 1000);
+        int o = pageParam("offset", offset, 0, 0, Integer.MAX_VALUE);
+        List<BatchStatus> page = engine.list(o, l).stream().map(Batch::status).toList();
+        return new BatchPage(page, o, l, engine.batchCount());
+    }
+
+    /** One page of {@code GET /batches}, newest first. */
+    public record BatchPage(List<BatchStatus> batches, int offset, int limit, int total) {
+    }
+
+    /** The results as NDJSON, the default; the stream ends when the batch ends. */
+    @GET
+    @Path("/{id}/results")
+    @Produces(NDJSON)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    public Multi<TaskResult> results(@PathParam("id") String id, @RestQuery String order) {
+        return stream(find(id), order);
+    }
+
+    /** The same stream as server-sent events, for clients that ask for {@code text/event-stream}. */
+    @GET
+    @Path("/{id}/results")
+    @Produces(MediaType.SERVER_SENT_EVENTS + ";qs=0.5")
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    public Multi<TaskResult> resultEvents(@PathParam("id") String id, @RestQuery String order) {
+        return stream(find(id), order);
+    }
+
+    private static Multi<TaskResult> stream(Batch batch, String order) {
+        if (order == null || order.equals("completion")) {
+            return ResultStreams.completionOrder(batch);
+        }
+        if (order.equals("input")) {
+            return ResultStreams.inputOrder(batch);
+        }
+        throw ProblemException.invalidOption("order: expected 'completion' (the default) or 'input', got '"
+                + order + "'");
+    }
+
+    private Batch find(String id) {
+        return engine.find(id).orElseThrow(() -> notFound(id));
+    }
+
+    private static ProblemException notFound(String id) {
+        return ProblemException.notFound("no batch with id '" + id + "'; it may have expired "
+                + "(fanout.batch.retention); GET /batches lists the known ones");
+    }
+
+    private static int pageParam(String name, String value, int defaultValue, int min, int max) {
+        if (value == null || value.isBlank()) {
+            return defaultValue;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // one message for both cases
+        }
+        throw ProblemException.invalidOption(name + ": expected an integer from " + min + " to " + max + ", got '"
+                + value + "'");
+    }
+}

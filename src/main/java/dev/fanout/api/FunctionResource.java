@@ -1,0 +1,31 @@
+package dev.fanout.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.execution.Engine;
+import dev.fanout.spi.FunctionKind;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import java.util.List;
+
+/** {@code GET /functions}: what tasks can call. */
+@Path("/functions")
+public class FunctionResource {
+    @Inject
+    Engine engine;
+
+    /** One entry of the list. */
+    public record FunctionInfo(String name, FunctionKind kind, String description, JsonNode example) {
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<FunctionInfo> list() {
+        return engine.functions().all().stream()
+                .map(f -> new FunctionInfo(f.name(), f.kind(), f.description(), f.example()))
+                .toList();
+    }
+}

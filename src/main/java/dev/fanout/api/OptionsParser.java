@@ -1,0 +1,120 @@
+package dev.fanout.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.core.Durations;
+import dev.fanout.execution.BatchOptions;
+import dev.fanout.service.FanoutConfig;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Reads the batch options from the body (JSON batches) and from query parameters (any batch), applies the
+ * configured defaults and checks every range, naming the allowed one when a value is outside it.
+ */
+final class OptionsParser {
+    static final int MAX_CHUNK_SIZE = 100_000;
+    static final int MAX_CONCURRENCY = 1_000_000;
+
+    private final FanoutConfig.Batch config;
+    private final Set<String> backends;
+
+    OptionsParser(FanoutConfig.Batch config, Set<String> backends) {
+        this.config = config;
+        this.backends = backends;
+    }
+
+    BatchOptions parse(Map<String, JsonNode> body, Function<String, String> query) {
+        Options o = new Options(body, query);
+        int maxConcurrency = o.integer("maxConcurrency", 1, MAX_CONCURRENCY, config.defaultMaxConcurrency());
+        Duration timeout = o.duration("taskTimeout", config.defaultTaskTimeout());
+        if (timeout.isZero() || timeout.compareTo(config.maxTaskTimeout()) > 0) {
+            throw ProblemException.invalidOption("taskTimeout: must be above 0 and at most "
+                    + Durations.format(config.maxTaskTimeout()) + " (fanout.batch.max-task-timeout)");
+        }
+        int retries = o.integer("retries", 0, config.maxRetries(), 0);
+        boolean failFast = o.bool("failFast");
+        String cpuBackend = o.text("cpuBackend", config.defaultCpuBackend());
+        if (!backends.contains(cpuBackend)) {
+            throw ProblemException.invalidOption("cpuBackend: unknown backend '" + cpuBackend + "'; available: "
+                    + String.join(", ", backends.stream().sorted().toList()));
+        }
+        int chunkSize = o.integer("chunkSize", 0, MAX_CHUNK_SIZE, 0);
+        return new BatchOptions(maxConcurrency, timeout, retries, failFast, cpuBackend, chunkSize);
+    }
+
+    /** One option's raw value from either place; both places at once is a conflict the client must resolve. */
+    private record Options(Map<String, JsonNode> body, Function<String, String> query) {
+
+        String raw(String name, boolean bodyNeedsText) {
+            JsonNode b = body.get(name);
+            String q = query.apply(name);
+            if (b != null && !b.isNull() && q != null) {
+                throw ProblemException.invalidOption(name + ": given both in the body and as a query parameter; "
+                        + "give it once");
+            }
+            if (b == null || b.isNull()) {
+                return q;
+            }
+            if (!b.isValueNode()) {
+                throw ProblemException.invalidOption(name + ": expected a single value, got " + b);
+            }
+            if (bodyNeedsText && !b.isTextual()) {
+                throw ProblemException.invalidOption(name + ": expected a string, got " + b);
+            }
+            if (!bodyNeedsText && b.isTextual()) {
+                throw ProblemException.invalidOption(name + ": expected a " + (name.equals("failFast") ? "boolean"
+                        : "number") + ", got the string " + b);
+            }
+            return b.asText();
+        }
+
+        int integer(String name, int min, int max, int defaultValue) {
+            String v = raw(name, false);
+            if (v == null) {
+                return defaultValue;
+            }
+            try {
+                long n = Long.parseLong(v.trim());
+                if (n >= min && n <= max) {
+                    return (int) n;
+                }
+            } catch (NumberFormatException e) {
+                // one message for both cases
+            }
+            throw ProblemException.invalidOption(name + ": expected an integer from " + min + " to " + max
+                    + ", got '" + v + "'");
+        }
+
+        Duration duration(String name, Duration defaultValue) {
+            String v = raw(name, true);
+            if (v == null) {
+                return defaultValue;
+            }
+            try {
+                return Durations.parse(v);
+            } catch (IllegalArgumentException e) {
+                throw ProblemException.invalidOption(name + ": " + e.getMessage());
+            }
+        }
+
+        boolean bool(String name) {
+            String v = raw(name, false);
+            if (v == null) {
+                return false;
+            }
+            return switch (v.trim()) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw ProblemException.invalidOption(name + ": expected true or false, got '" + v + "'");
+            };
+        }
+
+        String text(String name, String defaultValue) {
+            String v = raw(name, true);
+            return v == null ? defaultValue : v;
+        }
+    }
+}

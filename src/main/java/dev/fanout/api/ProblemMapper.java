@@ -1,0 +1,51 @@
+package dev.fanout.api;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.UUID;
+
+/** Every error leaves as {@code application/problem+json}; a bug is a 500 with a reference, never a stack trace. */
+public class ProblemMapper {
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException e, UriInfo uri) {
+        return answer(e.problem(), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e, UriInfo uri) {
+        int status = e.getResponse().getStatus();
+        Response.StatusType type = Response.Status.fromStatusCode(status);
+        String title = type == null ? "HTTP " + status : type.getReasonPhrase();
+        String detail = switch (status) {
+            case 404 -> "no resource at " + uri.getPath() + "; the API is under /batches and /functions, "
+                    + "its description at /q/openapi";
+            case 405 -> "this method is not allowed on " + uri.getPath();
+            case 406 -> "cannot answer in the requested media type; ask for application/json, or for results "
+                    + "application/x-ndjson or text/event-stream";
+            case 415 -> "unsupported Content-Type; send application/json or application/x-ndjson";
+            default -> e.getMessage();
+        };
+        return answer(Problem.of(status, title.toLowerCase().replace(' ', '-'), title, detail), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e, UriInfo uri) {
+        String reference = UUID.randomUUID().toString();
+        LOG.errorf(e, "unexpected error %s on %s", reference, uri.getPath());
+        return answer(Problem.of(500, "internal-error", "Internal error", "an unexpected error occurred; "
+                + "report it with reference " + reference), uri);
+    }
+
+    private static Response answer(Problem problem, UriInfo uri) {
+        return Response.status(problem.status())
+                .type(Problem.MEDIA_TYPE)
+                .entity(problem.withInstance(uri.getPath()))
+                .build();
+    }
+}

@@ -1,0 +1,160 @@
+package dev.fanout.execution;
+
+import dev.fanout.core.ErrorType;
+import dev.fanout.core.TaskResult;
+import dev.fanout.core.TaskSpec;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * One try at running one task, handed to a {@link Backend}. It moves QUEUED -> RUNNING -> DONE once; whichever of
+ * the backend (complete) and the engine (stop: timeout or cancel) gets to DONE first decides its outcome, and the
+ * other is ignored.
+ */
+public final class Attempt {
+    /** Why the engine stopped an attempt. */
+    public enum Stop { TIMEOUT, CANCELLED }
+
+    /** The engine's side of an attempt. */
+    interface Listener {
+        /** The attempt began running; answers false when its task is already over (the attempt is then stopped). */
+        boolean started(Attempt attempt);
+
+        void completed(Attempt attempt, TaskResult result);
+    }
+
+    private static final int QUEUED = 0;
+    private static final int RUNNING = 1;
+    private static final int DONE = 2;
+
+    private final AtomicInteger phase = new AtomicInteger(QUEUED);
+    private final Listener listener;
+    private final Backend backend;
+    private final String batchId;
+    private final int index;
+    private final TaskSpec task;
+    private final int number;
+    private final BatchOptions options;
+    private volatile String startedOn;
+    private volatile Instant startedAt;
+    private volatile long startNanos;
+    private volatile Consumer<Stop> stopper;
+    private volatile Stop stopped;
+    volatile ScheduledFuture<?> timer;
+
+    Attempt(Listener listener, Backend backend, String batchId, int index, TaskSpec task, int number,
+            BatchOptions options) {
+        this.listener = listener;
+        this.backend = backend;
+        this.batchId = batchId;
+        this.index = index;
+        this.task = task;
+        this.number = number;
+        this.options = options;
+    }
+
+    public TaskSpec task() {
+        return task;
+    }
+
+    /** 1 for the first attempt of a task, 2 for its first retry, ... */
+    public int number() {
+        return number;
+    }
+
+    /** Backends may group attempts of the same batch (chunks). */
+    public String batchId() {
+        return batchId;
+    }
+
+    public BatchOptions options() {
+        return options;
+    }
+
+    public Duration timeout() {
+        return options.taskTimeout();
+    }
+
+    int index() {
+        return index;
+    }
+
+    Backend backend() {
+        return backend;
+    }
+
+    /**
+     * Marks the attempt as running on {@code backendLabel} (e.g. {@code process:1234}). Answers false when the attempt
+     * was stopped while queued: the backend must then not run it.
+     */
+    public boolean start(String backendLabel) {
+        startedOn = backendLabel;
+        startedAt = Instant.now();
+        startNanos = System.nanoTime();
+        if (!phase.compareAndSet(QUEUED, RUNNING)) {
+            return false;
+        }
+        if (!listener.started(this)) {
+            stop(Stop.CANCELLED);
+            return false;
+        }
+        return true;
+    }
+
+    /** Reports the outcome. Answers false when the attempt was already stopped: the result is then dropped. */
+    public boolean complete(TaskResult result) {
+        if (phase.getAndSet(DONE) == DONE) {
+            return false;
+        }
+        listener.completed(this, result.withAttempts(number));
+        return true;
+    }
+
+    /** True once completed or stopped. */
+    public boolean isDone() {
+        return phase.get() == DONE;
+    }
+
+    /**
+     * Registers how to stop this attempt's work. It may be called twice for one stop and must then do nothing
+     * harmful: in particular it must not stop other work the same thread or process has moved on to.
+     */
+    public void onStop(Consumer<Stop> stopper) {
+        this.stopper = stopper;
+        Stop s = stopped;
+        if (s != null) {
+            stopper.accept(s);
+        }
+    }
+
+    /** The engine stops the attempt; the result is TIMEOUT or CANCELLED. */
+    void stop(Stop reason) {
+        int previous = phase.get();
+        if (previous == DONE || !phase.compareAndSet(previous, DONE)) {
+            return;
+        }
+        stopped = reason;
+        Consumer<Stop> s = stopper;
+        if (s != null) {
+            s.accept(reason);
+        }
+        listener.completed(this, stoppedResult(reason, previous == RUNNING));
+    }
+
+    private TaskResult stoppedResult(Stop reason, boolean wasRunning) {
+        if (!wasRunning) {
+            return TaskResult.failed(task.id(), ErrorType.CANCELLED, "batch cancelled before the task started",
+                    number - 1, null, null, 0);
+        }
+        long ms = (System.nanoTime() - startNanos) / 1_000_000;
+        return reason == Stop.TIMEOUT
+                ? TaskResult.failed(task.id(), ErrorType.TIMEOUT, "exceeded taskTimeout of "
+                + dev.fanout.core.Durations.format(options.taskTimeout()), number, startedOn, startedAt, ms)
+                : TaskResult.failed(task.id(), ErrorType.CANCELLED, "batch cancelled while the task was running",
+                number, startedOn, startedAt, ms);
+    }
+}

@@ -1,0 +1,187 @@
+package dev.fanout.execution;
+
+import dev.fanout.core.TaskSpec;
+import dev.fanout.spi.FunctionKind;
+import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.spi.TaskFunction;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs batches: the framework-free heart of fanout. Tasks must be validated before {@link #submit} (known
+ * functions, unique ids, options in range); from there on every task gets exactly one result.
+ */
+public final class Engine implements AutoCloseable {
+    private final FunctionRegistry functions;
+    private final Map<String, Backend> backends;
+    private final Backend ioBackend;
+    private final Router router;
+    private final EngineConfig config;
+    private final EngineListener listener;
+    private final Semaphore ioPermits;
+    private final ScheduledThreadPoolExecutor timer;
+    private final Map<String, BatchRun> runs = new ConcurrentHashMap<>();
+    private final ConcurrentSkipListMap<Long, BatchRun> newestFirst =
+            new ConcurrentSkipListMap<>(java.util.Comparator.reverseOrder());
+    private final AtomicLong sequence = new AtomicLong();
+    private final Map<String, Long> sequenceOf = new ConcurrentHashMap<>();
+
+    /**
+     * @param backends  by name; {@code ioBackend} runs IO functions, CPU functions go to the batch's cpuBackend
+     * @param router    null for that default routing
+     */
+    public Engine(FunctionRegistry functions, Map<String, Backend> backends, String ioBackend, Router router,
+                  EngineConfig config, EngineListener listener) {
+        this.functions = functions;
+        this.backends = Map.copyOf(backends);
+        this.ioBackend = backends.get(ioBackend);
+        if (this.ioBackend == null) {
+            throw new IllegalArgumentException("no backend named '" + ioBackend + "' among " + backends.keySet());
+        }
+        this.router = router != null ? router : this::defaultRoute;
+        this.config = config;
+        this.listener = listener;
+        this.ioPermits = new Semaphore(config.ioMaxConcurrency());
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "fanout-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        long sweep = Math.max(1, Math.min(60, config.retention().toSeconds() / 4));
+        timer.scheduleWithFixedDelay(() -> expire(Instant.now()), sweep, sweep, TimeUnit.SECONDS);
+    }
+
+    /** Starts a batch. The tasks are run in input order, as far as the batch's maxConcurrency allows. */
+    public Batch submit(List<TaskSpec> tasks, BatchOptions options) {
+        Batch batch = new Batch(UUID.randomUUID().toString(), tasks, options);
+        BatchRun run = new BatchRun(this, batch);
+        long seq = sequence.incrementAndGet();
+        runs.put(batch.id(), run);
+        sequenceOf.put(batch.id(), seq);
+        newestFirst.put(seq, run);
+        run.start();
+        return batch;
+    }
+
+    public Optional<Batch> find(String id) {
+        return Optional.ofNullable(runs.get(id)).map(BatchRun::batch);
+    }
+
+    /** Newest first. */
+    public List<Batch> list(int offset, int limit) {
+        return newestFirst.values().stream().skip(offset).limit(limit).map(BatchRun::batch).toList();
+    }
+
+    public int batchCount() {
+        return runs.size();
+    }
+
+    public long runningBatchCount() {
+        return runs.values().stream().filter(r -> !r.batch().isFinished()).count();
+    }
+
+    /** Cancels a batch: pending tasks become CANCELLED, running ones are stopped. No-op on a finished batch. */
+    public Optional<Batch> cancel(String id) {
+        BatchRun run = runs.get(id);
+        if (run == null) {
+            return Optional.empty();
+        }
+        run.cancel(true);
+        return Optional.of(run.batch());
+    }
+
+    /** Drops finished batches older than the retention, and the oldest ones beyond the retained maximum. */
+    void expire(Instant now) {
+        Instant cutoff = now.minus(config.retention());
+        int kept = 0;
+        for (BatchRun run : new ArrayList<>(newestFirst.values())) {
+            Batch b = run.batch();
+            if (!b.isFinished()) {
+                continue;
+            }
+            if (b.status().finishedAt().isBefore(cutoff) || ++kept > config.maxRetainedBatches()) {
+                forget(b.id());
+            }
+        }
+    }
+
+    private void forget(String id) {
+        runs.remove(id);
+        Long seq = sequenceOf.remove(id);
+        if (seq != null) {
+            newestFirst.remove(seq);
+        }
+    }
+
+    public Map<String, Backend> backends() {
+        return backends;
+    }
+
+    public FunctionRegistry functions() {
+        return functions;
+    }
+
+    /** Cancels what is running and stops every backend. */
+    @Override
+    public void close() {
+        for (BatchRun run : runs.values()) {
+            run.cancel(true);
+        }
+        timer.shutdownNow();
+        for (Backend b : backends.values()) {
+            b.close();
+        }
+    }
+
+    // ---- for BatchRun ----
+
+    TaskFunction function(TaskSpec task) {
+        return functions.find(task.function())
+                .orElseThrow(() -> new IllegalStateException("unvalidated task with unknown function " + task.function()));
+    }
+
+    Backend backend(TaskSpec task, BatchOptions options) {
+        return router.route(function(task), options);
+    }
+
+    private Backend defaultRoute(TaskFunction function, BatchOptions options) {
+        if (function.kind() == FunctionKind.IO) {
+            return ioBackend;
+        }
+        Backend b = backends.get(options.cpuBackend());
+        if (b == null) {
+            throw new IllegalStateException("no backend named '" + options.cpuBackend() + "'");
+        }
+        return b;
+    }
+
+    Semaphore ioPermits() {
+        return ioPermits;
+    }
+
+    EngineConfig config() {
+        return config;
+    }
+
+    EngineListener listener() {
+        return listener;
+    }
+
+    /** Runs {@code action} later on a virtual thread, so that a slow action (a big cancel) never delays other timers. */
+    ScheduledFuture<?> schedule(Runnable action, long delay, TimeUnit unit) {
+        return timer.schedule(() -> Thread.ofVirtual().name("fanout-timer-action").start(action), delay, unit);
+    }
+}

@@ -1,0 +1,20 @@
+package dev.fanout.execution;
+
+import java.time.Duration;
+
+/**
+ * Server-wide settings of the engine.
+ *
+ * @param ioMaxConcurrency   IO tasks in flight across all batches (a batch's maxConcurrency applies as well)
+ * @param retention          how long a finished batch and its results stay retrievable
+ * @param maxRetainedBatches finished batches kept at most; the oldest are dropped first
+ * @param retryBackoff       wait before the first retry; doubled for each further one
+ * @param maxRetryBackoff    the longest wait between retries
+ */
+public record EngineConfig(int ioMaxConcurrency, Duration retention, int maxRetainedBatches,
+                           Duration retryBackoff, Duration maxRetryBackoff) {
+
+    public static EngineConfig defaults() {
+        return new EngineConfig(100_000, Duration.ofHours(1), 1000, Duration.ofMillis(100), Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,32 @@
+package dev.fanout.service;
+
+import dev.fanout.execution.Backend;
+import dev.fanout.execution.Engine;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+/** Ready while every backend can take work; the data says which one cannot and why. */
+@Readiness
+@ApplicationScoped
+public class BackendsHealthCheck implements HealthCheck {
+    @Inject
+    Engine engine;
+
+    @Override
+    public HealthCheckResponse call() {
+        HealthCheckResponseBuilder b = HealthCheckResponse.named("fanout-backends").up();
+        for (Backend backend : engine.backends().values()) {
+            String reason = backend.unavailableReason();
+            b.withData(backend.name(), reason == null ? "UP" : "DOWN: " + reason);
+            if (reason != null) {
+                b.down();
+            }
+        }
+        b.withData("runningBatches", engine.runningBatchCount());
+        return b.build();
+    }
+}

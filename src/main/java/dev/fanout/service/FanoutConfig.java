@@ -1,0 +1,82 @@
+package dev.fanout.service;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Every {@code fanout.*} configuration key of the service; the README lists them with their defaults. */
+@ConfigMapping(prefix = "fanout")
+public interface FanoutConfig {
+
+    Batch batch();
+
+    Io io();
+
+    Cpu cpu();
+
+    Retry retry();
+
+    Api api();
+
+    interface Batch {
+        /** Tasks per batch at most; a larger batch is refused with 413. */
+        @WithDefault("1000000")
+        int maxTasks();
+
+        /** A batch's maxConcurrency when it gives none. */
+        @WithDefault("10000")
+        int defaultMaxConcurrency();
+
+        /** A batch's taskTimeout when it gives none. */
+        @WithDefault("5m")
+        Duration defaultTaskTimeout();
+
+        /** The largest taskTimeout a batch may ask for. */
+        @WithDefault("1h")
+        Duration maxTaskTimeout();
+
+        /** The largest retries a batch may ask for. */
+        @WithDefault("10")
+        int maxRetries();
+
+        /** How long finished batches and their results stay retrievable. */
+        @WithDefault("1h")
+        Duration retention();
+
+        /** Finished batches kept at most; the oldest go first. */
+        @WithDefault("1000")
+        int maxRetained();
+
+        /** Backend of CPU functions when a batch names none. */
+        @WithDefault("threads")
+        String defaultCpuBackend();
+    }
+
+    interface Io {
+        /** IO tasks in flight across all batches. */
+        @WithDefault("100000")
+        int maxConcurrency();
+    }
+
+    interface Cpu {
+        /** Platform threads of the in-process {@code threads} backend; default: the number of cores. */
+        Optional<Integer> threads();
+    }
+
+    interface Retry {
+        /** Wait before the first retry, doubled for each further one (with jitter). */
+        @WithDefault("100ms")
+        Duration initialBackoff();
+
+        @WithDefault("10s")
+        Duration maxBackoff();
+    }
+
+    interface Api {
+        /** The longest {@code ?wait=} a client may ask for. */
+        @WithDefault("5m")
+        Duration maxWait();
+    }
+}
