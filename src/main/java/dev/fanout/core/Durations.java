@@ -50,9 +50,15 @@ public final class Durations {
         throw new IllegalArgumentException("expected " + SYNTAX + ", got '" + text + "'");
     }
 
-    /** Formats for messages and defaults: whole seconds as {@code 30s}, otherwise milliseconds. */
+    /** Formats in the same syntax, in the largest unit that is exact: {@code 1h}, {@code 5m}, {@code 30s}, {@code 250ms}. */
     public static String format(Duration d) {
         long ms = d.toMillis();
+        if (ms != 0 && ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms != 0 && ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
         return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
     }
 }

@@ -1,0 +1,17 @@
+package dev.fanout.execution;
+
+import dev.fanout.execution.local.LocalBackend;
+import dev.fanout.worker.TaskRunner;
+
+class ThreadPoolBackendTest extends BackendContractTest {
+
+    @Override
+    protected Backend createBackend(TaskRunner runner) {
+        return LocalBackend.threadPool(4, runner);
+    }
+
+    @Override
+    protected String backendLabelPrefix() {
+        return "thread-pool";
+    }
+}
