@@ -1,5 +1,6 @@
 package dev.fanout.api;
 
+import dev.fanout.execution.BackendUnavailableException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -15,6 +16,12 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
         return answer(e.problem(), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response unavailable(BackendUnavailableException e, UriInfo uri) {
+        return answer(Problem.of(503, "backend-unavailable", "Backend unavailable", e.getMessage()
+                + "; retry later, or choose another cpuBackend"), uri);
     }
 
     @ServerExceptionMapper

@@ -32,6 +32,11 @@ public interface Backend extends AutoCloseable {
         return null;
     }
 
+    /** What readiness shows about this backend (workers alive, queue depth, ...). */
+    default java.util.Map<String, Object> details() {
+        return java.util.Map.of();
+    }
+
     /** Stops everything and releases threads and processes. Attempts still running are abandoned. */
     @Override
     default void close() {

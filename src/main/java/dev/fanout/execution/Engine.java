@@ -64,8 +64,21 @@ public final class Engine implements AutoCloseable {
         timer.scheduleWithFixedDelay(() -> expire(Instant.now()), sweep, sweep, TimeUnit.SECONDS);
     }
 
-    /** Starts a batch. The tasks are run in input order, as far as the batch's maxConcurrency allows. */
+    /**
+     * Starts a batch. The tasks are run in input order, as far as the batch's maxConcurrency allows.
+     *
+     * @throws BackendUnavailableException when a backend the batch needs cannot take work: refused whole, at once
+     */
     public Batch submit(List<TaskSpec> tasks, BatchOptions options) {
+        java.util.Set<Backend> needed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (TaskSpec task : tasks) {
+            needed.add(backend(task, options));
+        }
+        for (Backend b : needed) {
+            if (b.unavailableReason() != null) {
+                throw new BackendUnavailableException(b.name(), b.unavailableReason());
+            }
+        }
         Batch batch = new Batch(UUID.randomUUID().toString(), tasks, options);
         BatchRun run = new BatchRun(this, batch);
         long seq = sequence.incrementAndGet();

@@ -22,6 +22,7 @@ public class BackendsHealthCheck implements HealthCheck {
         for (Backend backend : engine.backends().values()) {
             String reason = backend.unavailableReason();
             b.withData(backend.name(), reason == null ? "UP" : "DOWN: " + reason);
+            backend.details().forEach((k, v) -> b.withData(backend.name() + "." + k, String.valueOf(v)));
             if (reason != null) {
                 b.down();
             }

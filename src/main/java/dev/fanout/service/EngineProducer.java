@@ -15,8 +15,17 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.ConfigProvider;
 
+import dev.fanout.execution.process.ProcessBackend;
+import dev.fanout.execution.process.ProcessPoolConfig;
+import dev.fanout.execution.process.WorkerCommand;
+import dev.fanout.worker.process.WorkerSettings;
+import org.eclipse.microprofile.config.Config;
+
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Wires the framework-free engine into Quarkus: functions, backends, configuration, metrics. */
 public class EngineProducer {
@@ -36,12 +45,38 @@ public class EngineProducer {
         backends.put(LocalBackend.VIRTUAL_THREADS, LocalBackend.virtualThreads(runner));
         int threads = config.cpu().threads().orElse(Runtime.getRuntime().availableProcessors());
         backends.put(LocalBackend.THREADS, LocalBackend.threadPool(threads, runner));
+        ProcessBackend processes = new ProcessBackend(processPoolConfig(config.processes()));
+        backends.put(ProcessBackend.NAME, processes);
         EngineConfig engineConfig = new EngineConfig(config.io().maxConcurrency(), config.batch().retention(),
                 config.batch().maxRetained(), config.retry().initialBackoff(), config.retry().maxBackoff());
         Engine engine = new Engine(functions, backends, LocalBackend.VIRTUAL_THREADS, null, engineConfig,
                 new MetricsListener(meters));
-        MetricsListener.registerGauges(meters, engine);
+        MetricsListener.registerGauges(meters, engine, processes);
         return engine;
+    }
+
+    static ProcessPoolConfig processPoolConfig(FanoutConfig.Processes config) {
+        int workers = config.workers().orElse(Runtime.getRuntime().availableProcessors());
+        List<String> command = config.command().map(EngineProducer::words)
+                .orElseGet(() -> WorkerCommand.detect(words(config.jvmOptions())));
+        return new ProcessPoolConfig(workers, command, config.maxTasksPerWorker(), config.startTimeout(),
+                config.restartBackoff(), WorkerSettings.toEnvironment(functionSettings()));
+    }
+
+    /** The {@code fanout.*} settings a function may read, for worker processes; API keys stay in the service. */
+    static Map<String, String> functionSettings() {
+        Config mp = ConfigProvider.getConfig();
+        Map<String, String> settings = new TreeMap<>();
+        for (String name : mp.getPropertyNames()) {
+            if (name.startsWith("fanout.") && !name.startsWith("fanout.auth.")) {
+                mp.getOptionalValue(name, String.class).ifPresent(v -> settings.put(name, v));
+            }
+        }
+        return settings;
+    }
+
+    private static List<String> words(String s) {
+        return Arrays.stream(s.trim().split("\\s+")).filter(w -> !w.isEmpty()).toList();
     }
 
     void close(@Disposes Engine engine) {

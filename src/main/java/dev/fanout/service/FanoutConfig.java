@@ -16,6 +16,8 @@ public interface FanoutConfig {
 
     Cpu cpu();
 
+    Processes processes();
+
     Retry retry();
 
     Api api();
@@ -50,7 +52,7 @@ public interface FanoutConfig {
         int maxRetained();
 
         /** Backend of CPU functions when a batch names none. */
-        @WithDefault("threads")
+        @WithDefault("processes")
         String defaultCpuBackend();
     }
 
@@ -63,6 +65,30 @@ public interface FanoutConfig {
     interface Cpu {
         /** Platform threads of the in-process {@code threads} backend; default: the number of cores. */
         Optional<Integer> threads();
+    }
+
+    interface Processes {
+        /** Worker processes in the pool; default: the number of cores. */
+        Optional<Integer> workers();
+
+        /** JVM options of JVM workers (heap, an AOT cache, ...), separated by spaces. */
+        @WithDefault("-XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Xshare:auto")
+        String jvmOptions();
+
+        /** A worker is replaced after this many tasks (like max_tasks_per_child); 0: never. */
+        @WithDefault("0")
+        int maxTasksPerWorker();
+
+        /** A worker that has not started by then counts as failed at start-up. */
+        @WithDefault("30s")
+        Duration startTimeout();
+
+        /** Wait before starting workers again after they kept failing at start-up. */
+        @WithDefault("10s")
+        Duration restartBackoff();
+
+        /** The command that starts a worker, replacing the detected one (words separated by spaces). */
+        Optional<String> command();
     }
 
     interface Retry {

@@ -4,9 +4,13 @@ import dev.fanout.core.TaskResult;
 import dev.fanout.execution.Batch;
 import dev.fanout.execution.Engine;
 import dev.fanout.execution.EngineListener;
+import dev.fanout.execution.process.ProcessBackend;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+
+import java.util.concurrent.atomic.AtomicLong;
 
 /** Counts tasks by final state and error type, retries and finished batches ({@code /q/metrics}). */
 final class MetricsListener implements EngineListener {
@@ -20,7 +24,20 @@ final class MetricsListener implements EngineListener {
         this.batches = Counter.builder("fanout.batches.finished").description("Batches finished").register(meters);
     }
 
-    static void registerGauges(MeterRegistry meters, Engine engine) {
+    static void registerGauges(MeterRegistry meters, Engine engine, ProcessBackend processes) {
+        ProcessBackend.PoolStats stats = processes.stats();
+        FunctionCounter.builder("fanout.processes.tasks", stats.tasks, AtomicLong::get)
+                .description("Tasks run by worker processes").register(meters);
+        FunctionCounter.builder("fanout.processes.crashes", stats.crashes, AtomicLong::get)
+                .description("Worker processes that died unexpectedly").register(meters);
+        FunctionCounter.builder("fanout.processes.restarts", stats.restarts, AtomicLong::get)
+                .description("Worker processes started to replace others").register(meters);
+        FunctionCounter.builder("fanout.processes.kills", stats.kills, AtomicLong::get)
+                .description("Worker processes killed to stop a task (timeout, cancellation)").register(meters);
+        Gauge.builder("fanout.processes.queue", processes, ProcessBackend::queueDepth)
+                .description("CPU tasks waiting for a worker process").register(meters);
+        Gauge.builder("fanout.processes.alive", processes, p -> p.pids().size())
+                .description("Worker processes alive").register(meters);
         Gauge.builder("fanout.batches.running", engine, Engine::runningBatchCount)
                 .description("Batches not finished yet").register(meters);
         Gauge.builder("fanout.batches.retained", engine, Engine::batchCount)

@@ -1,0 +1,80 @@
+package dev.fanout.packaged;
+
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Worker processes die with their service, however it dies: SIGTERM (orderly shutdown) or SIGKILL (no shutdown at
+ * all: the workers see their stdin close). Runs the packaged jar as a user would.
+ */
+class NoOrphanWorkersIT {
+    private Process service;
+
+    private List<Long> startServiceWithBusyWorkers() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        assertTrue(Files.exists(jar), "package the app first: " + jar.toAbsolutePath());
+        service = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.http.port=" + port, "-Dfanout.processes.workers=2", "-jar", jar.toString())
+                .redirectOutput(new File("target/no-orphan-service.log"))
+                .redirectErrorStream(true).start();
+        RestAssured.port = port;
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> given().get("/q/health/ready").statusCode() == 200);
+        given().contentType(ContentType.JSON)
+                .body("{\"tasks\": [{\"function\": \"primes\", \"input\": {\"limit\": 1000000000}},"
+                        + "{\"function\": \"primes\", \"input\": {\"limit\": 1000000000}}]}")
+                .when().post("/batches").then().statusCode(202);
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                "2".equals(given().get("/q/health/ready").path("checks[0].data.'processes.busy'")));
+        String pids = given().get("/q/health/ready").path("checks[0].data.'processes.pids'");
+        List<Long> workers = List.of(pids.replaceAll("[\\[\\] ]", "").split(",")).stream().map(Long::parseLong).toList();
+        workers.forEach(pid -> assertTrue(alive(pid), "worker " + pid + " runs"));
+        return workers;
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    @AfterEach
+    void stop() {
+        if (service != null) {
+            service.destroyForcibly();
+        }
+        RestAssured.reset();
+    }
+
+    @Test
+    void workersDieWhenTheServiceIsKilled() throws Exception {
+        List<Long> workers = startServiceWithBusyWorkers();
+        service.destroyForcibly(); // SIGKILL: no shutdown hook runs
+        service.waitFor();
+        await().atMost(Duration.ofSeconds(30)).until(() -> workers.stream().noneMatch(NoOrphanWorkersIT::alive));
+    }
+
+    @Test
+    void workersDieWhenTheServiceIsStopped() throws Exception {
+        List<Long> workers = startServiceWithBusyWorkers();
+        service.destroy(); // SIGTERM: orderly shutdown
+        service.waitFor();
+        await().atMost(Duration.ofSeconds(30)).until(() -> workers.stream().noneMatch(NoOrphanWorkersIT::alive));
+    }
+}
