@@ -39,7 +39,8 @@ final class OptionsParser {
         String cpuBackend = o.text("cpuBackend", config.defaultCpuBackend());
         if (!backends.contains(cpuBackend)) {
             throw ProblemException.invalidOption("cpuBackend: unknown backend '" + cpuBackend + "'; available: "
-                    + String.join(", ", backends.stream().sorted().toList()));
+                    + String.join(", ", backends.stream().sorted().toList())
+                    + (cpuBackend.equals("lambda") ? " (set fanout.lambda.function-name to enable lambda)" : ""));
         }
         int chunkSize = o.integer("chunkSize", 0, MAX_CHUNK_SIZE, 0);
         return new BatchOptions(maxConcurrency, timeout, retries, failFast, cpuBackend, chunkSize);

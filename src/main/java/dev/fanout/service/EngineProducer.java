@@ -15,6 +15,8 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.ConfigProvider;
 
+import dev.fanout.execution.lambda.LambdaBackend;
+import dev.fanout.execution.lambda.LambdaConfig;
 import dev.fanout.execution.process.ProcessBackend;
 import dev.fanout.execution.process.ProcessPoolConfig;
 import dev.fanout.execution.process.WorkerCommand;
@@ -47,6 +49,10 @@ public class EngineProducer {
         backends.put(LocalBackend.THREADS, LocalBackend.threadPool(threads, runner));
         ProcessBackend processes = new ProcessBackend(processPoolConfig(config.processes()));
         backends.put(ProcessBackend.NAME, processes);
+        config.lambda().functionName().ifPresent(name -> backends.put(LambdaBackend.NAME, new LambdaBackend(
+                new LambdaConfig(name, config.lambda().region(), config.lambda().endpointOverride(),
+                        config.lambda().maxConcurrency(), config.lambda().functionTimeout(),
+                        config.lambda().maxChunkBytes(), config.lambda().retryBudget()))));
         EngineConfig engineConfig = new EngineConfig(config.io().maxConcurrency(), config.batch().retention(),
                 config.batch().maxRetained(), config.retry().initialBackoff(), config.retry().maxBackoff());
         Engine engine = new Engine(functions, backends, LocalBackend.VIRTUAL_THREADS, null, engineConfig,

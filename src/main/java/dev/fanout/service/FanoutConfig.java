@@ -18,6 +18,8 @@ public interface FanoutConfig {
 
     Processes processes();
 
+    Lambda lambda();
+
     Retry retry();
 
     Api api();
@@ -89,6 +91,33 @@ public interface FanoutConfig {
 
         /** The command that starts a worker, replacing the detected one (words separated by spaces). */
         Optional<String> command();
+    }
+
+    interface Lambda {
+        /** The worker function (name, ARN or name:alias). Without it there is no {@code lambda} backend. */
+        Optional<String> functionName();
+
+        /** Its region; default: the AWS SDK's chain (AWS_REGION, the profile). */
+        Optional<String> region();
+
+        /** Another endpoint for the Lambda API: the local emulator, LocalStack. */
+        Optional<java.net.URI> endpointOverride();
+
+        /** Invocations in flight at most. */
+        @WithDefault("100")
+        int maxConcurrency();
+
+        /** The worker function's configured timeout; the HTTP read timeout is set above it. */
+        @WithDefault("15m")
+        Duration functionTimeout();
+
+        /** Largest event sent to the function (AWS allows 6,291,456 bytes). */
+        @WithDefault("6000000")
+        int maxChunkBytes();
+
+        /** How long a throttled (or 5xx) chunk is sent again before its tasks fail with BACKEND_ERROR. */
+        @WithDefault("10m")
+        Duration retryBudget();
     }
 
     interface Retry {

@@ -4,6 +4,7 @@ import dev.fanout.core.TaskResult;
 import dev.fanout.execution.Batch;
 import dev.fanout.execution.Engine;
 import dev.fanout.execution.EngineListener;
+import dev.fanout.execution.lambda.LambdaBackend;
 import dev.fanout.execution.process.ProcessBackend;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -25,6 +26,14 @@ final class MetricsListener implements EngineListener {
     }
 
     static void registerGauges(MeterRegistry meters, Engine engine, ProcessBackend processes) {
+        if (engine.backends().get(LambdaBackend.NAME) instanceof LambdaBackend lambda) {
+            FunctionCounter.builder("fanout.lambda.invocations", lambda.invocations, AtomicLong::get)
+                    .description("Lambda invocations sent").register(meters);
+            FunctionCounter.builder("fanout.lambda.throttles", lambda.throttles, AtomicLong::get)
+                    .description("Lambda invocations refused with 429 TooManyRequestsException").register(meters);
+            FunctionCounter.builder("fanout.lambda.splits", lambda.splits, AtomicLong::get)
+                    .description("Chunks split in halves after a failed invocation").register(meters);
+        }
         ProcessBackend.PoolStats stats = processes.stats();
         FunctionCounter.builder("fanout.processes.tasks", stats.tasks, AtomicLong::get)
                 .description("Tasks run by worker processes").register(meters);

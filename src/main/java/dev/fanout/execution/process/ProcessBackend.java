@@ -5,6 +5,7 @@ import dev.fanout.core.ErrorType;
 import dev.fanout.core.TaskResult;
 import dev.fanout.execution.Attempt;
 import dev.fanout.execution.Backend;
+import dev.fanout.execution.ChunkQueues;
 import dev.fanout.worker.protocol.Chunk;
 import dev.fanout.worker.protocol.Reply;
 import dev.fanout.worker.protocol.WireTask;
@@ -26,7 +27,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * overruns its timeout gets its worker killed; the rest of a dead worker's chunk is dispatched again.
  *
  * <pre>
- *  submit -> BatchQueues (per batch, round-robin) -> dispatcher thread -> chunk frame -> worker stdin
+ *  submit -> ChunkQueues (per batch, round-robin) -> dispatcher thread -> chunk frame -> worker stdin
  *  worker stdout -> reply per task -> Attempt.complete; next task of the chunk starts (its timeout clock too)
  *  worker exit  -> running task WORKER_CRASHED, rest requeued first, replacement started
  *                  (MAX_START_FAILURES deaths before hello in a row: backend unavailable, retried after a backoff)
@@ -39,7 +40,8 @@ public final class ProcessBackend implements Backend, WorkerProcess.Events {
     private final ProcessPoolConfig config;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition workAvailable = lock.newCondition();
-    private final BatchQueues queues = new BatchQueues();
+    /** About 50 ms of work per chunk: dispatch costs tens of microseconds, a worker restart a few hundred ms. */
+    private final ChunkQueues queues = new ChunkQueues(50_000_000L, 1024);
     private final List<WorkerProcess> workers = new ArrayList<>();
     private final AtomicLong chunkIds = new AtomicLong();
     private final PoolStats stats = new PoolStats();

@@ -1,6 +1,4 @@
-package dev.fanout.execution.process;
-
-import dev.fanout.execution.Attempt;
+package dev.fanout.execution;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -9,14 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Attempts waiting for a worker, one queue per batch, served round-robin so that a big batch cannot starve a small
- * one. Chunks are cut from one batch at a time, sized like {@code ProcessPoolExecutor.map}'s chunksize: the batch's
- * {@code chunkSize} when it gives one, else enough tasks for about {@link #TARGET_CHUNK_NANOS} of work (measured
- * as results come back), never more than a fair share of what is queued. Not thread-safe: the pool's lock guards it.
+ * Attempts waiting for a chunking backend, one queue per batch, served round-robin so that a big batch cannot starve
+ * a small one. Chunks are cut from one batch at a time, sized like {@code ProcessPoolExecutor.map}'s chunksize: the
+ * batch's {@code chunkSize} when it gives one, else enough tasks for about the target time of work (measured as
+ * results come back), never more than a fair share of what is queued. Not thread-safe: the backend's lock guards it.
  */
-final class BatchQueues {
-    static final long TARGET_CHUNK_NANOS = 50_000_000L;
-    static final int MAX_AUTO_CHUNK = 1024;
+public final class ChunkQueues {
     private static final double EWMA_WEIGHT = 0.2;
     private static final int REMEMBERED_BATCHES = 256;
 
@@ -28,15 +24,27 @@ final class BatchQueues {
             return size() > REMEMBERED_BATCHES;
         }
     };
+    private final long targetChunkNanos;
+    private final int maxAutoChunk;
     private long size;
 
-    void add(Attempt attempt) {
+    /**
+     * @param targetChunkNanos how much work an automatic chunk should hold: enough to make dispatch cheap, little
+     *                         enough to spread the work
+     * @param maxAutoChunk     the largest automatic chunk
+     */
+    public ChunkQueues(long targetChunkNanos, int maxAutoChunk) {
+        this.targetChunkNanos = targetChunkNanos;
+        this.maxAutoChunk = maxAutoChunk;
+    }
+
+    public void add(Attempt attempt) {
         queues.computeIfAbsent(attempt.batchId(), k -> new ArrayDeque<>()).addLast(attempt);
         size++;
     }
 
     /** Puts attempts back at the head of their batch's queue, in their order (the rest of a dead worker's chunk). */
-    void requeueFirst(List<Attempt> attempts) {
+    public void requeueFirst(List<Attempt> attempts) {
         for (int i = attempts.size() - 1; i >= 0; i--) {
             Attempt a = attempts.get(i);
             queues.computeIfAbsent(a.batchId(), k -> new ArrayDeque<>()).addFirst(a);
@@ -45,16 +53,17 @@ final class BatchQueues {
     }
 
     /** Attempts waiting, including ones stopped meanwhile (they are dropped when reached). */
-    long size() {
+    public long size() {
         return size;
     }
 
     /**
      * The next chunk: up to the chosen size of live attempts from the next batch in turn; empty when none waits.
      *
-     * @param limit at most this many (a worker close to its maxTasksPerWorker), at least 1
+     * @param workers how many chunks can run at once: a chunk is at most a fair share of what is queued
+     * @param limit   at most this many (a worker close to its maxTasksPerWorker), at least 1
      */
-    List<Attempt> nextChunk(int workers, int limit) {
+    public List<Attempt> nextChunk(int workers, int limit) {
         while (!queues.isEmpty()) {
             Map.Entry<String, ArrayDeque<Attempt>> head = queues.entrySet().iterator().next();
             String batchId = head.getKey();
@@ -85,19 +94,19 @@ final class BatchQueues {
             return explicit;
         }
         Double nanos = taskNanos.get(batchId);
-        int bySpeed = nanos == null ? 1 : (int) Math.max(1, Math.min(MAX_AUTO_CHUNK, TARGET_CHUNK_NANOS / nanos));
+        int bySpeed = nanos == null ? 1 : (int) Math.max(1, Math.min(maxAutoChunk, targetChunkNanos / nanos));
         int fairShare = (int) Math.max(1, (queue.size() + workers - 1) / workers);
         return Math.min(bySpeed, fairShare);
     }
 
     /** Records how long one task of the batch took, from the pool's point of view. */
-    void measured(String batchId, long nanos) {
+    public void measured(String batchId, long nanos) {
         taskNanos.merge(batchId, (double) Math.max(nanos, 1),
                 (old, now) -> old * (1 - EWMA_WEIGHT) + now * EWMA_WEIGHT);
     }
 
     /** Empties every queue, answering what was waiting. */
-    List<Attempt> drain() {
+    public List<Attempt> drain() {
         List<Attempt> all = new ArrayList<>();
         queues.values().forEach(all::addAll);
         queues.clear();

@@ -1,0 +1,82 @@
+package dev.fanout.worker.lambda;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.fanout.core.Durations;
+import dev.fanout.core.TaskResult;
+import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.worker.ChunkRunner;
+import dev.fanout.worker.TaskRunner;
+import dev.fanout.worker.protocol.LambdaRequest;
+import dev.fanout.worker.protocol.LambdaResponse;
+import dev.fanout.worker.protocol.WireTask;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The Lambda worker: runs one chunk and answers its results in request order, each saying
+ * {@code backend: "lambda:<awsRequestId>"}. A failing function is a FAILED result inside a normal answer; only a
+ * broken chunk fails the invocation ({@link BadChunkException}).
+ */
+public class ChunkHandler implements RequestHandler<LambdaRequest, LambdaResponse> {
+    /**
+     * Exit status of a sandbox that retires itself (EX_TEMPFAIL). The invoker sends that chunk again without blaming
+     * it: the chunk was never run.
+     */
+    public static final int RECYCLE_EXIT_STATUS = 75;
+    /** Answered this long before the invocation's own deadline, so that overdue tasks are TIMEOUT results. */
+    static final Duration DEADLINE_MARGIN = Duration.ofMillis(1500);
+    private static final Duration DEFAULT_TASK_TIMEOUT = Duration.ofMinutes(5);
+
+    private final FunctionRegistry functions = FunctionRegistry.discover(Thread.currentThread().getContextClassLoader());
+    private final ChunkRunner chunks = new ChunkRunner(new TaskRunner(functions,
+            key -> ConfigProvider.getConfig().getOptionalValue(key, String.class)),
+            Runtime.getRuntime().availableProcessors());
+
+    @Override
+    public LambdaResponse handleRequest(LambdaRequest request, Context context) {
+        if (chunks.hasRunaways()) {
+            // an earlier chunk left a task running that ignored its interrupt; it would steal this chunk's CPU.
+            // Only a fresh sandbox is fit: retire this one before touching the chunk, and let the invoker resend it.
+            Runtime.getRuntime().halt(RECYCLE_EXIT_STATUS);
+        }
+        List<WireTask> tasks = check(request);
+        Duration timeout = request.taskTimeout() == null ? DEFAULT_TASK_TIMEOUT : parse(request.taskTimeout());
+        Instant deadline = Instant.now().plusMillis(context.getRemainingTimeInMillis()).minus(DEADLINE_MARGIN);
+        try {
+            List<TaskResult> results = chunks.run(tasks, timeout, deadline, "lambda:" + context.getAwsRequestId());
+            return new LambdaResponse(results);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running a chunk", e);
+        }
+    }
+
+    private List<WireTask> check(LambdaRequest request) {
+        if (request == null || request.tasks() == null || request.tasks().isEmpty()) {
+            throw new BadChunkException("the event has no tasks; expected {\"tasks\": [{\"id\", \"function\", "
+                    + "\"input\"}], \"taskTimeout\": \"30s\"}");
+        }
+        for (WireTask t : request.tasks()) {
+            if (t.id() == null || t.function() == null) {
+                throw new BadChunkException("every task needs an id and a function");
+            }
+            if (functions.find(t.function()).isEmpty()) {
+                throw new BadChunkException("unknown function '" + t.function() + "'; this worker knows "
+                        + functions.names());
+            }
+        }
+        return request.tasks();
+    }
+
+    private static Duration parse(String timeout) {
+        try {
+            return Durations.parse(timeout);
+        } catch (IllegalArgumentException e) {
+            throw new BadChunkException("taskTimeout: " + e.getMessage());
+        }
+    }
+}

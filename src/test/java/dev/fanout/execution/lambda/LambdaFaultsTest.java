@@ -1,0 +1,194 @@
+package dev.fanout.execution.lambda;
+
+import dev.fanout.core.ErrorType;
+import dev.fanout.core.TaskResult;
+import dev.fanout.core.TaskSpec;
+import dev.fanout.core.TaskState;
+import dev.fanout.execution.Batch;
+import dev.fanout.execution.BatchOptions;
+import dev.fanout.execution.BatchState;
+import dev.fanout.execution.Engine;
+import dev.fanout.execution.EngineConfig;
+import dev.fanout.execution.EngineListener;
+import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.testing.lambda.Emulators;
+import dev.fanout.testing.lambda.LambdaEmulator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static dev.fanout.testing.Tasks.await;
+import static dev.fanout.testing.Tasks.task;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What only a remote, throttled, size-limited backend can get wrong, through the real SDK and the real worker. */
+class LambdaFaultsTest {
+    private final FunctionRegistry functions = FunctionRegistry.discover(getClass().getClassLoader());
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    private LambdaEmulator emulator(LambdaEmulator.Config config) {
+        LambdaEmulator e = Emulators.start(config);
+        open.add(e);
+        return e;
+    }
+
+    private Engine engine(LambdaBackend backend) {
+        Engine e = new Engine(functions, Map.of("lambda", backend), "lambda", (f, o) -> backend,
+                new EngineConfig(10_000, Duration.ofHours(1), 100, Duration.ofMillis(10), Duration.ofMillis(100)),
+                EngineListener.NONE);
+        open.add(0, e);
+        return e;
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+        functions.close();
+    }
+
+    private static BatchOptions options(Duration timeout, int chunkSize) {
+        return new BatchOptions(10_000, timeout, 0, false, "lambda", chunkSize);
+    }
+
+    private static List<TaskSpec> primes(int n) {
+        List<TaskSpec> tasks = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            tasks.add(task("p" + i, "primes", "{\"limit\": " + (1000 + i) + "}"));
+        }
+        return tasks;
+    }
+
+    @Test
+    void runsEveryTaskAndBacksOffWhenMaxConcurrencyExceedsTheReservedConcurrency() {
+        LambdaEmulator emulator = emulator(Emulators.worker().withReservedConcurrency(2));
+        LambdaBackend backend = Emulators.backend(emulator, 16);
+        List<TaskResult> results = await(engine(backend).submit(primes(200), options(Duration.ofSeconds(30), 0)));
+        for (TaskResult r : results) {
+            assertEquals(TaskState.SUCCEEDED, r.state(), r.toString());
+            assertTrue(r.backend().matches("lambda:[0-9a-f-]{36}"), r.backend());
+        }
+        assertEquals(168, results.getFirst().output().get("count").asInt());
+        assertTrue(emulator.stats().throttled.get() > 0, "16 invocations at once against 2 reserved are throttled");
+        assertTrue(emulator.stats().maxInFlight.get() <= 2);
+        assertTrue(backend.throttles.get() > 0);
+    }
+
+    @Test
+    void aTaskThatOutlivesTheFunctionTimeoutIsTimeoutAndTheOthersAreNot() {
+        LambdaEmulator emulator = emulator(Emulators.worker().withTimeout(Duration.ofSeconds(4)));
+        Batch batch = engine(Emulators.backend(emulator, 4)).submit(List.of(
+                task("busy", "spin", "{\"ms\": 8000}"), task("quick", "primes", "{\"limit\": 100}")),
+                options(Duration.ofMinutes(1), 2));
+        List<TaskResult> results = await(batch);
+        assertEquals(ErrorType.TIMEOUT, results.get(0).error().type());
+        assertTrue(results.get(0).error().message().contains("ran out of time"), results.get(0).error().message());
+        assertEquals(25, results.get(1).output().get("count").asInt());
+    }
+
+    @Test
+    void aSandboxTimeoutIsBlamedOnEachTaskOfTheChunk() {
+        LambdaEmulator emulator = emulator(Emulators.worker().withTimeout(Duration.ofSeconds(1))
+                .withHandler("dev.fanout.testing.lambda.StallHandler::handleRequest"));
+        List<TaskResult> results = await(engine(Emulators.backend(emulator, 4)).submit(primes(2),
+                options(Duration.ofMinutes(1), 2)));
+        for (TaskResult r : results) {
+            assertEquals(ErrorType.TIMEOUT, r.error().type());
+            assertTrue(r.error().message().contains("Sandbox.Timedout"), r.error().message());
+        }
+        assertEquals(3, emulator.stats().timedOut.get(), "the chunk, then each half");
+    }
+
+    @Test
+    void aCrashingFunctionCostsOnlyItsOwnTask() {
+        LambdaEmulator emulator = emulator(Emulators.worker());
+        List<TaskSpec> tasks = new ArrayList<>(primes(3));
+        tasks.add(1, task("crash", "exit", "{\"code\": 42}"));
+        List<TaskResult> results = await(engine(Emulators.backend(emulator, 4)).submit(tasks,
+                options(Duration.ofMinutes(1), 4)));
+        assertEquals(ErrorType.WORKER_CRASHED, results.get(1).error().type());
+        assertTrue(results.get(1).error().message().contains("Runtime.ExitError"), results.get(1).error().message());
+        assertTrue(results.get(1).error().message().contains("exit status 42"), results.get(1).error().message());
+        for (int i : new int[]{0, 2, 3}) {
+            assertEquals(TaskState.SUCCEEDED, results.get(i).state(), results.get(i).toString());
+        }
+    }
+
+    @Test
+    void aTaskTooBigForAnyInvocationIsInvalidInput() {
+        LambdaEmulator emulator = emulator(Emulators.worker());
+        String big = "x".repeat(7_000_000);
+        List<TaskResult> results = await(engine(Emulators.backend(emulator, 4)).submit(List.of(
+                task("big", "sha256", "{\"data\": \"" + big + "\"}"), task("small", "primes", "{\"limit\": 10}")),
+                options(Duration.ofMinutes(1), 0)));
+        assertEquals(ErrorType.INVALID_INPUT, results.get(0).error().type());
+        assertTrue(results.get(0).error().message().contains("one invocation takes at most 6000000 bytes"),
+                results.get(0).error().message());
+        assertEquals(4, results.get(1).output().get("count").asInt());
+    }
+
+    @Test
+    void chunksAreCutAtThePayloadLimit() {
+        LambdaEmulator emulator = emulator(Emulators.worker());
+        String megabyte = "y".repeat(1_000_000);
+        List<TaskSpec> tasks = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            tasks.add(task("mb" + i, "sha256", "{\"data\": \"" + megabyte + "\"}"));
+        }
+        List<TaskResult> results = await(engine(Emulators.backend(emulator, 4)).submit(tasks,
+                options(Duration.ofMinutes(1), 12)));
+        results.forEach(r -> assertEquals(TaskState.SUCCEEDED, r.state(), r.toString()));
+        assertTrue(emulator.stats().invocations.get() >= 3, "12 MB need at least 3 invocations of 6 MB");
+    }
+
+    @Test
+    void cancellingStopsDispatchAndDropsLateResults() {
+        LambdaEmulator emulator = emulator(Emulators.worker().withTimeout(Duration.ofSeconds(5)));
+        List<TaskSpec> tasks = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            tasks.add(task("s" + i, "sleep", "{\"duration\": \"2s\"}"));
+        }
+        Engine engine = engine(Emulators.backend(emulator, 2));
+        Batch batch = engine.submit(tasks, new BatchOptions(2, Duration.ofMinutes(1), 0, false, "lambda", 1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> emulator.stats().invocations.get() == 2);
+        engine.cancel(batch.id());
+        List<TaskResult> results = await(batch);
+        assertEquals(BatchState.CANCELLED, batch.status().state());
+        results.forEach(r -> assertEquals(TaskState.CANCELLED, r.state()));
+        // the two invocations in flight finish in Lambda; nothing else is sent, and their results are not used
+        await().atMost(Duration.ofSeconds(30)).until(() -> emulator.stats().invocations.get() == 2
+                && emulator.stats().maxInFlight.get() <= 2 && inFlight(emulator) == 0);
+        assertEquals(2, emulator.stats().invocations.get());
+        results.forEach(r -> assertEquals(TaskState.CANCELLED, r.state()));
+    }
+
+    private static int inFlight(LambdaEmulator emulator) {
+        return emulator.inFlight();
+    }
+
+    @Test
+    void anUnknownFunctionFailsTheTasksWithBackendError() {
+        LambdaEmulator emulator = emulator(Emulators.worker());
+        TaskResult r = await(engine(Emulators.backend(emulator, "no-such-function", 4)).submit(primes(1),
+                options(Duration.ofMinutes(1), 0))).getFirst();
+        assertEquals(ErrorType.BACKEND_ERROR, r.error().type());
+        assertTrue(r.error().message().contains("'no-such-function' does not exist"), r.error().message());
+    }
+
+    @Test
+    void serviceErrorsAreRetried() {
+        LambdaEmulator emulator = emulator(Emulators.worker());
+        emulator.failNextWithServiceErrors(3);
+        List<TaskResult> results = await(engine(Emulators.backend(emulator, 1)).submit(primes(3),
+                options(Duration.ofMinutes(1), 3)));
+        results.forEach(r -> assertEquals(TaskState.SUCCEEDED, r.state(), r.toString()));
+        assertEquals(3, emulator.stats().serviceErrors.get());
+    }
+}

@@ -1,0 +1,61 @@
+package dev.fanout.testing.lambda;
+
+import dev.fanout.execution.lambda.LambdaBackend;
+import dev.fanout.execution.lambda.LambdaConfig;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** What the Lambda tests share: the worker's function.zip, the test functions as a layer, SDK credentials. */
+public final class Emulators {
+    public static final String FUNCTION = "fanout-worker";
+    public static final Path FUNCTION_ZIP = Path.of("target", "lambda", "function.zip");
+
+    static {
+        // the SDK's default chain reads these; the emulator accepts any credentials
+        System.setProperty("aws.accessKeyId", "emulator");
+        System.setProperty("aws.secretAccessKey", "emulator");
+    }
+
+    private Emulators() {
+    }
+
+    /** The real worker, with this project's test functions added as a layer. */
+    public static LambdaEmulator.Config worker() {
+        if (!Files.exists(FUNCTION_ZIP)) {
+            throw new IllegalStateException(FUNCTION_ZIP.toAbsolutePath() + " is missing: bin/test builds it, or run "
+                    + "./mvnw package -Dlambda");
+        }
+        try {
+            Path testClasses = Path.of(Emulators.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return LambdaEmulator.Config.of(FUNCTION, FUNCTION_ZIP).withLayers(List.of(testClasses))
+                    .withLog(Path.of("target", "lambda-emulator.log"));
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static LambdaEmulator start(LambdaEmulator.Config config) {
+        try {
+            return new LambdaEmulator(config, 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static LambdaBackend backend(LambdaEmulator emulator, int maxConcurrency) {
+        return backend(emulator, FUNCTION, maxConcurrency);
+    }
+
+    public static LambdaBackend backend(LambdaEmulator emulator, String function, int maxConcurrency) {
+        return new LambdaBackend(new LambdaConfig(function, Optional.of("us-east-1"),
+                Optional.of(emulator.endpoint()), maxConcurrency, Duration.ofMinutes(2), 6_000_000,
+                Duration.ofMinutes(2)));
+    }
+}
