@@ -1,6 +1,7 @@
 package dev.fanout.service;
 
 import dev.fanout.execution.process.WorkerCommand;
+import dev.fanout.worker.lambda.RuntimeApiClient;
 import dev.fanout.worker.process.WorkerMain;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -8,18 +9,24 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 import java.util.Arrays;
 
 /**
- * The application's entry point. With the first argument {@code worker} it becomes a worker process of the pool
- * (before Quarkus starts: a worker never pays for the HTTP application); otherwise it starts the service. The same
- * packaged jar or native binary therefore serves both.
+ * The application's entry point. With the first argument {@code worker} it becomes a worker process of the pool,
+ * with {@code lambda} the native Lambda worker (a Runtime API client); both before Quarkus starts, so a worker never
+ * pays for the HTTP application. Otherwise it starts the service. One packaged jar or native binary serves all three.
  */
 @QuarkusMain
 public final class Main {
+    public static final String LAMBDA_ARGUMENT = "lambda";
+
     private Main() {
     }
 
     public static void main(String... args) throws Exception {
         if (args.length > 0 && args[0].equals(WorkerCommand.WORKER_ARGUMENT)) {
             WorkerMain.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals(LAMBDA_ARGUMENT)) {
+            RuntimeApiClient.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         Quarkus.run(args);

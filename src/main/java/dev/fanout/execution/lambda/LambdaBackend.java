@@ -7,6 +7,7 @@ import dev.fanout.core.TaskResult;
 import dev.fanout.execution.Attempt;
 import dev.fanout.execution.Backend;
 import dev.fanout.execution.ChunkQueues;
+import dev.fanout.worker.lambda.LambdaWorker;
 import dev.fanout.worker.protocol.LambdaResponse;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -59,8 +60,7 @@ public final class LambdaBackend implements Backend {
     public static final String NAME = "lambda";
     private static final System.Logger LOG = System.getLogger(LambdaBackend.class.getName());
     private static final long TARGET_CHUNK_NANOS = 1_000_000_000L;
-    /** The worker's ChunkHandler.RECYCLE_EXIT_STATUS (the handler is not part of this build). */
-    static final int RECYCLE_EXIT_STATUS = 75;
+    private static final int RECYCLE_EXIT_STATUS = LambdaWorker.RECYCLE_EXIT_STATUS;
     private static final long BASE_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
 

@@ -41,6 +41,16 @@ public final class Emulators {
         }
     }
 
+    /**
+     * The native worker's runtime, run on this JVM's classpath (so with the test functions) as a custom runtime: what
+     * provided.al2023 runs from the native zip's bootstrap, minus the native compilation.
+     */
+    public static LambdaEmulator.Config customRuntime() {
+        return worker().withBootstrap(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                "dev.fanout.worker.lambda.RuntimeApiClient"));
+    }
+
     public static LambdaEmulator start(LambdaEmulator.Config config) {
         try {
             return new LambdaEmulator(config, 0);

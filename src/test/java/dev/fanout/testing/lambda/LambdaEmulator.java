@@ -38,41 +38,56 @@ public final class LambdaEmulator implements AutoCloseable {
     private static final String INVOKE = "/2015-03-31/functions/";
 
     /**
+     * @param handler     the java21 runtime's handler (run by AWS's runtime interface client)
+     * @param bootstrap   for a custom runtime (provided.al2023): the command that plays the zip's {@code bootstrap};
+     *                    empty for the java21 runtime
      * @param layers      more code for the sandboxes' classpath, as Lambda layers add (tests add their own functions)
      * @param environment the function's environment variables
      * @param log         where the sandboxes' output goes (null: discarded)
      */
     public record Config(String functionName, Path functionZip, String handler, int reservedConcurrency,
                          Duration timeout, int memoryMb, List<Path> layers, Map<String, String> environment,
-                         Path log) {
+                         Path log, List<String> bootstrap) {
+        public Config(String functionName, Path functionZip, String handler, int reservedConcurrency,
+                      Duration timeout, int memoryMb, List<Path> layers, Map<String, String> environment, Path log) {
+            this(functionName, functionZip, handler, reservedConcurrency, timeout, memoryMb, layers, environment, log,
+                    List.of());
+        }
+
         public static Config of(String functionName, Path functionZip) {
             return new Config(functionName, functionZip,
                     "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest", 10,
                     Duration.ofSeconds(60), 1024, List.of(), Map.of(), null);
         }
 
+        public Config withBootstrap(List<String> command) {
+            return new Config(functionName, functionZip, handler, reservedConcurrency, timeout, memoryMb, layers,
+                    environment, log, List.copyOf(command));
+        }
+
         public Config withReservedConcurrency(int n) {
-            return new Config(functionName, functionZip, handler, n, timeout, memoryMb, layers, environment, log);
+            return new Config(functionName, functionZip, handler, n, timeout, memoryMb, layers, environment, log,
+                    bootstrap);
         }
 
         public Config withTimeout(Duration t) {
             return new Config(functionName, functionZip, handler, reservedConcurrency, t, memoryMb, layers,
-                    environment, log);
+                    environment, log, bootstrap);
         }
 
         public Config withLayers(List<Path> l) {
             return new Config(functionName, functionZip, handler, reservedConcurrency, timeout, memoryMb, l,
-                    environment, log);
+                    environment, log, bootstrap);
         }
 
         public Config withHandler(String h) {
             return new Config(functionName, functionZip, h, reservedConcurrency, timeout, memoryMb, layers,
-                    environment, log);
+                    environment, log, bootstrap);
         }
 
         public Config withLog(Path l) {
             return new Config(functionName, functionZip, handler, reservedConcurrency, timeout, memoryMb, layers,
-                    environment, l);
+                    environment, l, bootstrap);
         }
     }
 

@@ -26,15 +26,15 @@ public final class LambdaEmulatorMain {
                 case "--port" -> port = Integer.parseInt(value);
                 case "--function" -> config = new LambdaEmulator.Config(value, config.functionZip(), config.handler(),
                         config.reservedConcurrency(), config.timeout(), config.memoryMb(), config.layers(),
-                        config.environment(), config.log());
+                        config.environment(), config.log(), config.bootstrap());
                 case "--zip" -> config = new LambdaEmulator.Config(config.functionName(), Path.of(value),
                         config.handler(), config.reservedConcurrency(), config.timeout(), config.memoryMb(),
-                        config.layers(), config.environment(), config.log());
+                        config.layers(), config.environment(), config.log(), config.bootstrap());
                 case "--reserved-concurrency" -> config = config.withReservedConcurrency(Integer.parseInt(value));
                 case "--timeout" -> config = config.withTimeout(Durations.parse(value));
                 case "--memory" -> config = new LambdaEmulator.Config(config.functionName(), config.functionZip(),
                         config.handler(), config.reservedConcurrency(), config.timeout(), Integer.parseInt(value),
-                        config.layers(), config.environment(), config.log());
+                        config.layers(), config.environment(), config.log(), config.bootstrap());
                 case "--layer" -> layers.add(Path.of(value));
                 case "--log" -> config = config.withLog(Path.of(value));
                 default -> {

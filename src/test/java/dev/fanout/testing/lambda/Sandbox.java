@@ -50,7 +50,8 @@ final class Sandbox implements AutoCloseable {
         List<String> classpath = new ArrayList<>(List.of(taskRoot.toString(), taskRoot.resolve("lib") + "/*"));
         config.layers().forEach(l -> classpath.add(l.toString()));
         classpath.addAll(LambdaEmulator.runtimeInterfaceClientJars());
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = !config.bootstrap().isEmpty() ? config.bootstrap() : List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + config.memoryMb() + "m", "-XX:+UseSerialGC", "-Djava.io.tmpdir=" + tmp,
                 "-Dcom.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI=" + jniLibrary,
                 "-cp", String.join(File.pathSeparator, classpath),

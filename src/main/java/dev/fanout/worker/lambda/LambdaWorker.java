@@ -1,27 +1,26 @@
 package dev.fanout.worker.lambda;
 
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.fanout.core.Durations;
 import dev.fanout.core.TaskResult;
 import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.spi.Settings;
 import dev.fanout.worker.ChunkRunner;
 import dev.fanout.worker.TaskRunner;
 import dev.fanout.worker.protocol.LambdaRequest;
 import dev.fanout.worker.protocol.LambdaResponse;
 import dev.fanout.worker.protocol.WireTask;
-import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * The Lambda worker: runs one chunk and answers its results in request order, each saying
- * {@code backend: "lambda:<awsRequestId>"}. A failing function is a FAILED result inside a normal answer; only a
- * broken chunk fails the invocation ({@link BadChunkException}).
+ * The Lambda worker's logic, whatever runtime calls it (the Quarkus extension's handler on java21, or
+ * {@link RuntimeApiClient} in the native provided.al2023 worker): runs one chunk and answers its results in request
+ * order, each saying {@code backend: "lambda:<awsRequestId>"}. A failing function is a FAILED result inside a normal
+ * answer; only a broken chunk fails the invocation ({@link BadChunkException}).
  */
-public class ChunkHandler implements RequestHandler<LambdaRequest, LambdaResponse> {
+public final class LambdaWorker {
     /**
      * Exit status of a sandbox that retires itself (EX_TEMPFAIL). The invoker sends that chunk again without blaming
      * it: the chunk was never run.
@@ -31,13 +30,18 @@ public class ChunkHandler implements RequestHandler<LambdaRequest, LambdaRespons
     static final Duration DEADLINE_MARGIN = Duration.ofMillis(1500);
     private static final Duration DEFAULT_TASK_TIMEOUT = Duration.ofMinutes(5);
 
-    private final FunctionRegistry functions = FunctionRegistry.discover(Thread.currentThread().getContextClassLoader());
-    private final ChunkRunner chunks = new ChunkRunner(new TaskRunner(functions,
-            key -> ConfigProvider.getConfig().getOptionalValue(key, String.class)),
-            Runtime.getRuntime().availableProcessors());
+    private final FunctionRegistry functions;
+    private final ChunkRunner chunks;
 
-    @Override
-    public LambdaResponse handleRequest(LambdaRequest request, Context context) {
+    public LambdaWorker(FunctionRegistry functions, Settings settings) {
+        this.functions = functions;
+        this.chunks = new ChunkRunner(new TaskRunner(functions, settings), Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * @param deadline the invocation's deadline ({@code Lambda-Runtime-Deadline-Ms})
+     */
+    public LambdaResponse handle(LambdaRequest request, String requestId, Instant deadline) throws InterruptedException {
         if (chunks.hasRunaways()) {
             // an earlier chunk left a task running that ignored its interrupt; it would steal this chunk's CPU.
             // Only a fresh sandbox is fit: retire this one before touching the chunk, and let the invoker resend it.
@@ -45,14 +49,8 @@ public class ChunkHandler implements RequestHandler<LambdaRequest, LambdaRespons
         }
         List<WireTask> tasks = check(request);
         Duration timeout = request.taskTimeout() == null ? DEFAULT_TASK_TIMEOUT : parse(request.taskTimeout());
-        Instant deadline = Instant.now().plusMillis(context.getRemainingTimeInMillis()).minus(DEADLINE_MARGIN);
-        try {
-            List<TaskResult> results = chunks.run(tasks, timeout, deadline, "lambda:" + context.getAwsRequestId());
-            return new LambdaResponse(results);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running a chunk", e);
-        }
+        List<TaskResult> results = chunks.run(tasks, timeout, deadline.minus(DEADLINE_MARGIN), "lambda:" + requestId);
+        return new LambdaResponse(results);
     }
 
     private List<WireTask> check(LambdaRequest request) {

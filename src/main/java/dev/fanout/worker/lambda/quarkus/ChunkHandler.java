@@ -1,0 +1,38 @@
+package dev.fanout.worker.lambda.quarkus;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.fanout.core.TaskError;
+import dev.fanout.core.TaskResult;
+import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.worker.lambda.LambdaWorker;
+import dev.fanout.worker.protocol.LambdaRequest;
+import dev.fanout.worker.protocol.LambdaResponse;
+import dev.fanout.worker.protocol.WireTask;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import java.time.Instant;
+
+/**
+ * The JVM Lambda worker's handler, run by the Quarkus Lambda extension ({@code ./mvnw package -Dlambda}, runtime
+ * java21, handler {@code io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest}).
+ */
+@RegisterForReflection(targets = {LambdaRequest.class, LambdaResponse.class, WireTask.class, TaskResult.class,
+        TaskError.class})
+public class ChunkHandler implements RequestHandler<LambdaRequest, LambdaResponse> {
+    private final LambdaWorker worker = new LambdaWorker(
+            FunctionRegistry.discover(Thread.currentThread().getContextClassLoader()),
+            key -> ConfigProvider.getConfig().getOptionalValue(key, String.class));
+
+    @Override
+    public LambdaResponse handleRequest(LambdaRequest request, Context context) {
+        try {
+            return worker.handle(request, context.getAwsRequestId(),
+                    Instant.now().plusMillis(context.getRemainingTimeInMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running a chunk", e);
+        }
+    }
+}
