@@ -8,8 +8,6 @@ import org.junit.jupiter.api.Test;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -19,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Worker processes die with their service, however it dies: SIGTERM (orderly shutdown) or SIGKILL (no shutdown at
- * all: the workers see their stdin close). Runs the packaged jar as a user would.
+ * all: the workers see their stdin close). Runs the packaged jar (or native binary) as a user would.
  */
 class NoOrphanWorkersIT {
     private Process service;
@@ -29,10 +27,8 @@ class NoOrphanWorkersIT {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
-        assertTrue(Files.exists(jar), "package the app first: " + jar.toAbsolutePath());
-        service = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=" + port, "-Dfanout.processes.workers=2", "-jar", jar.toString())
+        service = new ProcessBuilder(Artifact.command(List.of("-Dquarkus.http.port=" + port,
+                "-Dfanout.processes.workers=2")))
                 .redirectOutput(new File("target/no-orphan-service.log"))
                 .redirectErrorStream(true).start();
         RestAssured.port = port;

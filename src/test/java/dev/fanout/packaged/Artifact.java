@@ -1,0 +1,35 @@
+package dev.fanout.packaged;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The packaged application the packaged tests run: the native binary when the native build made one (the hosted
+ * CI's native job sets {@code native.image.path}), the jar otherwise.
+ */
+final class Artifact {
+    private Artifact() {
+    }
+
+    /** @param properties {@code -Dkey=value} options, placed where each kind of artifact reads them */
+    static List<String> command(List<String> properties, String... arguments) {
+        List<String> command = new ArrayList<>();
+        String nativeImage = System.getProperty("native.image.path");
+        if (nativeImage != null && Files.isExecutable(Path.of(nativeImage))) {
+            command.add(Path.of(nativeImage).toAbsolutePath().toString());
+            command.addAll(properties);
+        } else {
+            Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+            if (!Files.exists(jar)) {
+                throw new IllegalStateException("package the app first: " + jar.toAbsolutePath());
+            }
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(properties);
+            command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
+        }
+        command.addAll(List.of(arguments));
+        return command;
+    }
+}
