@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** Every {@code fanout.*} configuration key of the service; the README lists them with their defaults. */
@@ -23,6 +24,15 @@ public interface FanoutConfig {
     Retry retry();
 
     Api api();
+
+    Http http();
+
+    /**
+     * Settings of user functions, {@code fanout.functions.<anything>}: read by the functions themselves through
+     * their {@code TaskContext.settings()}; declared here so that other unknown {@code fanout.*} keys (typos) still
+     * stop the service at start-up.
+     */
+    Map<String, String> functions();
 
     interface Batch {
         /** Tasks per batch at most; a larger batch is refused with 413. */
@@ -127,6 +137,23 @@ public interface FanoutConfig {
 
         @WithDefault("10s")
         Duration maxBackoff();
+    }
+
+    /** Settings of the built-in {@code http} function (it reads them by name; declared here to be checked). */
+    interface Http {
+        /** Body bytes an http result keeps. */
+        @WithDefault("32768")
+        long maxBodyBytes();
+
+        /** Larger responses fail the task. */
+        @WithDefault("67108864")
+        long maxResponseBytes();
+
+        @WithDefault("5")
+        int maxRedirects();
+
+        @WithDefault("10s")
+        Duration connectTimeout();
     }
 
     interface Api {

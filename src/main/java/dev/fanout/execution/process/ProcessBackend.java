@@ -235,7 +235,9 @@ public final class ProcessBackend implements Backend, WorkerProcess.Events {
                 queues.requeueFirst(worker.chunk.subList(worker.next + 1, worker.chunk.size()));
                 workAvailable.signal();
             }
-            if (was == WorkerProcess.State.STARTING) {
+            if (closed) {
+                LOG.log(System.Logger.Level.DEBUG, "worker stopped with the pool: " + how);
+            } else if (was == WorkerProcess.State.STARTING) {
                 startFailures++;
                 LOG.log(System.Logger.Level.WARNING, "worker failed at start-up: " + how);
             } else if (was != WorkerProcess.State.RETIRING && worker.killedBecause == null) {

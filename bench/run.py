@@ -1,0 +1,360 @@
+#!/usr/bin/env python3
+"""fanout's benchmark suite: each scenario against fanout (the packaged service, through its REST API on loopback)
+and against the same work done by Python's concurrent.futures, alternating the two, median of RUNS runs.
+Prints a table (scenario, fanout, Python, ratio, physical limit) and writes bench/results/latest.{md,json}.
+See bench/README.md for what each scenario measures and how to read it. Started by bench/run.
+"""
+import argparse
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timezone
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "bench")
+JAR = os.path.join(ROOT, "target", "quarkus-app", "quarkus-run.jar")
+JAVA = os.path.join(os.environ.get("JAVA_HOME", "/usr"), "bin", "java")
+PY = sys.executable
+CORES = os.cpu_count()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Service:
+    """The packaged service, started fresh for the suite."""
+
+    def __init__(self, port, extra=()):
+        self.port = port
+        self.base = f"http://127.0.0.1:{port}"
+        args = [JAVA, f"-Dquarkus.http.port={port}", f"-Dfanout.processes.workers={CORES}",
+                "-Dfanout.io.max-concurrency=200000", "-Dfanout.batch.max-retained=2",
+                "-Dquarkus.log.level=WARN", *extra, "-jar", JAR]
+        self.log = open(os.path.join(ROOT, "target", f"bench-service-{port}.log"), "w")
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
+        self.ready_seconds = self.wait_ready()
+
+    def wait_ready(self, timeout=120):
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            try:
+                with urllib.request.urlopen(self.base + "/q/health/ready", timeout=2) as r:
+                    if r.status == 200 and b'"processes.starting": "0"' in r.read():
+                        return time.perf_counter() - self.started
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            time.sleep(0.01)
+        raise RuntimeError("the service did not get ready; see target/bench-service-*.log")
+
+    def first_ready_seconds(self):
+        """Process start to the first 200 on /q/health/ready (workers may still be starting)."""
+        deadline = time.perf_counter() + 120
+        while time.perf_counter() < deadline:
+            try:
+                with urllib.request.urlopen(self.base + "/q/health/ready", timeout=2) as r:
+                    if r.status == 200:
+                        return time.perf_counter() - self.started
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            time.sleep(0.005)
+        raise RuntimeError("no 200 on /q/health/ready")
+
+    def reset_peak_rss(self):
+        with open(f"/proc/{self.proc.pid}/clear_refs", "w") as f:
+            f.write("5")  # resets VmHWM, the peak resident set size
+
+    def peak_rss_mb(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def post(self, path, body, content_type):
+        req = urllib.request.Request(self.base + path, data=body, headers={"Content-Type": content_type})
+        start = time.perf_counter()
+        with urllib.request.urlopen(req, timeout=600) as r:
+            data = r.read()
+            status = r.status
+        return status, json.loads(data), time.perf_counter() - start
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def ndjson(tasks):
+    return "".join(json.dumps(t, separators=(",", ":")) + "\n" for t in tasks).encode()
+
+
+def batch_seconds(batch):
+    parse = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))
+    return (parse(batch["finishedAt"]) - parse(batch["createdAt"])).total_seconds()
+
+
+def run_fanout(service, tasks, query="", check=None):
+    """POST the tasks as NDJSON with ?wait: end-to-end seconds (upload, run, answer) and the batch's own seconds."""
+    status, answer, seconds = service.post("/batches?wait=5m" + query, ndjson(tasks), "application/x-ndjson")
+    assert status == 200, f"batch not finished: {status}"
+    batch = answer["batch"]
+    assert batch["succeeded"] == len(tasks), f"batch {batch}"
+    if check:
+        check(answer["results"])
+    return {"e2e": seconds, "batch": batch_seconds(batch)}
+
+
+def python(script, *args):
+    out = subprocess.run([PY, os.path.join(BENCH, "python", script), *map(str, args)], check=True,
+                         capture_output=True, text=True, cwd=os.path.join(BENCH, "python")).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+# ---- scenarios: each returns {"fanout": [...per run], "python": [...], ...} ----
+
+def alternate(runs, fanout, python_side):
+    """Runs the two sides alternately (which goes first alternates too), so that drift hits both alike."""
+    f, p = [], []
+    for i in range(runs):
+        if i % 2 == 0:
+            f.append(fanout()); p.append(python_side())
+        else:
+            p.append(python_side()); f.append(fanout())
+    return f, p
+
+
+def io_fanout(service, runs, n):
+    tasks = [{"function": "sleep", "input": {"duration": "1s"}}] * n
+    service.reset_peak_rss()
+    f, p = alternate(runs, lambda: run_fanout(service, tasks, f"&maxConcurrency={n}"),
+                     lambda: python("io_pool.py", "sleep", "--tasks", n, "--workers", min(n, 10000))["seconds"])
+    return {"fanout": f, "python": p, "rss": service.peak_rss_mb(), "limit": 1.0,
+            "python_note": f"ThreadPoolExecutor({min(n, 10000)})"}
+
+
+def http_fanout(service, runs, n, url):
+    tasks = [{"function": "http", "input": {"url": url}}] * n
+
+    def check(results):
+        assert all(r["output"]["status"] == 200 for r in results)
+
+    f, p = alternate(runs, lambda: run_fanout(service, tasks, f"&maxConcurrency={n}", check),
+                     lambda: python("io_pool.py", "http", "--tasks", n, "--workers", 1000, "--url", url)["seconds"])
+    return {"fanout": f, "python": p, "limit": 0.1, "python_note": "ThreadPoolExecutor(1000), urllib"}
+
+
+def cpu_scaling(service, runs, java_limit, python_limit, n):
+    tasks = [{"function": "primes", "input": {"limit": java_limit}}] * n
+
+    def fanout_pair():
+        one = run_fanout(service, tasks, "&maxConcurrency=1&chunkSize=1")
+        all_ = run_fanout(service, tasks, "&chunkSize=1")
+        return {"one": one["batch"], "all": all_["batch"], "e2e": all_["e2e"], "batch": all_["batch"],
+                "scaling": one["batch"] / all_["batch"]}
+
+    def python_pair():
+        one = python("cpu_pool.py", "primes", "--tasks", n, "--workers", 1, "--limit", python_limit)["seconds"]
+        all_ = python("cpu_pool.py", "primes", "--tasks", n, "--workers", CORES, "--limit", python_limit)["seconds"]
+        return {"one": one, "all": all_, "scaling": one / all_}
+
+    f, p = alternate(runs, fanout_pair, python_pair)
+    return {"fanout": f, "python": p, "limit": float(CORES)}
+
+
+def overhead(service, runs, n):
+    tasks = [{"function": "noop", "input": i} for i in range(n)]
+
+    def check(results):
+        assert all(r["output"] == i for i, r in enumerate(results))
+
+    def python_side():
+        c1 = python("cpu_pool.py", "noop", "--tasks", n, "--workers", CORES, "--chunksize", 1)["usPerTask"]
+        c100 = python("cpu_pool.py", "noop", "--tasks", n, "--workers", CORES, "--chunksize", 100)["usPerTask"]
+        return {"c1": c1, "c100": c100}
+
+    f, p = alternate(runs, lambda: run_fanout(service, tasks, "", check), python_side)
+    return {"fanout": f, "python": p}
+
+
+def mixed(service, runs, sleeps, primes, java_limit, python_limit):
+    io = [{"function": "sleep", "input": {"duration": "1s"}}] * sleeps
+    cpu = [{"function": "primes", "input": {"limit": java_limit}}] * primes
+
+    def fanout_side():
+        together = run_fanout(service, io + cpu, f"&chunkSize=1&maxConcurrency={sleeps + primes}")
+        first = run_fanout(service, io, f"&maxConcurrency={sleeps}")
+        second = run_fanout(service, cpu, "&chunkSize=1")
+        return {"e2e": together["e2e"], "batch": together["batch"],
+                "sequential": first["batch"] + second["batch"]}
+
+    f, p = alternate(runs, fanout_side, lambda: python("mixed.py", "--sleeps", sleeps, "--primes", primes,
+                                                        "--limit", python_limit, "--workers", CORES)["seconds"])
+    return {"fanout": f, "python": p}
+
+
+def api_throughput(service, runs, n):
+    body = ndjson([{"function": "sleep", "input": {"duration": "0ms"}}] * n)
+
+    def once():
+        start = time.perf_counter()
+        req = urllib.request.Request(service.base + f"/batches?maxConcurrency={n}", data=body,
+                                     headers={"Content-Type": "application/x-ndjson"})
+        with urllib.request.urlopen(req, timeout=600) as r:
+            batch_id = json.loads(r.read())["id"]
+        count = 0
+        with urllib.request.urlopen(service.base + f"/batches/{batch_id}/results", timeout=600) as r:
+            for line in r:
+                if line.strip():
+                    count += 1
+        seconds = time.perf_counter() - start
+        assert count == n, f"streamed {count} of {n}"
+        return {"e2e": seconds, "tps": n / seconds}
+
+    service.reset_peak_rss()
+    f = [once() for _ in range(runs)]
+    return {"fanout": f, "rss": service.peak_rss_mb()}
+
+
+def startup(runs):
+    ready, first, worker = [], [], []
+    for _ in range(runs):
+        s = Service(free_port(), ["-Dfanout.processes.workers=1"])
+        first.append(s.first_ready_seconds())
+        s.stop()
+        start = time.perf_counter()
+        p = subprocess.Popen([JAVA, "-XX:+DisplayVMOutputToStderr", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
+                              "-jar", JAR, "worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL)
+        size = struct.unpack(">i", p.stdout.read(4))[0]
+        assert b"hello" in p.stdout.read(size)
+        worker.append(time.perf_counter() - start)
+        p.stdin.close()
+        p.wait()
+        python_start = time.perf_counter()
+        python("cpu_pool.py", "noop", "--tasks", 1, "--workers", 1)
+        ready.append(time.perf_counter() - python_start)
+    return {"first_ready": first, "worker": worker, "python_pool": ready}
+
+
+# ---- report ----
+
+def med(values, key=None):
+    return statistics.median([v[key] if key else v for v in values])
+
+
+def fmt_s(x):
+    return f"{x:.2f} s" if x >= 1 else f"{x * 1000:.0f} ms"
+
+
+def machine():
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    with open("/proc/meminfo") as f:
+        mem = int(next(l for l in f if l.startswith("MemTotal")).split()[1]) / 1024 / 1024
+    java = subprocess.run([JAVA, "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    return f"{CORES} cores ({cpu}), {mem:.0f} GiB, {platform.system()} {platform.release()}; {java}; " \
+           f"Python {platform.python_version()}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="one run of smaller scenarios: a smoke test of the suite")
+    a = ap.parse_args()
+    runs = 1 if a.quick else a.runs
+    scale = 10 if a.quick else 1
+    started = time.perf_counter()
+
+    delay_port = free_port()
+    delay = subprocess.Popen([JAVA, os.path.join(BENCH, "DelayServer.java"), str(delay_port), "100"],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    delay.stdout.readline()
+    service = Service(free_port())
+    rows = []
+    try:
+        r = io_fanout(service, runs, 10_000 // scale)
+        rows.append(("1. IO: 10,000 x sleep(1 s)", med(r["fanout"], "e2e"), med(r["fanout"], "batch"),
+                     med(r["python"]), r["limit"], r["python_note"]))
+        r = io_fanout(service, runs, 100_000 // scale)
+        rows.append(("1. IO: 100,000 x sleep(1 s)", med(r["fanout"], "e2e"), med(r["fanout"], "batch"),
+                     med(r["python"]), r["limit"], f"{r['python_note']}; fanout peak RSS {r['rss']:.0f} MB"))
+        r = http_fanout(service, runs, 10_000 // scale, f"http://127.0.0.1:{delay_port}/")
+        rows.append(("2. HTTP: 10,000 GETs of a 100 ms server", med(r["fanout"], "e2e"), med(r["fanout"], "batch"),
+                     med(r["python"]), r["limit"], r["python_note"]))
+        r = cpu_scaling(service, runs, 2_500_000, 330_000, 8 if not a.quick else 4)
+        rows.append((f"3. CPU: 8 x primes (~0.25 s), {CORES} workers vs 1: scaling", None, med(r["fanout"], "scaling"),
+                     med(r["python"], "scaling"), r["limit"],
+                     f"fanout 1 worker {fmt_s(med(r['fanout'], 'one'))}, {CORES}: {fmt_s(med(r['fanout'], 'all'))}; "
+                     f"Python {fmt_s(med(r['python'], 'one'))}, {fmt_s(med(r['python'], 'all'))} (limit 330,000 "
+                     f"for ~0.25 s in CPython)"))
+        n = 100_000 // scale
+        r = overhead(service, runs, n)
+        rows.append((f"4. Overhead: {n:,} no-op CPU tasks, us/task", med(r["fanout"], "e2e") * 1e6 / n,
+                     med(r["fanout"], "batch") * 1e6 / n, med(r["python"], "c1"), None,
+                     f"Python chunksize 1: {med(r['python'], 'c1'):.1f} us, chunksize 100: "
+                     f"{med(r['python'], 'c100'):.2f} us (map() in-process, no HTTP)"))
+        r = mixed(service, runs, 2000 // scale, 8, 2_500_000, 330_000)
+        rows.append(("5. Mixed: 2,000 x sleep(1 s) + 8 x primes", med(r["fanout"], "e2e"), med(r["fanout"], "batch"),
+                     med(r["python"]), max(1.0, 8 * 0.25 / CORES),
+                     f"fanout halves one after the other: {fmt_s(med(r['fanout'], 'sequential'))}; "
+                     f"Python: both pools at once"))
+        r = api_throughput(service, runs, 100_000 // scale)
+        rows.append((f"6. API: {100_000 // scale:,} tiny tasks in (NDJSON), streamed out", med(r["fanout"], "e2e"),
+                     None, None, None, f"{med(r['fanout'], 'tps'):,.0f} tasks/s end to end; "
+                                       f"peak RSS {r['rss']:.0f} MB"))
+    finally:
+        service.stop()
+        delay.terminate()
+    r = startup(runs)
+    rows.append(("7. Start-up: process start to first 200 on /q/health/ready", med(r["first_ready"]), None, None,
+                 None, f"worker process start to hello: {fmt_s(med(r['worker']))}; Python ProcessPoolExecutor(1) "
+                       f"first result (incl. interpreter start): {fmt_s(med(r['python_pool']))}"))
+
+    table = ["| scenario | fanout end to end | fanout batch | Python | Python / fanout | limit | notes |",
+             "|---|---|---|---|---|---|---|"]
+    for name, e2e, batch, py, limit, note in rows:
+        us = "us/task" in name
+        scaling = "scaling" in name
+        show = (lambda x: f"{x:.1f} us" if x is not None else "") if us else \
+            (lambda x: f"{x:.2f}x" if x is not None else "") if scaling else \
+            (lambda x: fmt_s(x) if x is not None else "")
+        ratio = ""
+        if py is not None and not scaling:
+            ratio = f"{py / (e2e if e2e else batch):.1f}x"
+        elif scaling and py is not None:
+            ratio = f"{batch / py:.2f}"
+        table.append(f"| {name} | {show(e2e)} | {show(batch)} | {show(py)} | {ratio} | "
+                     f"{(f'{limit:.1f}x' if scaling else fmt_s(limit)) if limit else ''} | {note} |")
+    header = (f"fanout benchmark, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, median of {runs} run(s), "
+              f"{time.perf_counter() - started:.0f} s in all\n\n{machine()}\n")
+    text = header + "\n" + "\n".join(table) + "\n"
+    print(text)
+    os.makedirs(os.path.join(BENCH, "results"), exist_ok=True)
+    with open(os.path.join(BENCH, "results", "latest.md"), "w") as f:
+        f.write(text)
+    with open(os.path.join(BENCH, "results", "latest.json"), "w") as f:
+        json.dump({"header": header, "rows": rows}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
