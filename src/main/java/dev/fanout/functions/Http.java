@@ -19,7 +19,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
@@ -39,7 +38,13 @@ public final class Http implements TaskFunction, AutoCloseable {
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
 
-    private volatile HttpClient client;
+    /**
+     * Several clients, used in turn: one JDK client's connection pool and selector thread do not scale to tens of
+     * thousands of simultaneous connections (its idle-connection list is searched linearly), several small ones do.
+     */
+    private static final int CLIENTS = 8;
+    private final java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong();
+    private volatile HttpClient[] clients;
 
     @Override
     public String name() {
@@ -100,11 +105,11 @@ public final class Http implements TaskFunction, AutoCloseable {
         long maxBody = settings.getLong(MAX_BODY_BYTES, 32 * 1024);
         long maxResponse = settings.getLong(MAX_RESPONSE_BYTES, 64L * 1024 * 1024);
         MessageDigest sha = Sha256.newDigest();
-        byte[] kept = new byte[(int) Math.min(maxBody, 16 * 1024 * 1024)];
-        int keptLength = 0;
+        // grown as needed: most bodies are small, and ten thousand requests must not each zero a full buffer
+        java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream((int) Math.min(maxBody, 1024));
         long total = 0;
         try (InputStream in = response.body()) {
-            byte[] buffer = new byte[16 * 1024];
+            byte[] buffer = new byte[8192];
             for (int n; (n = in.read(buffer)) >= 0; ) {
                 total += n;
                 if (total > maxResponse) {
@@ -112,46 +117,50 @@ public final class Http implements TaskFunction, AutoCloseable {
                             + ")");
                 }
                 sha.update(buffer, 0, n);
-                int keep = Math.min(n, kept.length - keptLength);
-                System.arraycopy(buffer, 0, kept, keptLength, keep);
-                keptLength += keep;
+                int keep = (int) Math.min(n, maxBody - kept.size());
+                kept.write(buffer, 0, Math.max(0, keep));
             }
         }
         ObjectNode out = Json.mapper().createObjectNode();
         out.put("status", response.statusCode());
         ObjectNode headers = out.putObject("headers");
         response.headers().map().forEach((name, values) -> headers.put(name, String.join(", ", values)));
-        out.put("body", new String(Arrays.copyOf(kept, keptLength), StandardCharsets.UTF_8));
+        out.put("body", kept.toString(StandardCharsets.UTF_8));
         out.put("bytes", total);
         out.put("sha256", java.util.HexFormat.of().formatHex(sha.digest()));
-        out.put("truncated", total > keptLength);
+        out.put("truncated", total > kept.size());
         return out;
     }
 
     private HttpClient client(Settings settings) {
-        HttpClient c = client;
+        HttpClient[] c = clients;
         if (c == null) {
             synchronized (this) {
-                c = client;
+                c = clients;
                 if (c == null) {
                     // built on first use, not at construction: a native image must not hold a started client
-                    c = HttpClient.newBuilder()
-                            .followRedirects(HttpClient.Redirect.NEVER)
-                            .connectTimeout(settings.getDuration(CONNECT_TIMEOUT, Duration.ofSeconds(10)))
-                            .executor(Executors.newVirtualThreadPerTaskExecutor())
-                            .build();
-                    client = c;
+                    c = new HttpClient[CLIENTS];
+                    for (int i = 0; i < c.length; i++) {
+                        c[i] = HttpClient.newBuilder()
+                                .followRedirects(HttpClient.Redirect.NEVER)
+                                .connectTimeout(settings.getDuration(CONNECT_TIMEOUT, Duration.ofSeconds(10)))
+                                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                                .build();
+                    }
+                    clients = c;
                 }
             }
         }
-        return c;
+        return c[(int) (next.getAndIncrement() & (CLIENTS - 1))];
     }
 
     @Override
     public void close() {
-        HttpClient c = client;
+        HttpClient[] c = clients;
         if (c != null) {
-            c.close();
+            for (HttpClient client : c) {
+                client.close();
+            }
         }
     }
 
@@ -212,6 +221,11 @@ public final class Http implements TaskFunction, AutoCloseable {
                 HttpRequest.Builder b = HttpRequest.newBuilder(target).method(method, body == null
                         ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
+                if ("http".equalsIgnoreCase(target.getScheme())) {
+                    // HTTP/2 over plain http means an h2c upgrade attempt on every new connection, which almost no
+                    // server accepts; https negotiates HTTP/2 through TLS instead
+                    b.version(HttpClient.Version.HTTP_1_1);
+                }
                 headers.forEach(b::header);
                 if (!timeout.isZero()) {
                     b.timeout(timeout);
