@@ -41,6 +41,7 @@ class Service:
         self.base = f"http://127.0.0.1:{port}"
         args = [JAVA, f"-Dquarkus.http.port={port}", f"-Dfanout.processes.workers={CORES}",
                 "-Dfanout.io.max-concurrency=200000", "-Dfanout.batch.max-retained=2",
+                "-Dfanout.auth.enabled=false", "-Dfanout.http.allow-private-addresses=true",
                 "-Dquarkus.log.level=WARN", *extra, "-jar", JAR]
         self.log = open(os.path.join(ROOT, "target", f"bench-service-{port}.log"), "w")
         self.started = time.perf_counter()

@@ -32,10 +32,12 @@ final class BatchRequestReader {
 
     private final FunctionRegistry functions;
     private final int maxTasks;
+    private final int maxTaskBytes;
 
-    BatchRequestReader(FunctionRegistry functions, int maxTasks) {
+    BatchRequestReader(FunctionRegistry functions, int maxTasks, int maxTaskBytes) {
         this.functions = functions;
         this.maxTasks = maxTasks;
+        this.maxTaskBytes = maxTaskBytes;
     }
 
     Parsed readJson(InputStream body) {
@@ -78,7 +80,7 @@ final class BatchRequestReader {
             throw malformed(p, "\"tasks\" must be an array of task objects");
         }
         for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
-            checker.accept(p.readValueAsTree(), "tasks[" + i + "]");
+            readTask(p, checker, "tasks[" + i + "]");
         }
     }
 
@@ -86,8 +88,7 @@ final class BatchRequestReader {
         TaskChecker checker = new TaskChecker(functions, maxTasks);
         try (JsonParser p = MAPPER.createParser(body)) {
             while (p.nextToken() != null) {
-                int line = p.currentTokenLocation().getLineNr();
-                checker.accept(p.readValueAsTree(), "line " + line);
+                readTask(p, checker, "line " + p.currentTokenLocation().getLineNr());
             }
         } catch (JsonProcessingException e) {
             throw malformed(e);
@@ -95,6 +96,19 @@ final class BatchRequestReader {
             throw unreadable(e);
         }
         return new Parsed(checker.finish(), Map.of());
+    }
+
+    /** One task, measured in bytes as it is read: a task over the limit stops the reading at once. */
+    private void readTask(JsonParser p, TaskChecker checker, String where) throws IOException {
+        long start = p.currentTokenLocation().getByteOffset();
+        JsonNode task = p.readValueAsTree();
+        long size = p.currentLocation().getByteOffset() - start;
+        if (size > maxTaskBytes) {
+            throw ProblemException.tooLarge(where + " is " + size + " bytes of JSON, over the " + maxTaskBytes
+                    + " bytes a task may have (fanout.batch.max-task-input-bytes); pass big data by reference "
+                    + "(a URL) instead");
+        }
+        checker.accept(task, where);
     }
 
     private static List<String> sorted() {

@@ -50,9 +50,11 @@ public class BatchResource {
     public Response submit(InputStream body, @Context HttpHeaders headers, @Context UriInfo uri,
                            @RestQuery String wait) {
         Duration waitFor = parseWait(wait);
-        BatchRequestReader reader = new BatchRequestReader(engine.functions(), config.batch().maxTasks());
+        BatchRequestReader reader = new BatchRequestReader(engine.functions(), config.batch().maxTasks(),
+                config.batch().maxTaskInputBytes());
+        InputStream limited = new LimitedInputStream(body, config.api().maxBodyBytes());
         BatchRequestReader.Parsed parsed = isNdjson(headers.getMediaType())
-                ? reader.readNdjson(body) : reader.readJson(body);
+                ? reader.readNdjson(limited) : reader.readJson(limited);
         BatchOptions options = new OptionsParser(config.batch(), engine.backends().keySet())
                 .parse(parsed.options(), uri.getQueryParameters()::getFirst);
         Batch batch = engine.submit(parsed.tasks(), options);

@@ -1,6 +1,8 @@
 package dev.fanout.api;
 
 import dev.fanout.execution.BackendUnavailableException;
+import dev.fanout.execution.ShuttingDownException;
+import dev.fanout.execution.TooManyBatchesException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -22,6 +24,18 @@ public class ProblemMapper {
     public Response unavailable(BackendUnavailableException e, UriInfo uri) {
         return answer(Problem.of(503, "backend-unavailable", "Backend unavailable", e.getMessage()
                 + "; retry later, or choose another cpuBackend"), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response tooManyBatches(TooManyBatchesException e, UriInfo uri) {
+        return Response.fromResponse(answer(Problem.of(429, "too-many-batches", "Too many batches", e.getMessage()),
+                uri)).header("Retry-After", "5").build();
+    }
+
+    @ServerExceptionMapper
+    public Response shuttingDown(ShuttingDownException e, UriInfo uri) {
+        return Response.fromResponse(answer(Problem.of(503, "shutting-down", "Shutting down", e.getMessage()), uri))
+                .header("Retry-After", "5").build();
     }
 
     @ServerExceptionMapper

@@ -133,6 +133,11 @@ public final class Attempt {
 
     /** The engine stops the attempt; the result is TIMEOUT or CANCELLED. */
     void stop(Stop reason) {
+        stop(reason, null);
+    }
+
+    /** @param why the message of a CANCELLED result; null for the default one */
+    void stop(Stop reason, String why) {
         int previous = phase.get();
         if (previous == DONE || !phase.compareAndSet(previous, DONE)) {
             return;
@@ -142,19 +147,19 @@ public final class Attempt {
         if (s != null) {
             s.accept(reason);
         }
-        listener.completed(this, stoppedResult(reason, previous == RUNNING));
+        listener.completed(this, stoppedResult(reason, previous == RUNNING, why));
     }
 
-    private TaskResult stoppedResult(Stop reason, boolean wasRunning) {
+    private TaskResult stoppedResult(Stop reason, boolean wasRunning, String why) {
         if (!wasRunning) {
-            return TaskResult.failed(task.id(), ErrorType.CANCELLED, "batch cancelled before the task started",
-                    number - 1, null, null, 0);
+            return TaskResult.failed(task.id(), ErrorType.CANCELLED, why != null ? why
+                    : "batch cancelled before the task started", number - 1, null, null, 0);
         }
         long ms = (System.nanoTime() - startNanos) / 1_000_000;
         return reason == Stop.TIMEOUT
                 ? TaskResult.failed(task.id(), ErrorType.TIMEOUT, "exceeded taskTimeout of "
                 + dev.fanout.core.Durations.format(options.taskTimeout()), number, startedOn, startedAt, ms)
-                : TaskResult.failed(task.id(), ErrorType.CANCELLED, "batch cancelled while the task was running",
-                number, startedOn, startedAt, ms);
+                : TaskResult.failed(task.id(), ErrorType.CANCELLED, why != null ? why
+                : "batch cancelled while the task was running", number, startedOn, startedAt, ms);
     }
 }

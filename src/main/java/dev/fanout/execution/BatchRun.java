@@ -186,6 +186,15 @@ final class BatchRun implements Attempt.Listener {
 
     /** Stops the batch: running attempts are stopped, every task without a result becomes CANCELLED. */
     void cancel(boolean byClient) {
+        stop(byClient, byClient ? "batch cancelled" : "batch stopped by failFast after a failed task");
+    }
+
+    /** The service is stopping and the grace period is over. */
+    void shutDown() {
+        stop(true, "the service shut down before the task finished (fanout.shutdown.grace-period)");
+    }
+
+    private void stop(boolean byClient, String why) {
         if (!batch.requestStop(byClient)) {
             return;
         }
@@ -194,9 +203,8 @@ final class BatchRun implements Attempt.Listener {
             f.interrupt();
         }
         for (Attempt attempt : inFlight.values()) {
-            attempt.stop(Attempt.Stop.CANCELLED);
+            attempt.stop(Attempt.Stop.CANCELLED, why);
         }
-        String why = byClient ? "batch cancelled" : "batch stopped by failFast after a failed task";
         for (int i = 0; i < batch.total(); i++) {
             TaskSpec task = batch.task(i);
             if (task != null) {

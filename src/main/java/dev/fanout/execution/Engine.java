@@ -36,6 +36,8 @@ public final class Engine implements AutoCloseable {
     private final ConcurrentSkipListMap<Long, BatchRun> newestFirst =
             new ConcurrentSkipListMap<>(java.util.Comparator.reverseOrder());
     private final AtomicLong sequence = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean shuttingDown;
     private final Map<String, Long> sequenceOf = new ConcurrentHashMap<>();
 
     /**
@@ -70,6 +72,9 @@ public final class Engine implements AutoCloseable {
      * @throws BackendUnavailableException when a backend the batch needs cannot take work: refused whole, at once
      */
     public Batch submit(List<TaskSpec> tasks, BatchOptions options) {
+        if (shuttingDown) {
+            throw new ShuttingDownException();
+        }
         java.util.Set<Backend> needed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (TaskSpec task : tasks) {
             needed.add(backend(task, options));
@@ -79,7 +84,15 @@ public final class Engine implements AutoCloseable {
                 throw new BackendUnavailableException(b.name(), b.unavailableReason());
             }
         }
+        if (running.incrementAndGet() > config.maxRunningBatches()) {
+            running.decrementAndGet();
+            throw new TooManyBatchesException(config.maxRunningBatches());
+        }
         Batch batch = new Batch(UUID.randomUUID().toString(), tasks, options);
+        batch.done().whenComplete((status, error) -> {
+            running.decrementAndGet();
+            expire(Instant.now());
+        });
         BatchRun run = new BatchRun(this, batch);
         long seq = sequence.incrementAndGet();
         runs.put(batch.id(), run);
@@ -103,7 +116,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public long runningBatchCount() {
-        return runs.values().stream().filter(r -> !r.batch().isFinished()).count();
+        return running.get();
     }
 
     /** Cancels a batch: pending tasks become CANCELLED, running ones are stopped. No-op on a finished batch. */
@@ -116,19 +129,58 @@ public final class Engine implements AutoCloseable {
         return Optional.of(run.batch());
     }
 
-    /** Drops finished batches older than the retention, and the oldest ones beyond the retained maximum. */
+    /**
+     * Drops finished batches older than the retention, and the oldest ones beyond the retained maximum of batches or
+     * of tasks. Running batches always stay.
+     */
     void expire(Instant now) {
         Instant cutoff = now.minus(config.retention());
         int kept = 0;
+        long keptTasks = 0;
         for (BatchRun run : new ArrayList<>(newestFirst.values())) {
             Batch b = run.batch();
             if (!b.isFinished()) {
                 continue;
             }
-            if (b.status().finishedAt().isBefore(cutoff) || ++kept > config.maxRetainedBatches()) {
+            keptTasks += b.total();
+            if (b.status().finishedAt().isBefore(cutoff) || ++kept > config.maxRetainedBatches()
+                    || keptTasks > config.maxRetainedTasks()) {
                 forget(b.id());
             }
         }
+    }
+
+    /**
+     * The first half of a graceful stop: no new batch is taken, running ones get up to {@code grace} to finish, then
+     * their remaining tasks are cancelled with a result saying so. Answers how many batches had to be cancelled.
+     */
+    public int shutdown(java.time.Duration grace) {
+        shuttingDown = true;
+        List<BatchRun> active = runs.values().stream().filter(r -> !r.batch().isFinished()).toList();
+        java.util.concurrent.CompletableFuture<?> all = java.util.concurrent.CompletableFuture.allOf(
+                active.stream().map(r -> r.batch().done()).toArray(java.util.concurrent.CompletableFuture[]::new));
+        try {
+            all.get(grace.toMillis(), TimeUnit.MILLISECONDS);
+            return 0;
+        } catch (java.util.concurrent.TimeoutException e) {
+            int cancelled = 0;
+            for (BatchRun r : active) {
+                if (!r.batch().isFinished()) {
+                    r.shutDown();
+                    cancelled++;
+                }
+            }
+            return cancelled;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("a batch never completes exceptionally", e);
+        }
+    }
+
+    public boolean isShuttingDown() {
+        return shuttingDown;
     }
 
     private void forget(String id) {

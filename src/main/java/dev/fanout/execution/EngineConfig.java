@@ -10,9 +10,17 @@ import java.time.Duration;
  * @param maxRetainedBatches finished batches kept at most; the oldest are dropped first
  * @param retryBackoff       wait before the first retry; doubled for each further one
  * @param maxRetryBackoff    the longest wait between retries
+ * @param maxRunningBatches  batches running at once at most; beyond, submissions are refused
+ * @param maxRetainedTasks   tasks of finished batches kept at most; the oldest batches are dropped first
  */
 public record EngineConfig(int ioMaxConcurrency, Duration retention, int maxRetainedBatches,
-                           Duration retryBackoff, Duration maxRetryBackoff) {
+                           Duration retryBackoff, Duration maxRetryBackoff, int maxRunningBatches,
+                           long maxRetainedTasks) {
+
+    public EngineConfig(int ioMaxConcurrency, Duration retention, int maxRetainedBatches, Duration retryBackoff,
+                        Duration maxRetryBackoff) {
+        this(ioMaxConcurrency, retention, maxRetainedBatches, retryBackoff, maxRetryBackoff, 1000, Long.MAX_VALUE);
+    }
 
     public static EngineConfig defaults() {
         return new EngineConfig(100_000, Duration.ofHours(1), 1000, Duration.ofMillis(100), Duration.ofSeconds(10));

@@ -31,18 +31,19 @@ import java.util.TreeMap;
 
 /** Wires the framework-free engine into Quarkus: functions, backends, configuration, metrics. */
 public class EngineProducer {
+    /** Functions read their settings from the service's configuration. */
+    static final Settings SETTINGS = key -> ConfigProvider.getConfig().getOptionalValue(key, String.class);
 
     @Produces
     @Singleton
     FunctionRegistry functions() {
-        return FunctionRegistry.discover(Thread.currentThread().getContextClassLoader());
+        return FunctionRegistry.discover(Thread.currentThread().getContextClassLoader(), SETTINGS);
     }
 
     @Produces
     @Singleton
     Engine engine(FunctionRegistry functions, FanoutConfig config, MeterRegistry meters) {
-        Settings settings = key -> ConfigProvider.getConfig().getOptionalValue(key, String.class);
-        TaskRunner runner = new TaskRunner(functions, settings);
+        TaskRunner runner = new TaskRunner(functions, SETTINGS);
         Map<String, Backend> backends = new LinkedHashMap<>();
         backends.put(LocalBackend.VIRTUAL_THREADS, LocalBackend.virtualThreads(runner));
         int threads = config.cpu().threads().orElse(Runtime.getRuntime().availableProcessors());
@@ -54,7 +55,8 @@ public class EngineProducer {
                         config.lambda().maxConcurrency(), config.lambda().functionTimeout(),
                         config.lambda().maxChunkBytes(), config.lambda().retryBudget()))));
         EngineConfig engineConfig = new EngineConfig(config.io().maxConcurrency(), config.batch().retention(),
-                config.batch().maxRetained(), config.retry().initialBackoff(), config.retry().maxBackoff());
+                config.batch().maxRetained(), config.retry().initialBackoff(), config.retry().maxBackoff(),
+                config.batch().maxRunning(), config.batch().maxRetainedTasks());
         Engine engine = new Engine(functions, backends, LocalBackend.VIRTUAL_THREADS, null, engineConfig,
                 new MetricsListener(meters));
         MetricsListener.registerGauges(meters, engine, processes);

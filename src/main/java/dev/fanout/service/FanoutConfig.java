@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -26,6 +27,12 @@ public interface FanoutConfig {
     Api api();
 
     Http http();
+
+    Exec exec();
+
+    Auth auth();
+
+    Shutdown shutdown();
 
     /**
      * Settings of user functions, {@code fanout.functions.<anything>}: read by the functions themselves through
@@ -62,6 +69,18 @@ public interface FanoutConfig {
         /** Finished batches kept at most; the oldest go first. */
         @WithDefault("1000")
         int maxRetained();
+
+        /** Serialised size of one task's input at most; a bigger task is refused with 413. */
+        @WithDefault("1048576")
+        int maxTaskInputBytes();
+
+        /** Batches running at once at most; beyond, submissions get 429 with Retry-After. */
+        @WithDefault("100")
+        int maxRunning();
+
+        /** Tasks kept in finished batches at most (their results use memory); the oldest batches go first. */
+        @WithDefault("5000000")
+        long maxRetainedTasks();
 
         /** Backend of CPU functions when a batch names none. */
         @WithDefault("processes")
@@ -154,11 +173,47 @@ public interface FanoutConfig {
 
         @WithDefault("10s")
         Duration connectTimeout();
+
+        /**
+         * Whether http tasks may reach private (10/8, 172.16/12, 192.168/16, fc00::/7) and loopback addresses.
+         * Link-local and cloud metadata addresses (169.254/16, fd00:ec2::254) are refused whatever this says.
+         */
+        @WithDefault("false")
+        boolean allowPrivateAddresses();
+    }
+
+    /** The {@code exec} function: off until commands are allowlisted. */
+    interface Exec {
+        /** Absolute paths of the programs {@code exec} may run; none: the function is disabled. */
+        Optional<List<String>> allowedCommands();
+
+        /** stdout and stderr bytes kept each. */
+        @WithDefault("1048576")
+        long maxOutputBytes();
+    }
+
+    interface Auth {
+        /** Whether the API needs a key; on by default, off in the dev and test profiles. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Accepted keys, comma-separated (FANOUT_AUTH_API_KEYS). Never logged. */
+        Optional<List<String>> apiKeys();
+    }
+
+    interface Shutdown {
+        /** On SIGTERM, running batches get this long to finish before their remaining tasks are cancelled. */
+        @WithDefault("30s")
+        Duration gracePeriod();
     }
 
     interface Api {
         /** The longest {@code ?wait=} a client may ask for. */
         @WithDefault("5m")
         Duration maxWait();
+
+        /** Request body bytes at most (a million-task NDJSON batch is about 50 MB); more gets 413. */
+        @WithDefault("268435456")
+        long maxBodyBytes();
     }
 }

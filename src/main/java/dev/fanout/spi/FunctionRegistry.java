@@ -2,6 +2,7 @@ package dev.fanout.spi;
 
 import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -26,10 +27,15 @@ public final class FunctionRegistry implements AutoCloseable {
         this.functions = Collections.unmodifiableMap(byName);
     }
 
-    /** Every function listed in {@code META-INF/services/dev.fanout.spi.TaskFunction} on the given loader. */
-    public static FunctionRegistry discover(ClassLoader loader) {
-        return new FunctionRegistry(ServiceLoader.load(TaskFunction.class, loader).stream()
-                .map(ServiceLoader.Provider::get).toList());
+    /**
+     * Every function listed in {@code META-INF/services/dev.fanout.spi.TaskFunction} on the given loader, each
+     * configured with {@code settings}.
+     */
+    public static FunctionRegistry discover(ClassLoader loader, Settings settings) {
+        List<TaskFunction> found = ServiceLoader.load(TaskFunction.class, loader).stream()
+                .map(ServiceLoader.Provider::get).toList();
+        found.forEach(f -> f.configure(settings));
+        return new FunctionRegistry(found);
     }
 
     public Optional<TaskFunction> find(String name) {

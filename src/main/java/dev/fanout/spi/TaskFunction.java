@@ -27,6 +27,13 @@ public interface TaskFunction {
     JsonNode example();
 
     /**
+     * Called once, before any other call, with the host's settings (MicroProfile Config in the service and the
+     * Lambda, environment variables in a worker process). The default ignores them.
+     */
+    default void configure(Settings settings) {
+    }
+
+    /**
      * Cheap structural check of an input, run when a batch is submitted so that a bad batch is refused at once
      * (HTTP 400) rather than failing task by task. Must not do IO. The default accepts everything.
      */

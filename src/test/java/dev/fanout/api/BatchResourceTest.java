@@ -197,4 +197,21 @@ class BatchResourceTest {
         String metrics = given().when().get("/q/metrics").asString();
         assertTrue(metrics.contains("fanout_tasks_total{error=\"none\",state=\"SUCCEEDED\"}"), metrics);
     }
+
+    @Test
+    void aClientThatLeavesMidStreamDoesNotStopTheBatch() throws Exception {
+        String id = submit(sleeps("1ms", "300ms", "600ms"));
+        java.net.URI uri = java.net.URI.create("http://localhost:" + io.restassured.RestAssured.port + "/batches/" + id
+                + "/results");
+        try (java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient()) {
+            var response = client.send(java.net.http.HttpRequest.newBuilder(uri).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(response.body()))) {
+                assertTrue(in.readLine().contains("\"id\":\"0\""));
+            } // the client hangs up after the first result
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> "SUCCEEDED".equals(given().when().get("/batches/" + id).path("state")));
+        assertEquals(3, lines(given().when().get("/batches/" + id + "/results").asString()).size());
+    }
 }

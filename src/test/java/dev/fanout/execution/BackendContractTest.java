@@ -47,7 +47,7 @@ public abstract class BackendContractTest {
 
     @BeforeEach
     void startEngine() {
-        functions = FunctionRegistry.discover(getClass().getClassLoader());
+        functions = FunctionRegistry.discover(getClass().getClassLoader(), Settings.EMPTY);
         backend = createBackend(new TaskRunner(functions, Settings.EMPTY));
         EngineConfig config = new EngineConfig(100_000, Duration.ofHours(1), 100, Duration.ofMillis(10),
                 Duration.ofMillis(100));

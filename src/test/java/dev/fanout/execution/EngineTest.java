@@ -1,5 +1,6 @@
 package dev.fanout.execution;
 
+import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
 import dev.fanout.execution.local.LocalBackend;
 import dev.fanout.spi.FunctionRegistry;
@@ -20,18 +21,22 @@ import static dev.fanout.testing.Tasks.options;
 import static dev.fanout.testing.Tasks.task;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the engine adds on top of a backend: the server-wide IO bound, retention, listing, streaming order. */
 class EngineTest {
-    private final FunctionRegistry functions = FunctionRegistry.discover(getClass().getClassLoader());
+    private final FunctionRegistry functions = FunctionRegistry.discover(getClass().getClassLoader(), Settings.EMPTY);
     private Engine engine;
 
     private Engine engine(int ioMaxConcurrency, int maxRetained) {
+        return engine(new EngineConfig(ioMaxConcurrency, Duration.ofMinutes(10), maxRetained, Duration.ofMillis(10),
+                Duration.ofMillis(10)));
+    }
+
+    private Engine engine(EngineConfig config) {
         Backend vt = LocalBackend.virtualThreads(new TaskRunner(functions, Settings.EMPTY));
-        engine = new Engine(functions, Map.of("vt", vt), "vt", (f, o) -> vt,
-                new EngineConfig(ioMaxConcurrency, Duration.ofMinutes(10), maxRetained, Duration.ofMillis(10),
-                        Duration.ofMillis(10)), EngineListener.NONE);
+        engine = new Engine(functions, Map.of("vt", vt), "vt", (f, o) -> vt, config, EngineListener.NONE);
         return engine;
     }
 
@@ -109,5 +114,45 @@ class EngineTest {
         assertEquals("fast", batch.completedAt(0).id());
         assertEquals("slow", batch.completedAt(1).id());
         assertEquals("slow", batch.result(0).id());
+    }
+
+    @Test
+    void keepsAtMostMaxRetainedTasksOfFinishedBatches() {
+        Engine e = engine(new EngineConfig(100, Duration.ofMinutes(10), 100, Duration.ofMillis(10),
+                Duration.ofMillis(10), 100, 25));
+        List<Batch> batches = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Batch b = e.submit(gauges(10), options(Duration.ofSeconds(30), 0, false, 10));
+            await(b);
+            batches.add(b);
+        }
+        e.expire(Instant.now());
+        assertEquals(2, e.batchCount(), "20 tasks fit in 25, 30 do not");
+        assertTrue(e.find(batches.get(3).id()).isPresent());
+        assertFalse(e.find(batches.get(1).id()).isPresent());
+    }
+
+    @Test
+    void refusesBatchesBeyondMaxRunningAndNewOnesWhileShuttingDown() {
+        Engine e = engine(new EngineConfig(100, Duration.ofMinutes(10), 100, Duration.ofMillis(10),
+                Duration.ofMillis(10), 1, Long.MAX_VALUE));
+        Batch running = e.submit(List.of(task("x", "sleep", "{\"duration\": \"1h\"}")),
+                options(Duration.ofHours(2), 0, false, 10));
+        assertThrows(TooManyBatchesException.class, () -> e.submit(gauges(1), options(Duration.ofSeconds(30), 0,
+                false, 10)));
+        assertEquals(1, e.shutdown(Duration.ofMillis(100)), "the running batch is cancelled after the grace");
+        List<TaskResult> results = await(running);
+        assertTrue(results.getFirst().error().message().contains("shut down"), results.toString());
+        assertThrows(ShuttingDownException.class, () -> e.submit(gauges(1), options(Duration.ofSeconds(30), 0,
+                false, 10)));
+    }
+
+    @Test
+    void letsBatchesFinishWithinTheGracePeriod() {
+        Engine e = engine(100, 100);
+        Batch quick = e.submit(gauges(3), options(Duration.ofSeconds(30), 0, false, 10));
+        assertEquals(0, e.shutdown(Duration.ofSeconds(30)));
+        await(quick);
+        assertEquals(BatchState.SUCCEEDED, quick.status().state());
     }
 }

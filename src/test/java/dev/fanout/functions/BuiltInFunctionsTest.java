@@ -2,6 +2,7 @@ package dev.fanout.functions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.core.Json;
+import dev.fanout.functions.http.Http;
 import dev.fanout.spi.FunctionRegistry;
 import dev.fanout.spi.InvalidInputException;
 import dev.fanout.spi.Settings;
@@ -55,7 +56,11 @@ class BuiltInFunctionsTest {
                 new Case(new Sha256(), "{\"data\": 5}", "input.data: expected a string"),
                 new Case(new Http(), "{\"url\": \"ftp://x/\"}", "only absolute http and https URLs"),
                 new Case(new Http(), "{\"url\": \"http://x/\", \"method\": \"BREW\"}", "input.method: expected one of"),
-                new Case(new Http(), "{\"url\": \"http://x/\", \"headers\": {\"Host\": \"y\"}}", "input:"))) {
+                new Case(new Http(), "{\"url\": \"http://x/\", \"headers\": {\"Host\": \"y\"}}",
+                        "input.headers.Host: set by the client itself"),
+                new Case(new Http(), "{\"url\": \"http://169.254.169.254/latest/meta-data/\"}",
+                        "169.254.169.254 is a link-local address"),
+                new Case(new Http(), "{\"url\": \"http://[fd00:ec2::254]/\"}", "the cloud metadata address"))) {
             InvalidInputException e = assertThrows(InvalidInputException.class, () -> c.function.validate(
                     json(c.input)), c.input);
             assertTrue(e.getMessage().contains(c.expected), e.getMessage());
@@ -64,7 +69,7 @@ class BuiltInFunctionsTest {
 
     @Test
     void discoversEveryBuiltInFunction() {
-        try (FunctionRegistry registry = FunctionRegistry.discover(getClass().getClassLoader())) {
+        try (FunctionRegistry registry = FunctionRegistry.discover(getClass().getClassLoader(), Settings.EMPTY)) {
             for (String name : List.of("sleep", "http", "primes", "sha256", "noop")) {
                 assertTrue(registry.find(name).isPresent(), name);
             }

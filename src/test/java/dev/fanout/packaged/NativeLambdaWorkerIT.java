@@ -9,6 +9,7 @@ import dev.fanout.execution.EngineListener;
 import dev.fanout.execution.BatchOptions;
 import dev.fanout.execution.lambda.LambdaBackend;
 import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.spi.Settings;
 import dev.fanout.testing.lambda.Emulators;
 import dev.fanout.testing.lambda.LambdaEmulator;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class NativeLambdaWorkerIT {
         LambdaEmulator.Config config = Emulators.worker().withLayers(List.of())
                 .withBootstrap(Artifact.command(List.of(), "lambda")).withReservedConcurrency(2);
         try (LambdaEmulator emulator = Emulators.start(config);
-             FunctionRegistry functions = FunctionRegistry.discover(getClass().getClassLoader())) {
+             FunctionRegistry functions = FunctionRegistry.discover(getClass().getClassLoader(), Settings.EMPTY)) {
             LambdaBackend backend = Emulators.backend(emulator, 2);
             try (Engine engine = new Engine(functions, Map.of("lambda", backend), "lambda", (f, o) -> backend,
                     new EngineConfig(100, Duration.ofHours(1), 10, Duration.ofMillis(10), Duration.ofMillis(100)),

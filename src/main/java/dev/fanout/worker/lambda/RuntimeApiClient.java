@@ -43,8 +43,9 @@ public final class RuntimeApiClient {
     private void run() throws IOException, InterruptedException {
         LambdaWorker worker;
         try {
-            worker = new LambdaWorker(FunctionRegistry.discover(RuntimeApiClient.class.getClassLoader()),
-                    new WorkerSettings());
+            WorkerSettings settings = new WorkerSettings();
+            worker = new LambdaWorker(FunctionRegistry.discover(RuntimeApiClient.class.getClassLoader(), settings),
+                    settings);
         } catch (RuntimeException | Error e) {
             post("/init/error", error(e), e.getClass().getName());
             System.exit(1);

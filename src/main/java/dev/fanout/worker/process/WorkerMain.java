@@ -47,8 +47,9 @@ public final class WorkerMain {
         DataInputStream protocolIn = new DataInputStream(new BufferedInputStream(
                 new FileInputStream(FileDescriptor.in), 64 * 1024));
 
-        FunctionRegistry functions = FunctionRegistry.discover(WorkerMain.class.getClassLoader());
-        TaskRunner runner = new TaskRunner(functions, new WorkerSettings());
+        WorkerSettings settings = new WorkerSettings();
+        FunctionRegistry functions = FunctionRegistry.discover(WorkerMain.class.getClassLoader(), settings);
+        TaskRunner runner = new TaskRunner(functions, settings);
         String label = "process:" + ProcessHandle.current().pid();
 
         BlockingQueue<Chunk> chunks = new LinkedBlockingQueue<>();

@@ -11,6 +11,7 @@ import dev.fanout.execution.Engine;
 import dev.fanout.execution.EngineConfig;
 import dev.fanout.execution.EngineListener;
 import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.spi.Settings;
 import dev.fanout.testing.lambda.Emulators;
 import dev.fanout.testing.lambda.LambdaEmulator;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What only a remote, throttled, size-limited backend can get wrong, through the real SDK and the real worker. */
 class LambdaFaultsTest {
-    private final FunctionRegistry functions = FunctionRegistry.discover(getClass().getClassLoader());
+    private final FunctionRegistry functions = FunctionRegistry.discover(getClass().getClassLoader(), Settings.EMPTY);
     private final List<AutoCloseable> open = new ArrayList<>();
 
     private LambdaEmulator emulator(LambdaEmulator.Config config) {
@@ -190,5 +191,15 @@ class LambdaFaultsTest {
                 options(Duration.ofMinutes(1), 3)));
         results.forEach(r -> assertEquals(TaskState.SUCCEEDED, r.state(), r.toString()));
         assertEquals(3, emulator.stats().serviceErrors.get());
+    }
+
+    @Test
+    void aStormOfServiceErrorsCostsTimeNotTasks() {
+        LambdaEmulator emulator = emulator(Emulators.worker());
+        emulator.failNextWithServiceErrors(40);
+        List<TaskResult> results = await(engine(Emulators.backend(emulator, 4)).submit(primes(20),
+                options(Duration.ofMinutes(1), 1)));
+        results.forEach(r -> assertEquals(TaskState.SUCCEEDED, r.state(), r.toString()));
+        assertEquals(40, emulator.stats().serviceErrors.get());
     }
 }

@@ -258,4 +258,20 @@ class ProcessBackendTest extends BackendContractTest {
         assertEquals(BatchState.CANCELLED, batch.status().state());
         assertFalse(pids.stream().anyMatch(ProcessBackendTest::alive));
     }
+
+    @Test
+    void aWorkerThatHangsIsKilledAtTheTaskTimeoutAndReplaced() throws Exception {
+        ProcessBackend pool = new ProcessBackend(pool(1, 0));
+        Engine e = engineWith(pool);
+        await().atMost(Duration.ofSeconds(30)).until(() -> pool.details().get("starting").equals(0L));
+        long hung = pool.pids().getFirst();
+        Batch batch = e.submit(List.of(task("stuck", "sleep", "{\"duration\": \"30s\"}"), task("next", "noop", "7")),
+                new BatchOptions(10, Duration.ofSeconds(2), 0, false, "p", 1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> batch.status().running() == 1);
+        assertEquals(0, new ProcessBuilder("kill", "-STOP", String.valueOf(hung)).start().waitFor());
+        List<TaskResult> results = await(batch);
+        assertEquals(ErrorType.TIMEOUT, results.get(0).error().type());
+        assertEquals(7, results.get(1).output().asInt());
+        await().atMost(Duration.ofSeconds(30)).until(() -> !alive(hung));
+    }
 }

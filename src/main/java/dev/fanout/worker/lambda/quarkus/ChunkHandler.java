@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.fanout.core.TaskError;
 import dev.fanout.core.TaskResult;
 import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.spi.Settings;
 import dev.fanout.worker.lambda.LambdaWorker;
 import dev.fanout.worker.protocol.LambdaRequest;
 import dev.fanout.worker.protocol.LambdaResponse;
@@ -21,9 +22,9 @@ import java.time.Instant;
 @RegisterForReflection(targets = {LambdaRequest.class, LambdaResponse.class, WireTask.class, TaskResult.class,
         TaskError.class})
 public class ChunkHandler implements RequestHandler<LambdaRequest, LambdaResponse> {
+    private static final Settings SETTINGS = key -> ConfigProvider.getConfig().getOptionalValue(key, String.class);
     private final LambdaWorker worker = new LambdaWorker(
-            FunctionRegistry.discover(Thread.currentThread().getContextClassLoader()),
-            key -> ConfigProvider.getConfig().getOptionalValue(key, String.class));
+            FunctionRegistry.discover(Thread.currentThread().getContextClassLoader(), SETTINGS), SETTINGS);
 
     @Override
     public LambdaResponse handleRequest(LambdaRequest request, Context context) {

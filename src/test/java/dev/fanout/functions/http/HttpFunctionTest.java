@@ -1,8 +1,9 @@
-package dev.fanout.functions;
+package dev.fanout.functions.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.fanout.core.Json;
+import dev.fanout.spi.InvalidInputException;
 import dev.fanout.spi.Settings;
 import dev.fanout.spi.TaskContext;
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +26,7 @@ class HttpFunctionTest {
     private HttpServer server;
     private String base;
     private final Http http = new Http();
+    private final java.util.concurrent.CountDownLatch silentReached = new java.util.concurrent.CountDownLatch(1);
 
     @BeforeEach
     void start() throws IOException {
@@ -47,6 +49,12 @@ class HttpFunctionTest {
             ex.sendResponseHeaders(302, -1);
             ex.close();
         });
+        server.createContext("/to-metadata", ex -> {
+            ex.getResponseHeaders().add("Location", "http://169.254.169.254/latest/meta-data/");
+            ex.sendResponseHeaders(302, -1);
+            ex.close();
+        });
+        server.createContext("/silent", ex -> silentReached.countDown()); // accepts the request, never answers
         server.createContext("/loop", ex -> {
             ex.getResponseHeaders().add("Location", "/loop");
             ex.sendResponseHeaders(307, -1);
@@ -57,13 +65,16 @@ class HttpFunctionTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws IOException {
         server.stop(0);
         http.close();
     }
 
+    /** With loopback allowed, as in dev and test: the local server is on 127.0.0.1. */
     private JsonNode call(String input, Map<String, String> settings) throws Exception {
-        return http.apply(Json.mapper().readTree(input), new TaskContext("t", 1, Settings.of(settings)));
+        Map<String, String> all = new java.util.HashMap<>(settings);
+        all.putIfAbsent("fanout.http.allow-private-addresses", "true");
+        return http.apply(Json.mapper().readTree(input), new TaskContext("t", 1, Settings.of(all)));
     }
 
     @Test
@@ -113,5 +124,56 @@ class HttpFunctionTest {
         JsonNode out = call("{\"url\": \"" + base + "/redirect\", \"followRedirects\": false}", Map.of());
         assertEquals(302, out.get("status").asInt());
         assertEquals("/hello", out.get("headers").get("location").asText());
+    }
+
+    @Test
+    void refusesLoopbackUnlessPrivateAddressesAreAllowed() {
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> call(
+                "{\"url\": \"http://localhost:" + server.getAddress().getPort() + "/hello\"}",
+                Map.of("fanout.http.allow-private-addresses", "false")));
+        assertTrue(e.getMessage().contains("localhost resolves to 127.0.0.1, a loopback address"), e.getMessage());
+    }
+
+    @Test
+    void checksEveryRedirectHopAgainstThePolicy() {
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> call("{\"url\": \"" + base + "/to-metadata\"}", Map.of()));
+        assertTrue(e.getMessage().contains("169.254.169.254 is a link-local address"), e.getMessage());
+    }
+
+    @Test
+    void givesUpOnASilentServerAfterItsTimeout() {
+        IOException e = assertThrows(IOException.class,
+                () -> call("{\"url\": \"" + base + "/silent\", \"timeout\": \"300ms\"}", Map.of()));
+        assertTrue(e.getMessage().toLowerCase().contains("timed out") || e instanceof java.net.SocketTimeoutException,
+                e.toString());
+    }
+
+    @Test
+    void stopsWaitingWhenInterrupted() throws Exception {
+        var result = new java.util.concurrent.CompletableFuture<Throwable>();
+        Thread t = Thread.ofVirtual().start(() -> {
+            try {
+                call("{\"url\": \"" + base + "/silent\"}", Map.of());
+                result.complete(null);
+            } catch (Throwable e) {
+                result.complete(e);
+            }
+        });
+        assertTrue(silentReached.await(10, java.util.concurrent.TimeUnit.SECONDS), "the request reached the server");
+        t.interrupt();
+        Throwable e = result.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(e instanceof IOException || e instanceof InterruptedException, String.valueOf(e));
+    }
+
+    @Test
+    void reportsAConnectionThatIsRefused() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        IOException e = assertThrows(IOException.class,
+                () -> call("{\"url\": \"http://127.0.0.1:" + closedPort + "/\"}", Map.of()));
+        assertTrue(e.getMessage().contains("refused") || e instanceof java.net.ConnectException, e.toString());
     }
 }

@@ -1,0 +1,46 @@
+package dev.fanout.api;
+
+import dev.fanout.service.ApiKeys;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+import java.util.Optional;
+
+/**
+ * Every API call needs {@code Authorization: Bearer <key>} with one of {@code fanout.auth.api-keys}, unless
+ * authentication is off (dev and test profiles). {@code /q/*} (health, metrics, OpenAPI) is not behind it: it is not
+ * served by these resources. The key is never logged nor echoed.
+ */
+public class ApiKeyFilter {
+    @Inject
+    ApiKeys keys;
+
+    @ServerRequestFilter(preMatching = true)
+    public Optional<Response> authenticate(ContainerRequestContext request) {
+        if (!keys.enabled()) {
+            return Optional.empty();
+        }
+        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        String path = request.getUriInfo().getPath();
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() == 7) {
+            return Optional.of(Response.status(401)
+                    .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"fanout\"")
+                    .type(Problem.MEDIA_TYPE)
+                    .entity(Problem.of(401, "unauthenticated", "Unauthenticated",
+                            "send an API key as 'Authorization: Bearer <key>' (keys are set with fanout.auth.api-keys)")
+                            .withInstance(path))
+                    .build());
+        }
+        if (!keys.accepts(header.substring(7).trim())) {
+            return Optional.of(Response.status(403)
+                    .type(Problem.MEDIA_TYPE)
+                    .entity(Problem.of(403, "forbidden", "Forbidden",
+                            "this API key is not accepted; check it against fanout.auth.api-keys").withInstance(path))
+                    .build());
+        }
+        return Optional.empty();
+    }
+}

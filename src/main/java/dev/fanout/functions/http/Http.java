@@ -1,0 +1,220 @@
+package dev.fanout.functions.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.core.Json;
+import dev.fanout.spi.FunctionKind;
+import dev.fanout.spi.InvalidInputException;
+import dev.fanout.spi.Settings;
+import dev.fanout.spi.TaskContext;
+import dev.fanout.spi.TaskFunction;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * One HTTP request. Answers status, headers, the body (first {@code fanout.http.max-body-bytes} as text), its total
+ * size and SHA-256. Safe by default: only http and https; every host is resolved once and the connection goes to the
+ * address that was checked ({@link GuardedDnsResolver}); redirects are followed here, hop by hop, each hop checked;
+ * response size and redirects are capped.
+ *
+ * <p>Apache HttpClient rather than the JDK's: the JDK client cannot be told to connect to an address resolved
+ * beforehand while keeping the host name for TLS (SNI and certificate checks), which "resolve once, connect to what
+ * was checked" needs.
+ */
+public final class Http implements TaskFunction, AutoCloseable {
+    static final String MAX_BODY_BYTES = "fanout.http.max-body-bytes";
+    static final String MAX_RESPONSE_BYTES = "fanout.http.max-response-bytes";
+    static final String MAX_REDIRECTS = "fanout.http.max-redirects";
+    static final String CONNECT_TIMEOUT = "fanout.http.connect-timeout";
+    static final String ALLOW_PRIVATE = "fanout.http.allow-private-addresses";
+    private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
+
+    private volatile CloseableHttpClient client;
+
+    @Override
+    public String name() {
+        return "http";
+    }
+
+    @Override
+    public FunctionKind kind() {
+        return FunctionKind.IO;
+    }
+
+    @Override
+    public String description() {
+        return "Sends one HTTP request (input: url, method, headers, body, timeout, followRedirects); answers "
+                + "status, headers, body (capped by fanout.http.max-body-bytes), bytes, sha256, truncated. "
+                + "Private and loopback addresses need fanout.http.allow-private-addresses; link-local and "
+                + "cloud metadata addresses are never reached.";
+    }
+
+    @Override
+    public JsonNode example() {
+        return Json.mapper().createObjectNode().put("method", "GET").put("url", "https://example.com/");
+    }
+
+    @Override
+    public void validate(JsonNode input) throws InvalidInputException {
+        HttpInput.parse(input);
+    }
+
+    @Override
+    public JsonNode apply(JsonNode input, TaskContext context) throws Exception {
+        HttpInput request = HttpInput.parse(input);
+        Settings settings = context.settings();
+        long maxRedirects = settings.getLong(MAX_REDIRECTS, 5);
+        URI uri = request.uri();
+        String method = request.method();
+        byte[] body = request.body();
+        try {
+            for (int hop = 0; ; hop++) {
+                Hop answer = client(settings).execute(build(request, uri, method, body),
+                        response -> read(response, request.followRedirects(), settings));
+                if (answer.location() == null) {
+                    return answer.output();
+                }
+                if (hop >= maxRedirects) {
+                    throw new IOException("more than " + maxRedirects + " redirects (" + MAX_REDIRECTS + "), last to "
+                            + answer.location());
+                }
+                uri = HttpInput.checkScheme(uri.resolve(answer.location()));
+                if (answer.status() == 303 || (answer.status() <= 302 && !"HEAD".equals(method))) {
+                    // what browsers do: 303 always, and 301/302 in practice, turn into a GET without a body
+                    method = "GET";
+                    body = null;
+                }
+            }
+        } catch (RefusedAddressException e) {
+            throw new InvalidInputException("input.url: " + e.getMessage());
+        }
+    }
+
+    /** One hop's outcome: a redirect to follow, or the answer. */
+    private record Hop(int status, String location, JsonNode output) {
+    }
+
+    private static HttpUriRequestBase build(HttpInput request, URI uri, String method, byte[] body) {
+        HttpUriRequestBase r = new HttpUriRequestBase(method, uri);
+        request.headers().forEach(r::addHeader);
+        if (body != null) {
+            r.setEntity(new ByteArrayEntity(body, null));
+        }
+        if (!request.timeout().isZero()) {
+            r.setConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(request.timeout())).build());
+        }
+        return r;
+    }
+
+    private static Hop read(ClassicHttpResponse response, boolean followRedirects, Settings settings)
+            throws IOException {
+        Header location = response.getFirstHeader("Location");
+        if (followRedirects && REDIRECTS.contains(response.getCode()) && location != null) {
+            return new Hop(response.getCode(), location.getValue(), null);
+        }
+        long maxBody = settings.getLong(MAX_BODY_BYTES, 32 * 1024);
+        long maxResponse = settings.getLong(MAX_RESPONSE_BYTES, 64L * 1024 * 1024);
+        MessageDigest sha = sha256();
+        // grown as needed: most bodies are small, and ten thousand requests must not each zero a full buffer
+        ByteArrayOutputStream kept = new ByteArrayOutputStream((int) Math.min(maxBody, 1024));
+        long total = 0;
+        if (response.getEntity() != null) {
+            try (InputStream in = response.getEntity().getContent()) {
+                byte[] buffer = new byte[8192];
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    total += n;
+                    if (total > maxResponse) {
+                        throw new IOException("response body exceeds " + maxResponse + " bytes (" + MAX_RESPONSE_BYTES
+                                + ")");
+                    }
+                    sha.update(buffer, 0, n);
+                    kept.write(buffer, 0, (int) Math.max(0, Math.min(n, maxBody - kept.size())));
+                }
+            }
+        }
+        ObjectNode out = Json.mapper().createObjectNode();
+        out.put("status", response.getCode());
+        Map<String, String> headers = new TreeMap<>();
+        for (Header h : response.getHeaders()) {
+            headers.merge(h.getName().toLowerCase(Locale.ROOT), h.getValue(), (a, b) -> a + ", " + b);
+        }
+        ObjectNode headerNode = out.putObject("headers");
+        headers.forEach(headerNode::put);
+        out.put("body", kept.toString(StandardCharsets.UTF_8));
+        out.put("bytes", total);
+        out.put("sha256", HexFormat.of().formatHex(sha.digest()));
+        out.put("truncated", total > kept.size());
+        return new Hop(response.getCode(), null, out);
+    }
+
+    private CloseableHttpClient client(Settings settings) {
+        CloseableHttpClient c = client;
+        if (c == null) {
+            synchronized (this) {
+                c = client;
+                if (c == null) {
+                    // built on first use, not at construction: a native image must not hold a started client
+                    Duration connect = settings.getDuration(CONNECT_TIMEOUT, Duration.ofSeconds(10));
+                    c = HttpClients.custom()
+                            .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                                    .setDnsResolver(new GuardedDnsResolver(
+                                            new AddressPolicy(settings.getBoolean(ALLOW_PRIVATE, false))))
+                                    .setMaxConnTotal(100_000)
+                                    .setMaxConnPerRoute(100_000)
+                                    .setDefaultConnectionConfig(ConnectionConfig.custom()
+                                            .setConnectTimeout(Timeout.of(connect))
+                                            .setTimeToLive(TimeValue.ofMinutes(5))
+                                            .build())
+                                    .build())
+                            .disableRedirectHandling()
+                            .disableAutomaticRetries()
+                            .disableCookieManagement()
+                            .disableAuthCaching()
+                            .evictIdleConnections(TimeValue.ofSeconds(30))
+                            .build();
+                    client = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        CloseableHttpClient c = client;
+        if (c != null) {
+            c.close();
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.fanout.api;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+
+/** With API keys on (as in production): 401 without a key, 403 with a wrong one, health open. */
+@QuarkusTest
+@TestProfile(AuthTest.WithKeys.class)
+class AuthTest {
+
+    public static class WithKeys implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("fanout.auth.enabled", "true", "fanout.auth.api-keys", "first-secret,second-secret");
+        }
+    }
+
+    @Test
+    void refusesACallWithoutAKeyWith401() {
+        given().when().get("/functions").then().statusCode(401)
+                .contentType(startsWith("application/problem+json"))
+                .header("WWW-Authenticate", containsString("Bearer"))
+                .body("type", is("urn:fanout:problem:unauthenticated"))
+                .body("detail", containsString("Authorization: Bearer"));
+        given().contentType(ContentType.JSON).body("{\"tasks\": [{\"function\": \"noop\"}]}")
+                .when().post("/batches").then().statusCode(401);
+    }
+
+    @Test
+    void refusesAWrongKeyWith403AndDoesNotEchoIt() {
+        given().header("Authorization", "Bearer guessed-secret").when().get("/functions").then().statusCode(403)
+                .body("type", is("urn:fanout:problem:forbidden"))
+                .body(not(containsString("guessed-secret")));
+    }
+
+    @Test
+    void servesACallWithAnyConfiguredKey() {
+        given().header("Authorization", "Bearer first-secret").when().get("/functions").then().statusCode(200);
+        given().header("Authorization", "Bearer second-secret").contentType(ContentType.JSON)
+                .body("{\"tasks\": [{\"function\": \"sleep\", \"input\": {\"duration\": \"1ms\"}}]}")
+                .when().post("/batches?wait=30s").then().statusCode(200);
+    }
+
+    @Test
+    void leavesHealthOpen() {
+        given().when().get("/q/health/ready").then().statusCode(200);
+        given().when().get("/q/health/live").then().statusCode(200);
+    }
+}
