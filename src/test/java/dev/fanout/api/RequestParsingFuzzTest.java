@@ -1,0 +1,68 @@
+package dev.fanout.api;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.fanout.service.FanoutConfig;
+import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.spi.Settings;
+import org.junit.jupiter.api.AfterAll;
+
+import java.io.ByteArrayInputStream;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Coverage-guided fuzzing of everything a request body and its query go through before a batch exists: JSON and
+ * NDJSON reading, task checks (functions' own input validation included), option parsing, size limits. Whatever the
+ * bytes, the answer is a batch or a 4xx problem: any other exception is a finding. bin/test fuzzes it for a minute
+ * (JAZZER_FUZZ=1); plain test runs replay the corpus in src/test/resources.
+ */
+class RequestParsingFuzzTest {
+    private static final FunctionRegistry FUNCTIONS = FunctionRegistry.discover(
+            RequestParsingFuzzTest.class.getClassLoader(), Settings.EMPTY);
+    private static final String[] OPTIONS = {"maxConcurrency", "taskTimeout", "retries", "failFast", "cpuBackend",
+            "chunkSize", "wait"};
+
+    @AfterAll
+    static void close() {
+        FUNCTIONS.close();
+    }
+
+    @FuzzTest(maxDuration = "60s")
+    void anyBodyAndQueryGivesTasksOrA4xxProblem(FuzzedDataProvider data) {
+        boolean ndjson = data.consumeBoolean();
+        Map<String, String> query = new java.util.HashMap<>();
+        int options = data.consumeInt(0, 3);
+        for (int i = 0; i < options; i++) {
+            query.put(data.pickValue(OPTIONS), data.consumeString(40));
+        }
+        byte[] body = data.consumeRemainingAsBytes();
+        BatchRequestReader reader = new BatchRequestReader(FUNCTIONS, 1000, 4096);
+        try {
+            var in = new LimitedInputStream(new ByteArrayInputStream(body), 64 * 1024);
+            BatchRequestReader.Parsed parsed = ndjson ? reader.readNdjson(in) : reader.readJson(in);
+            new OptionsParser(BATCH, Set.of("processes", "threads")).parse(parsed.options(), query::get);
+        } catch (ProblemException e) {
+            int status = e.problem().status();
+            assertTrue(status >= 400 && status < 500, "status " + status);
+            assertTrue(e.problem().detail() != null && !e.problem().detail().isBlank(), "a problem says what to fix");
+        }
+    }
+
+    /** The batch limits of the default configuration, without starting Quarkus. */
+    private static final FanoutConfig.Batch BATCH = (FanoutConfig.Batch) Proxy.newProxyInstance(
+            FanoutConfig.Batch.class.getClassLoader(), new Class<?>[]{FanoutConfig.Batch.class},
+            (proxy, method, args) -> switch (method.getName()) {
+                case "maxTasks" -> 1000;
+                case "defaultMaxConcurrency" -> 10_000;
+                case "defaultTaskTimeout" -> Duration.ofMinutes(5);
+                case "maxTaskTimeout" -> Duration.ofHours(1);
+                case "maxRetries" -> 10;
+                case "defaultCpuBackend" -> "processes";
+                default -> throw new UnsupportedOperationException(method.getName());
+            });
+}
