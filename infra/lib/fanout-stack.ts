@@ -9,6 +9,7 @@ import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
 /** java21: function.zip of `./mvnw package -Dlambda` (SnapStart on); provided.al2023: the native worker zip. */
@@ -134,6 +135,11 @@ export class FanoutStack extends Stack {
       description: 'fanout service: may invoke the fanout worker function (its versions and aliases), nothing else',
     });
     worker.grantInvoke(taskRole);
+    // the API needs a key in production: one is generated, handed to the container as FANOUT_AUTH_API_KEYS
+    const apiKeys = new secretsmanager.Secret(this, 'ApiKeys', {
+      description: 'fanout API keys, comma-separated (send one as Authorization: Bearer <key>)',
+      generateSecretString: { passwordLength: 40, excludePunctuation: true },
+    });
 
     const service = new ecsPatterns.ApplicationLoadBalancedFargateService(this, 'Service', {
       cluster,
@@ -149,6 +155,7 @@ export class FanoutStack extends Stack {
         containerPort: 8080,
         taskRole,
         logDriver: ecs.LogDrivers.awsLogs({ streamPrefix: 'fanout', logGroup }),
+        secrets: { FANOUT_AUTH_API_KEYS: ecs.Secret.fromSecretsManager(apiKeys) },
         environment: {
           FANOUT_LAMBDA_FUNCTION_NAME: live.functionArn,
           FANOUT_LAMBDA_REGION: this.region,
@@ -167,6 +174,10 @@ export class FanoutStack extends Stack {
       description: 'The fanout API (POST /batches)',
     });
     new CfnOutput(this, 'WorkerFunctionName', { value: worker.functionName });
+    new CfnOutput(this, 'ApiKeySecretArn', {
+      value: apiKeys.secretArn,
+      description: 'aws secretsmanager get-secret-value --secret-id <this> --query SecretString --output text',
+    });
     new CfnOutput(this, 'WorkerAliasArn', { value: live.functionArn });
   }
 

@@ -113,6 +113,20 @@ test('the service reads the function timeout from the same parameter that sets i
   });
 });
 
+test('the service gets its API keys from a generated secret, readable by its execution role only', () => {
+  const t = synth();
+  const secret = Object.keys(t.findResources('AWS::SecretsManager::Secret'))[0];
+  assert.ok(secret, 'a secret');
+  t.hasResourceProperties('AWS::ECS::TaskDefinition', {
+    ContainerDefinitions: [Match.objectLike({
+      Secrets: [{ Name: 'FANOUT_AUTH_API_KEYS', ValueFrom: { Ref: secret } }],
+    })],
+  });
+  const reads = statements(t).filter((s) => actions(s).includes('secretsmanager:GetSecretValue'));
+  assert.equal(reads.length, 1);
+  assert.deepEqual(reads[0].Resource, { Ref: secret });
+});
+
 test('the load balancer keeps quiet connections longer than the longest ?wait=', () => {
   const t = synth();
   t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
@@ -133,4 +147,5 @@ test('logs have a retention and the stack outputs the service URL and the functi
   }
   t.hasOutput('ServiceUrl', {});
   t.hasOutput('WorkerFunctionName', {});
+  t.hasOutput('ApiKeySecretArn', {});
 });
