@@ -6,7 +6,6 @@ import dev.fanout.core.TaskSpec;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -44,7 +43,8 @@ public final class Attempt {
     private volatile long startNanos;
     private volatile Consumer<Stop> stopper;
     private volatile Stop stopped;
-    volatile ScheduledFuture<?> timer;
+    /** When its taskTimeout expires ({@link System#nanoTime()}), set by {@link Deadlines}. */
+    volatile long deadlineNanos;
 
     Attempt(Listener listener, Backend backend, String batchId, int index, TaskSpec task, int number,
             BatchOptions options) {

@@ -7,11 +7,10 @@ import dev.fanout.core.TaskState;
 import dev.fanout.spi.FunctionKind;
 import dev.fanout.spi.TaskFunction;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Drives one batch: a feeder thread hands tasks to backends in input order, at most {@code maxConcurrency} in
@@ -21,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  *  feeder (virtual thread)          backend                       this listener
  *  permit -> Attempt #1 ---------> submit -> start -> run ---->  completed(result)
  *                                                                  | retriable and tries left: backoff, Attempt #n+1
- *                                  timer (taskTimeout) -> stop ->  | otherwise: batch.finish (exactly once), release permit
+ *                                  Deadlines (taskTimeout) -> stop ->  | otherwise: batch.finish (exactly once), release permit
  *                                  cancel ----------------> stop ->  | failFast and FAILED: cancel the rest
  * </pre>
  */
@@ -29,14 +28,17 @@ final class BatchRun implements Attempt.Listener {
     private final Engine engine;
     private final Batch batch;
     private final Semaphore permits;
-    /** The current attempt of each task in flight, including one waiting for its retry. */
-    private final Map<Integer, Attempt> inFlight = new ConcurrentHashMap<>();
+    private final Deadlines deadlines;
+    /** The current attempt of each task in flight, including one waiting for its retry; null otherwise. */
+    private final AtomicReferenceArray<Attempt> inFlight;
     private volatile Thread feeder;
 
     BatchRun(Engine engine, Batch batch) {
         this.engine = engine;
         this.batch = batch;
         this.permits = new Semaphore(batch.options().maxConcurrency());
+        this.inFlight = new AtomicReferenceArray<>(batch.total());
+        this.deadlines = new Deadlines(engine, batch.options().taskTimeout().toNanos());
     }
 
     Batch batch() {
@@ -92,7 +94,7 @@ final class BatchRun implements Attempt.Listener {
     private void submit(int index, TaskSpec task, int number) {
         Backend backend = engine.backend(task, batch.options());
         Attempt attempt = new Attempt(this, backend, batch.id(), index, task, number, batch.options());
-        inFlight.put(index, attempt);
+        inFlight.set(index, attempt);
         if (batch.isStopping()) {
             attempt.stop(Attempt.Stop.CANCELLED);
             return;
@@ -117,18 +119,13 @@ final class BatchRun implements Attempt.Listener {
             return false;
         }
         if (!attempt.backend().enforcesTimeouts()) {
-            attempt.timer = engine.schedule(() -> attempt.stop(Attempt.Stop.TIMEOUT),
-                    attempt.timeout().toNanos(), TimeUnit.NANOSECONDS);
+            deadlines.add(attempt);
         }
         return true;
     }
 
     @Override
     public void completed(Attempt attempt, TaskResult result) {
-        var timer = attempt.timer;
-        if (timer != null) {
-            timer.cancel(false);
-        }
         int index = attempt.index();
         TaskSpec task = batch.task(index);
         if (task == null) {
@@ -140,7 +137,7 @@ final class BatchRun implements Attempt.Listener {
             engine.schedule(() -> retry(attempt), backoffNanos(attempt.number()), TimeUnit.NANOSECONDS);
             return;
         }
-        inFlight.remove(index, attempt);
+        inFlight.compareAndSet(index, attempt, null);
         finish(index, task, result);
     }
 
@@ -202,13 +199,16 @@ final class BatchRun implements Attempt.Listener {
         if (f != null) {
             f.interrupt();
         }
-        for (Attempt attempt : inFlight.values()) {
-            attempt.stop(Attempt.Stop.CANCELLED, why);
+        for (int i = 0; i < inFlight.length(); i++) {
+            Attempt attempt = inFlight.get(i);
+            if (attempt != null) {
+                attempt.stop(Attempt.Stop.CANCELLED, why);
+            }
         }
         for (int i = 0; i < batch.total(); i++) {
             TaskSpec task = batch.task(i);
             if (task != null) {
-                Attempt last = inFlight.remove(i);
+                Attempt last = inFlight.getAndSet(i, null);
                 int attempts = last == null ? 0 : last.number();
                 finish(i, task, TaskResult.failed(task.id(), ErrorType.CANCELLED, why, attempts, null, null, 0));
             }
