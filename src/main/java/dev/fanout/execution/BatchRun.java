@@ -170,6 +170,7 @@ final class BatchRun implements Attempt.Listener {
             cancel(false);
         }
         if (batch.isFinished()) {
+            deadlines.close();
             engine.listener().batchFinished(batch);
         }
     }

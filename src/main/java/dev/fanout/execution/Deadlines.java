@@ -3,6 +3,7 @@ package dev.fanout.execution;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,6 +17,8 @@ final class Deadlines {
     private final long timeoutNanos;
     private final ArrayDeque<Attempt> queue = new ArrayDeque<>(); // guarded by this
     private boolean sweepPending; // guarded by this
+    private ScheduledFuture<?> sweep; // guarded by this
+    private boolean closed; // guarded by this
 
     Deadlines(Engine engine, long timeoutNanos) {
         this.engine = engine;
@@ -26,6 +29,9 @@ final class Deadlines {
     void add(Attempt attempt) {
         attempt.deadlineNanos = System.nanoTime() + timeoutNanos;
         synchronized (this) {
+            if (closed) {
+                return;
+            }
             // finished attempts leave from the head as new ones come in: none is kept until its deadline
             while (!queue.isEmpty() && queue.peekFirst().isDone()) {
                 queue.pollFirst();
@@ -33,7 +39,7 @@ final class Deadlines {
             queue.addLast(attempt);
             if (!sweepPending) {
                 sweepPending = true;
-                engine.schedule(this::sweep, timeoutNanos, TimeUnit.NANOSECONDS);
+                sweep = engine.schedule(this::sweep, timeoutNanos, TimeUnit.NANOSECONDS);
             }
         }
     }
@@ -49,14 +55,27 @@ final class Deadlines {
                     overdue.add(head);
                 }
             }
-            if (head == null) {
+            if (head == null || closed) {
                 sweepPending = false;
             } else {
-                engine.schedule(this::sweep, head.deadlineNanos - now, TimeUnit.NANOSECONDS);
+                sweep = engine.schedule(this::sweep, head.deadlineNanos - now, TimeUnit.NANOSECONDS);
             }
         }
         for (Attempt a : overdue) {
             a.stop(Attempt.Stop.TIMEOUT); // outside the lock: stopping calls back into the engine
         }
+    }
+
+    /**
+     * The batch is over: forget every clock. Without this, the attempts still queued (and through them the whole
+     * batch) would stay reachable from the timer until the last deadline, minutes after the batch ended.
+     */
+    synchronized void close() {
+        closed = true;
+        queue.clear();
+        if (sweep != null) {
+            sweep.cancel(false);
+        }
+        sweepPending = false;
     }
 }

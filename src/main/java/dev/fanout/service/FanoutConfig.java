@@ -78,8 +78,11 @@ public interface FanoutConfig {
         @WithDefault("100")
         int maxRunning();
 
-        /** Tasks kept in finished batches at most (their results use memory); the oldest batches go first. */
-        @WithDefault("5000000")
+        /**
+         * Tasks kept in finished batches at most (their results use memory, about 400 bytes each for small outputs:
+         * a million fit the recommended 1 GB heap); the oldest batches go first.
+         */
+        @WithDefault("1000000")
         long maxRetainedTasks();
 
         /** Backend of CPU functions when a batch names none. */
