@@ -11,6 +11,7 @@ import dev.fanout.spi.TaskFunction;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.DefaultHttpRequestRetryStrategy;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
@@ -187,10 +188,16 @@ public final class Http implements TaskFunction, AutoCloseable {
                                     .setDefaultConnectionConfig(ConnectionConfig.custom()
                                             .setConnectTimeout(Timeout.of(connect))
                                             .setTimeToLive(TimeValue.ofMinutes(5))
+                                            // servers close idle keep-alive connections when they keep too
+                                            // many (the JDK's own server beyond 200): every reused connection is
+                                            // checked before a request is written on it
+                                            .setValidateAfterInactivity(TimeValue.ZERO_MILLISECONDS)
                                             .build())
                                     .build())
                             .disableRedirectHandling()
-                            .disableAutomaticRetries()
+                            // one more try for idempotent requests whose pooled connection turned out dead
+                            // before any answer (NoHttpResponseException); POST and PATCH are never re-sent
+                            .setRetryStrategy(new DefaultHttpRequestRetryStrategy(2, TimeValue.ZERO_MILLISECONDS))
                             .disableCookieManagement()
                             .disableAuthCaching()
                             .evictIdleConnections(TimeValue.ofSeconds(30))
