@@ -163,7 +163,9 @@ class HttpFunctionTest {
         assertTrue(silentReached.await(10, java.util.concurrent.TimeUnit.SECONDS), "the request reached the server");
         t.interrupt();
         Throwable e = result.get(10, java.util.concurrent.TimeUnit.SECONDS);
-        assertTrue(e instanceof IOException || e instanceof InterruptedException, String.valueOf(e));
+        // the client reports an interrupt its own ways; what matters is that the call ends at once
+        assertTrue(e instanceof IOException || e instanceof InterruptedException
+                || e instanceof java.util.concurrent.CancellationException, String.valueOf(e));
     }
 
     @Test
