@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NoOrphanWorkersIT {
     private Process service;
 
-    private List<Long> startServiceWithBusyWorkers() throws IOException {
+    private List<Long> startServiceWithBusyWorkers(String name) throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -39,8 +39,8 @@ class NoOrphanWorkersIT {
                         + "{\"function\": \"primes\", \"input\": {\"limit\": 1000000000}}]}")
                 .when().post("/batches").then().statusCode(202);
         await().atMost(Duration.ofSeconds(60)).until(() ->
-                "2".equals(given().get("/q/health/ready").path("checks[0].data.'processes.busy'")));
-        String pids = given().get("/q/health/ready").path("checks[0].data.'processes.pids'");
+                "2".equals(given().get("/q/health/ready").path("checks.find { it.name == 'fanout-backends' }.data.'processes.busy'")));
+        String pids = given().get("/q/health/ready").path("checks.find { it.name == 'fanout-backends' }.data.'processes.pids'");
         List<Long> workers = List.of(pids.replaceAll("[\\[\\] ]", "").split(",")).stream().map(Long::parseLong).toList();
         workers.forEach(pid -> assertTrue(alive(pid), "worker " + pid + " runs"));
         return workers;
@@ -60,7 +60,7 @@ class NoOrphanWorkersIT {
 
     @Test
     void workersDieWhenTheServiceIsKilled() throws Exception {
-        List<Long> workers = startServiceWithBusyWorkers();
+        List<Long> workers = startServiceWithBusyWorkers("sigkill");
         service.destroyForcibly(); // SIGKILL: no shutdown hook runs
         service.waitFor();
         await().atMost(Duration.ofSeconds(30)).until(() -> workers.stream().noneMatch(NoOrphanWorkersIT::alive));
@@ -68,7 +68,7 @@ class NoOrphanWorkersIT {
 
     @Test
     void workersDieWhenTheServiceIsStopped() throws Exception {
-        List<Long> workers = startServiceWithBusyWorkers();
+        List<Long> workers = startServiceWithBusyWorkers("sigterm");
         service.destroy(); // SIGTERM: orderly shutdown
         service.waitFor();
         await().atMost(Duration.ofSeconds(30)).until(() -> workers.stream().noneMatch(NoOrphanWorkersIT::alive));
