@@ -5,18 +5,27 @@ import dev.fanout.spi.FunctionKind;
 import dev.fanout.spi.FunctionRegistry;
 import dev.fanout.spi.TaskFunction;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -34,9 +43,9 @@ public final class Engine implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timer;
     private final Map<String, BatchRun> runs = new ConcurrentHashMap<>();
     private final ConcurrentSkipListMap<Long, BatchRun> newestFirst =
-            new ConcurrentSkipListMap<>(java.util.Comparator.reverseOrder());
+            new ConcurrentSkipListMap<>(Comparator.reverseOrder());
     private final AtomicLong sequence = new AtomicLong();
-    private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger running = new AtomicInteger();
     private volatile boolean shuttingDown;
     private final Map<String, Long> sequenceOf = new ConcurrentHashMap<>();
 
@@ -75,7 +84,7 @@ public final class Engine implements AutoCloseable {
         if (shuttingDown) {
             throw new ShuttingDownException();
         }
-        java.util.Set<Backend> needed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<Backend> needed = Collections.newSetFromMap(new IdentityHashMap<>());
         for (TaskSpec task : tasks) {
             needed.add(backend(task, options));
         }
@@ -154,15 +163,15 @@ public final class Engine implements AutoCloseable {
      * The first half of a graceful stop: no new batch is taken, running ones get up to {@code grace} to finish, then
      * their remaining tasks are cancelled with a result saying so. Answers how many batches had to be cancelled.
      */
-    public int shutdown(java.time.Duration grace) {
+    public int shutdown(Duration grace) {
         shuttingDown = true;
         List<BatchRun> active = runs.values().stream().filter(r -> !r.batch().isFinished()).toList();
-        java.util.concurrent.CompletableFuture<?> all = java.util.concurrent.CompletableFuture.allOf(
-                active.stream().map(r -> r.batch().done()).toArray(java.util.concurrent.CompletableFuture[]::new));
+        CompletableFuture<?> all = CompletableFuture.allOf(
+                active.stream().map(r -> r.batch().done()).toArray(CompletableFuture[]::new));
         try {
             all.get(grace.toMillis(), TimeUnit.MILLISECONDS);
             return 0;
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             int cancelled = 0;
             for (BatchRun r : active) {
                 if (!r.batch().isFinished()) {
@@ -174,7 +183,7 @@ public final class Engine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0;
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException("a batch never completes exceptionally", e);
         }
     }
