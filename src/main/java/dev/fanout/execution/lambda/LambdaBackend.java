@@ -27,7 +27,6 @@ import software.amazon.awssdk.services.lambda.model.TooManyRequestsException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
