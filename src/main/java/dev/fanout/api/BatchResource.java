@@ -190,18 +190,6 @@ public class BatchResource {
     }
 
     private static int pageParam(String name, String value, int defaultValue, int min, int max) {
-        if (value == null || value.isBlank()) {
-            return defaultValue;
-        }
-        try {
-            int n = Integer.parseInt(value.trim());
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // one message for both cases
-        }
-        throw ProblemException.invalidOption(name + ": expected an integer from " + min + " to " + max + ", got '"
-                + value + "'");
+        return value == null || value.isBlank() ? defaultValue : OptionsParser.integer(name, value, min, max);
     }
 }

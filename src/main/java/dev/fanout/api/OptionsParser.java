@@ -46,6 +46,20 @@ final class OptionsParser {
         return new BatchOptions(maxConcurrency, timeout, retries, failFast, cpuBackend, chunkSize);
     }
 
+    /** An integer option or parameter in [min, max]; anything else is a 400 that gives the range. */
+    static int integer(String name, String value, int min, int max) {
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n >= min && n <= max) {
+                return (int) n;
+            }
+        } catch (NumberFormatException e) {
+            // one message for both cases
+        }
+        throw ProblemException.invalidOption(name + ": expected an integer from " + min + " to " + max + ", got '"
+                + value + "'");
+    }
+
     /** One option's raw value from either place; both places at once is a conflict the client must resolve. */
     private record Options(Map<String, JsonNode> body, Function<String, String> query) {
 
@@ -74,19 +88,7 @@ final class OptionsParser {
 
         int integer(String name, int min, int max, int defaultValue) {
             String v = raw(name, false);
-            if (v == null) {
-                return defaultValue;
-            }
-            try {
-                long n = Long.parseLong(v.trim());
-                if (n >= min && n <= max) {
-                    return (int) n;
-                }
-            } catch (NumberFormatException e) {
-                // one message for both cases
-            }
-            throw ProblemException.invalidOption(name + ": expected an integer from " + min + " to " + max
-                    + ", got '" + v + "'");
+            return v == null ? defaultValue : OptionsParser.integer(name, v, min, max);
         }
 
         Duration duration(String name, Duration defaultValue) {

@@ -183,9 +183,6 @@ public final class Batch {
         }
     }
 
-    boolean isFinal(int index) {
-        return status.get(index) >= SUCCEEDED;
-    }
 
     /**
      * Gives the task its result unless it already has one. Answers the status the task had before (PENDING,

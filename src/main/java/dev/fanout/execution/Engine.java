@@ -188,9 +188,6 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    public boolean isShuttingDown() {
-        return shuttingDown;
-    }
 
     private void forget(String id) {
         runs.remove(id);

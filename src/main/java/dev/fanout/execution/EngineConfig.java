@@ -21,8 +21,4 @@ public record EngineConfig(int ioMaxConcurrency, Duration retention, int maxReta
                         Duration maxRetryBackoff) {
         this(ioMaxConcurrency, retention, maxRetainedBatches, retryBackoff, maxRetryBackoff, 1000, Long.MAX_VALUE);
     }
-
-    public static EngineConfig defaults() {
-        return new EngineConfig(100_000, Duration.ofHours(1), 1000, Duration.ofMillis(100), Duration.ofSeconds(10));
-    }
 }

@@ -61,7 +61,8 @@ public final class Sha256 implements TaskFunction {
         return Json.mapper().createObjectNode().put("hex", HexFormat.of().formatHex(digest));
     }
 
-    static MessageDigest newDigest() {
+    /** A fresh SHA-256 digest (also used by the http function for response bodies). */
+    public static MessageDigest newDigest() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

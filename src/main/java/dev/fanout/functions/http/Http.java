@@ -3,6 +3,7 @@ package dev.fanout.functions.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.core.Json;
+import dev.fanout.functions.Sha256;
 import dev.fanout.spi.FunctionKind;
 import dev.fanout.spi.InvalidInputException;
 import dev.fanout.spi.Settings;
@@ -27,7 +28,6 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -138,7 +138,7 @@ public final class Http implements TaskFunction, AutoCloseable {
         }
         long maxBody = settings.getLong(MAX_BODY_BYTES, 32 * 1024);
         long maxResponse = settings.getLong(MAX_RESPONSE_BYTES, 64L * 1024 * 1024);
-        MessageDigest sha = sha256();
+        MessageDigest sha = Sha256.newDigest();
         // grown as needed: most bodies are small, and ten thousand requests must not each zero a full buffer
         ByteArrayOutputStream kept = new ByteArrayOutputStream((int) Math.min(maxBody, 1024));
         long total = 0;
@@ -207,14 +207,6 @@ public final class Http implements TaskFunction, AutoCloseable {
             }
         }
         return c;
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
     }
 
     @Override

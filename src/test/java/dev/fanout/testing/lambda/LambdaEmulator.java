@@ -158,7 +158,7 @@ public final class LambdaEmulator implements AutoCloseable {
                         + arn(name) + "\"}");
                 return;
             }
-            byte[] event = readAtMost(ex.getRequestBody(), MAX_REQUEST_BYTES + 1);
+            byte[] event = ex.getRequestBody().readNBytes(MAX_REQUEST_BYTES + 1);
             String type = String.valueOf(ex.getRequestHeaders().getFirst("X-Amz-Invocation-Type"));
             int limit = type.equals("Event") ? MAX_EVENT_BYTES : MAX_REQUEST_BYTES;
             if (event.length > limit) {
@@ -249,10 +249,6 @@ public final class LambdaEmulator implements AutoCloseable {
         ex.getResponseBody().write(body);
     }
 
-    private static byte[] readAtMost(InputStream in, int max) throws IOException {
-        return in.readNBytes(max);
-    }
-
     static String arn(String name) {
         return name.startsWith("arn:") ? name : "arn:aws:lambda:us-east-1:000000000000:function:" + name;
     }
@@ -331,9 +327,14 @@ public final class LambdaEmulator implements AutoCloseable {
             idle.clear();
         }
         sandboxes.forEach(Sandbox::close);
-        try (var files = Files.walk(taskRoot)) {
+        deleteTree(taskRoot);
+        Files.deleteIfExists(jniLibrary);
+    }
+
+    /** Deletes a directory and what it holds (the unpacked task root, a sandbox's /tmp). */
+    static void deleteTree(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
-        Files.deleteIfExists(jniLibrary);
     }
 }

@@ -185,8 +185,8 @@ final class Sandbox implements AutoCloseable {
 
     private void cleanUp() {
         runtimeApi.stop(0);
-        try (var files = Files.walk(tmp)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            LambdaEmulator.deleteTree(tmp);
         } catch (IOException e) {
             // a leftover temporary directory is harmless
         }
