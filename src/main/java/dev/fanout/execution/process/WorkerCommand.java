@@ -55,6 +55,7 @@ public final class WorkerCommand {
 
     private static String applicationClasspath(String jvmClasspath) {
         Set<String> entries = new LinkedHashSet<>(List.of(jvmClasspath.split(File.pathSeparator)));
+        entries.remove(""); // an empty entry means the working directory, which is no part of the application
         try {
             entries.add(Path.of(WorkerMain.class.getProtectionDomain().getCodeSource().getLocation().toURI())
                     .toString());

@@ -47,7 +47,10 @@ public final class Emulators {
      */
     public static LambdaEmulator.Config customRuntime() {
         return worker().withBootstrap(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                // an empty classpath entry would mean the sandbox's working directory: the unpacked java21 zip
+                "-XX:+UseSerialGC", "-cp", java.util.Arrays.stream(System.getProperty("java.class.path")
+                        .split(java.io.File.pathSeparator)).filter(e -> !e.isEmpty())
+                        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator)),
                 "dev.fanout.worker.lambda.RuntimeApiClient"));
     }
 
