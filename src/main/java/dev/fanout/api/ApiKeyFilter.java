@@ -1,6 +1,5 @@
 package dev.fanout.api;
 
-import dev.fanout.service.ApiKeys;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;

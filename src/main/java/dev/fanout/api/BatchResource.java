@@ -8,7 +8,7 @@ import dev.fanout.execution.Batch;
 import dev.fanout.execution.BatchOptions;
 import dev.fanout.execution.BatchStatus;
 import dev.fanout.execution.Engine;
-import dev.fanout.service.FanoutConfig;
+import dev.fanout.config.FanoutConfig;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;

@@ -3,7 +3,7 @@ package dev.fanout.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.core.Durations;
 import dev.fanout.execution.BatchOptions;
-import dev.fanout.service.FanoutConfig;
+import dev.fanout.config.FanoutConfig;
 
 import java.time.Duration;
 import java.util.Map;

@@ -114,6 +114,17 @@ public final class Attempt {
         return true;
     }
 
+    /**
+     * Reports a failure of this attempt where the backend itself is the cause or the witness (a crashed worker, a
+     * refused invocation); the result names {@code backendLabel} and, when the attempt had started, its duration.
+     * Answers false when the attempt was already done.
+     */
+    public boolean fail(ErrorType type, String message, String backendLabel) {
+        Instant at = startedAt;
+        long ms = at == null ? 0 : (System.nanoTime() - startNanos) / 1_000_000;
+        return complete(TaskResult.failed(task.id(), type, message, number, backendLabel, at, ms));
+    }
+
     /** True once completed or stopped. */
     public boolean isDone() {
         return phase.get() == DONE;

@@ -8,7 +8,6 @@ import dev.fanout.spi.FunctionKind;
 import dev.fanout.spi.TaskFunction;
 
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -134,7 +133,7 @@ final class BatchRun implements Attempt.Listener {
         if (result.retriable() && attempt.number() <= batch.options().retries() && !batch.isStopping()) {
             batch.markWaiting(index);
             engine.listener().taskRetried(batch, result);
-            engine.schedule(() -> retry(attempt), backoffNanos(attempt.number()), TimeUnit.NANOSECONDS);
+            engine.schedule(() -> retry(attempt), engine.retryBackoff().nanos(attempt.number()), TimeUnit.NANOSECONDS);
             return;
         }
         inFlight.compareAndSet(index, attempt, null);
@@ -147,14 +146,6 @@ final class BatchRun implements Attempt.Listener {
             return; // the canceller has given it its result
         }
         submit(previous.index(), task, previous.number() + 1);
-    }
-
-    /** Exponential backoff with jitter: half the step fixed, half random, so retries of a burst spread out. */
-    private long backoffNanos(int attemptNumber) {
-        long base = engine.config().retryBackoff().toNanos();
-        long max = engine.config().maxRetryBackoff().toNanos();
-        long step = Math.min(max, base << Math.min(30, attemptNumber - 1));
-        return step / 2 + ThreadLocalRandom.current().nextLong(step / 2 + 1);
     }
 
     private void finish(int index, TaskSpec task, TaskResult result) {

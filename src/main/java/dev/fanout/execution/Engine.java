@@ -1,5 +1,6 @@
 package dev.fanout.execution;
 
+import dev.fanout.core.Backoff;
 import dev.fanout.core.TaskSpec;
 import dev.fanout.spi.FunctionKind;
 import dev.fanout.spi.FunctionRegistry;
@@ -38,6 +39,7 @@ public final class Engine implements AutoCloseable {
     private final Backend ioBackend;
     private final Router router;
     private final EngineConfig config;
+    private final Backoff retryBackoff;
     private final EngineListener listener;
     private final Semaphore ioPermits;
     private final ScheduledThreadPoolExecutor timer;
@@ -63,6 +65,7 @@ public final class Engine implements AutoCloseable {
         }
         this.router = router != null ? router : this::defaultRoute;
         this.config = config;
+        this.retryBackoff = new Backoff(config.retryBackoff(), config.maxRetryBackoff());
         this.listener = listener;
         this.ioPermits = new Semaphore(config.ioMaxConcurrency());
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
@@ -245,6 +248,10 @@ public final class Engine implements AutoCloseable {
 
     EngineConfig config() {
         return config;
+    }
+
+    Backoff retryBackoff() {
+        return retryBackoff;
     }
 
     EngineListener listener() {

@@ -1,5 +1,6 @@
 package dev.fanout.service;
 
+import dev.fanout.config.FanoutConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.core.Json;
 import dev.fanout.execution.Backend;
@@ -8,7 +9,7 @@ import dev.fanout.execution.EngineConfig;
 import dev.fanout.execution.local.LocalBackend;
 import dev.fanout.spi.FunctionRegistry;
 import dev.fanout.spi.Settings;
-import dev.fanout.worker.TaskRunner;
+import dev.fanout.runner.TaskRunner;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -19,7 +20,7 @@ import dev.fanout.execution.lambda.LambdaBackend;
 import dev.fanout.execution.lambda.LambdaConfig;
 import dev.fanout.execution.process.ProcessBackend;
 import dev.fanout.execution.process.ProcessPoolConfig;
-import dev.fanout.execution.process.WorkerCommand;
+import dev.fanout.worker.process.WorkerCommand;
 import dev.fanout.worker.process.WorkerSettings;
 import org.eclipse.microprofile.config.Config;
 

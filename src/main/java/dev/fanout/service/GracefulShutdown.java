@@ -1,5 +1,6 @@
 package dev.fanout.service;
 
+import dev.fanout.config.FanoutConfig;
 import dev.fanout.core.Durations;
 import dev.fanout.execution.Engine;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;

@@ -1,6 +1,6 @@
 package dev.fanout.service;
 
-import dev.fanout.execution.process.WorkerCommand;
+import dev.fanout.worker.process.WorkerCommand;
 import dev.fanout.worker.lambda.RuntimeApiClient;
 import dev.fanout.worker.process.WorkerMain;
 import io.quarkus.runtime.Quarkus;

@@ -2,7 +2,7 @@ package dev.fanout.api;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.fanout.service.FanoutConfig;
+import dev.fanout.config.FanoutConfig;
 import dev.fanout.spi.FunctionRegistry;
 import dev.fanout.spi.Settings;
 import org.junit.jupiter.api.AfterAll;

@@ -6,7 +6,7 @@ import dev.fanout.core.TaskSpec;
 import dev.fanout.core.TaskState;
 import dev.fanout.spi.FunctionRegistry;
 import dev.fanout.spi.Settings;
-import dev.fanout.worker.TaskRunner;
+import dev.fanout.runner.TaskRunner;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -6,7 +6,7 @@ import dev.fanout.execution.local.LocalBackend;
 import dev.fanout.spi.FunctionRegistry;
 import dev.fanout.spi.Settings;
 import dev.fanout.testing.Gauge;
-import dev.fanout.worker.TaskRunner;
+import dev.fanout.runner.TaskRunner;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

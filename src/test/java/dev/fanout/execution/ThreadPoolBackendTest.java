@@ -1,7 +1,7 @@
 package dev.fanout.execution;
 
 import dev.fanout.execution.local.LocalBackend;
-import dev.fanout.worker.TaskRunner;
+import dev.fanout.runner.TaskRunner;
 
 class ThreadPoolBackendTest extends BackendContractTest {
 

@@ -3,7 +3,7 @@ package dev.fanout.execution;
 import dev.fanout.core.TaskSpec;
 import dev.fanout.execution.local.LocalBackend;
 import dev.fanout.testing.Gauge;
-import dev.fanout.worker.TaskRunner;
+import dev.fanout.runner.TaskRunner;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,14 +1,16 @@
 package dev.fanout.execution.lambda;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.core.Durations;
 import dev.fanout.core.ErrorType;
 import dev.fanout.core.Json;
 import dev.fanout.core.TaskResult;
 import dev.fanout.execution.Attempt;
-import dev.fanout.execution.Backend;
+import dev.fanout.execution.ChunkEncoder;
 import dev.fanout.execution.ChunkQueues;
-import dev.fanout.worker.lambda.LambdaWorker;
-import dev.fanout.worker.protocol.LambdaResponse;
+import dev.fanout.execution.ChunkingBackend;
+import dev.fanout.protocol.LambdaResponse;
+import dev.fanout.protocol.Protocol;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
@@ -37,8 +39,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * CPU tasks as AWS Lambda invocations of the worker function, through the AWS SDK's async client.
@@ -55,32 +55,27 @@ import java.util.concurrent.locks.ReentrantLock;
  * Timeouts are the worker's business (each task's own, inside the invocation), hence {@link #enforcesTimeouts()}.
  * Cancellation: stopped attempts are skipped when chunks are cut or sent again, and a late answer for them is dropped.
  */
-public final class LambdaBackend implements Backend {
+public final class LambdaBackend extends ChunkingBackend {
     public static final String NAME = "lambda";
     private static final System.Logger LOG = System.getLogger(LambdaBackend.class.getName());
     private static final long TARGET_CHUNK_NANOS = 1_000_000_000L;
-    private static final int RECYCLE_EXIT_STATUS = LambdaWorker.RECYCLE_EXIT_STATUS;
     private static final long BASE_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final LambdaConfig config;
     private final LambdaAsyncClient client;
     private final String unavailable;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    private final ChunkQueues queues = new ChunkQueues(TARGET_CHUNK_NANOS, 10_000);
     private final Deque<ChunkCall> resends = new ArrayDeque<>();
     private final ScheduledExecutorService backoff = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("fanout-lambda-backoff").factory());
-    private final Thread dispatcher;
     private int inFlight;
     private double limit;
-    private volatile boolean closed;
     public final AtomicLong invocations = new AtomicLong();
     public final AtomicLong throttles = new AtomicLong();
     public final AtomicLong splits = new AtomicLong();
 
     public LambdaBackend(LambdaConfig config) {
+        super(new ChunkQueues(TARGET_CHUNK_NANOS, 10_000), "fanout-lambda-dispatcher");
         this.config = config;
         this.limit = config.maxConcurrency();
         LambdaAsyncClient c = null;
@@ -92,7 +87,7 @@ public final class LambdaBackend implements Backend {
         }
         this.client = c;
         this.unavailable = why;
-        this.dispatcher = Thread.ofVirtual().name("fanout-lambda-dispatcher").start(this::dispatch);
+        startDispatcher();
     }
 
     private static LambdaAsyncClient buildClient(LambdaConfig config) {
@@ -127,48 +122,19 @@ public final class LambdaBackend implements Backend {
         return unavailable;
     }
 
-    @Override
-    public void submit(Attempt attempt) {
-        lock.lock();
-        try {
-            if (closed || unavailable != null) {
-                attempt.complete(failure(attempt, ErrorType.BACKEND_ERROR,
-                        closed ? "the Lambda backend is shut down" : unavailable));
-                return;
-            }
-            queues.add(attempt);
-            changed.signal();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     // ---- dispatch ----
 
-    private void dispatch() {
-        while (true) {
-            ChunkCall call;
-            lock.lock();
-            try {
-                while (!closed && (inFlight >= (int) limit || (resends.isEmpty() && queues.size() == 0))) {
-                    changed.awaitUninterruptibly();
-                }
-                if (closed) {
-                    return;
-                }
-                call = resends.isEmpty() ? nextCall() : resends.pollFirst().live();
-                if (call != null && call.attempts().isEmpty()) {
-                    continue; // every task of a re-sent chunk was cancelled meanwhile
-                }
-                if (call == null) {
-                    continue;
-                }
-                inFlight++;
-            } finally {
-                lock.unlock();
+    @Override
+    protected Runnable nextSend() {
+        while (inFlight < (int) limit && (!resends.isEmpty() || queues.size() > 0)) {
+            ChunkCall call = resends.isEmpty() ? nextCall() : resends.pollFirst().live();
+            if (call == null || call.attempts().isEmpty()) {
+                continue; // nothing live in it: cancelled meanwhile, or a task too big was answered
             }
-            send(call);
+            inFlight++;
+            return () -> send(call);
         }
+        return null;
     }
 
     /** Cuts a new chunk, under the lock: by count from the queues, then by bytes. */
@@ -177,7 +143,7 @@ public final class LambdaBackend implements Backend {
         if (chunk.isEmpty()) {
             return null;
         }
-        ChunkEncoder.Encoded fits = ChunkEncoder.encode(chunk, config.maxChunkBytes());
+        ChunkEncoder.Encoded fits = event(chunk);
         if (fits.taskCount() == 0) {
             Attempt tooBig = chunk.getFirst();
             tooBig.complete(failure(tooBig, ErrorType.INVALID_INPUT, "the task is " + ChunkEncoder.task(tooBig).length
@@ -192,9 +158,15 @@ public final class LambdaBackend implements Backend {
         return new ChunkCall(sent, System.nanoTime() + config.retryBudget().toNanos(), 0, fits.payload());
     }
 
+    /** The worker's event ({@link dev.fanout.protocol.LambdaRequest}) of the longest head of the attempts that fits. */
+    private ChunkEncoder.Encoded event(List<Attempt> attempts) {
+        return ChunkEncoder.encode(attempts, config.maxChunkBytes(), "{\"tasks\":[", "],\"taskTimeout\":\""
+                + Durations.format(attempts.getFirst().timeout()) + "\",\"protocol\":" + Protocol.VERSION + "}");
+    }
+
     private void send(ChunkCall call) {
         byte[] payload = call.payload() != null ? call.payload()
-                : ChunkEncoder.encode(call.attempts(), config.maxChunkBytes()).payload();
+                : event(call.attempts()).payload();
         long started = System.nanoTime();
         invocations.incrementAndGet();
         client.invoke(InvokeRequest.builder()
@@ -263,7 +235,7 @@ public final class LambdaBackend implements Backend {
             message = new String(payload, java.nio.charset.StandardCharsets.UTF_8);
         }
         String described = "Lambda " + type + (message.isEmpty() ? "" : ": " + message);
-        if (type.equals("Runtime.ExitError") && message.endsWith("exit status " + RECYCLE_EXIT_STATUS)) {
+        if (type.equals("Runtime.ExitError") && message.endsWith("exit status " + Protocol.RECYCLE_EXIT_STATUS)) {
             resendLater(call, "the sandbox retired itself before running the chunk");
         } else if (type.endsWith("BadChunkException")) {
             finish(call, ErrorType.INVALID_INPUT, "the Lambda worker refused the chunk: " + message);
@@ -383,25 +355,23 @@ public final class LambdaBackend implements Backend {
     }
 
     @Override
-    public void close() {
-        List<Attempt> waiting;
-        lock.lock();
-        try {
-            closed = true;
-            changed.signalAll();
-            waiting = queues.drain();
-            resends.forEach(c -> waiting.addAll(c.attempts()));
-            resends.clear();
-        } finally {
-            lock.unlock();
-        }
-        for (Attempt a : waiting) {
-            a.complete(failure(a, ErrorType.BACKEND_ERROR, "the Lambda backend is shut down"));
-        }
+    protected String closedReason() {
+        return "the Lambda backend is shut down";
+    }
+
+    @Override
+    protected List<Attempt> drainWaiting() {
+        List<Attempt> waiting = queues.drain();
+        resends.forEach(c -> waiting.addAll(c.attempts()));
+        resends.clear();
+        return waiting;
+    }
+
+    @Override
+    protected void closeResources() {
         backoff.shutdownNow();
         if (client != null) {
             client.close();
         }
-        dispatcher.interrupt();
     }
 }

@@ -3,7 +3,8 @@ package dev.fanout.execution.local;
 import dev.fanout.core.TaskResult;
 import dev.fanout.execution.Attempt;
 import dev.fanout.execution.Backend;
-import dev.fanout.worker.TaskRunner;
+import dev.fanout.runner.InterruptGuard;
+import dev.fanout.runner.TaskRunner;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,17 +54,17 @@ public final class LocalBackend implements Backend {
     }
 
     private void run(Attempt attempt) {
-        Interrupter interrupter = new Interrupter(Thread.currentThread());
+        InterruptGuard guard = new InterruptGuard();
         try {
             if (!attempt.start(label)) {
                 return;
             }
-            attempt.onStop(reason -> interrupter.interrupt());
+            attempt.onStop(reason -> guard.interrupt());
             TaskResult result = runner.run(attempt.task(), attempt.number(), label);
-            interrupter.disarm();
+            guard.disarm();
             attempt.complete(result);
         } finally {
-            interrupter.disarm();
+            guard.disarm();
         }
     }
 
@@ -74,31 +75,6 @@ public final class LocalBackend implements Backend {
             executor.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Interrupts the thread only while it still runs this attempt: a pooled thread that moved on to another task must
-     * not receive a late interrupt meant for the previous one.
-     */
-    private static final class Interrupter {
-        private Thread thread;
-
-        Interrupter(Thread thread) {
-            this.thread = thread;
-        }
-
-        synchronized void interrupt() {
-            if (thread != null) {
-                thread.interrupt();
-            }
-        }
-
-        synchronized void disarm() {
-            if (thread != null) {
-                thread = null;
-                Thread.interrupted(); // clears an interrupt that arrived after the function returned
-            }
         }
     }
 }

@@ -4,11 +4,11 @@ import dev.fanout.core.Durations;
 import dev.fanout.core.ErrorType;
 import dev.fanout.core.TaskResult;
 import dev.fanout.execution.Attempt;
-import dev.fanout.execution.Backend;
 import dev.fanout.execution.ChunkQueues;
-import dev.fanout.worker.protocol.Chunk;
-import dev.fanout.worker.protocol.Reply;
-import dev.fanout.worker.protocol.WireTask;
+import dev.fanout.execution.ChunkingBackend;
+import dev.fanout.protocol.Chunk;
+import dev.fanout.protocol.Reply;
+import dev.fanout.protocol.WireTask;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -18,8 +18,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * CPU tasks on a pool of long-lived worker processes: ProcessPoolExecutor without its two worst flaws. A worker that
@@ -33,24 +31,20 @@ import java.util.concurrent.locks.ReentrantLock;
  *                  (MAX_START_FAILURES deaths before hello in a row: backend unavailable, retried after a backoff)
  * </pre>
  */
-public final class ProcessBackend implements Backend, WorkerProcess.Events {
+public final class ProcessBackend extends ChunkingBackend implements WorkerProcess.Events {
     public static final String NAME = "processes";
     private static final System.Logger LOG = System.getLogger(ProcessBackend.class.getName());
 
     private final ProcessPoolConfig config;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition workAvailable = lock.newCondition();
-    /** About 50 ms of work per chunk: dispatch costs tens of microseconds, a worker restart a few hundred ms. */
-    private final ChunkQueues queues = new ChunkQueues(50_000_000L, 1024);
     private final List<WorkerProcess> workers = new ArrayList<>();
     private final AtomicLong chunkIds = new AtomicLong();
     private final PoolStats stats = new PoolStats();
-    private final Thread dispatcher;
     private int startFailures;
     private volatile String unavailable;
-    private volatile boolean closed;
 
     public ProcessBackend(ProcessPoolConfig config) {
+        // about 50 ms of work per chunk: dispatch costs tens of microseconds, a worker restart a few hundred ms
+        super(new ChunkQueues(50_000_000L, 1024), "fanout-process-dispatcher");
         this.config = config;
         lock.lock();
         try {
@@ -60,7 +54,7 @@ public final class ProcessBackend implements Backend, WorkerProcess.Events {
         } finally {
             lock.unlock();
         }
-        dispatcher = Thread.ofVirtual().name("fanout-process-dispatcher").start(this::dispatch);
+        startDispatcher();
     }
 
     @Override
@@ -74,64 +68,42 @@ public final class ProcessBackend implements Backend, WorkerProcess.Events {
     }
 
     @Override
-    public void submit(Attempt attempt) {
-        lock.lock();
-        try {
-            if (closed || unavailable != null) {
-                attempt.complete(unavailableResult(attempt));
-                return;
-            }
-            queues.add(attempt);
-            workAvailable.signal();
-        } finally {
-            lock.unlock();
-        }
+    protected void queued(Attempt attempt) {
         attempt.onStop(reason -> stopped(attempt));
     }
 
     // ---- dispatch ----
 
-    private void dispatch() {
-        while (!closed) {
-            WorkerProcess worker = null;
-            List<Attempt> chunk;
-            long id;
-            lock.lock();
-            try {
-                while (!closed && ((worker = idleWorker()) == null || queues.size() == 0)) {
-                    workAvailable.awaitUninterruptibly();
-                }
-                if (closed || worker == null) {
-                    return;
-                }
-                int limit = config.maxTasksPerWorker() == 0 ? Integer.MAX_VALUE
-                        : Math.max(1, config.maxTasksPerWorker() - worker.tasksRun);
-                chunk = queues.nextChunk(config.workers(), limit);
-                if (chunk.isEmpty()) {
-                    continue;
-                }
-                while (!chunk.isEmpty() && !chunk.getFirst().start(worker.label)) {
-                    chunk.removeFirst(); // cancelled just now
-                }
-                if (chunk.isEmpty()) {
-                    continue;
-                }
-                id = chunkIds.incrementAndGet();
-                stats.chunks.incrementAndGet();
-                worker.state = WorkerProcess.State.BUSY;
-                worker.chunk = chunk;
-                worker.chunkId = id;
-                worker.next = 0;
-                worker.taskStartNanos = System.nanoTime();
-            } finally {
-                lock.unlock();
+    @Override
+    protected Runnable nextSend() {
+        WorkerProcess worker;
+        while (queues.size() > 0 && (worker = idleWorker()) != null) {
+            int limit = config.maxTasksPerWorker() == 0 ? Integer.MAX_VALUE
+                    : Math.max(1, config.maxTasksPerWorker() - worker.tasksRun);
+            List<Attempt> chunk = queues.nextChunk(config.workers(), limit);
+            while (!chunk.isEmpty() && !chunk.getFirst().start(worker.label)) {
+                chunk.removeFirst(); // cancelled just now
             }
-            List<WireTask> tasks = new ArrayList<>(chunk.size());
-            for (Attempt a : chunk) {
-                tasks.add(WireTask.of(a.task(), a.number()));
+            if (chunk.isEmpty()) {
+                continue;
             }
-            worker.send(new Chunk(id, tasks));
+            long id = chunkIds.incrementAndGet();
+            stats.chunks.incrementAndGet();
+            worker.state = WorkerProcess.State.BUSY;
+            worker.chunk = chunk;
+            worker.chunkId = id;
+            worker.next = 0;
+            worker.taskStartNanos = System.nanoTime();
+            WorkerProcess w = worker;
+            return () -> {
+                List<WireTask> tasks = new ArrayList<>(chunk.size());
+                for (Attempt a : chunk) {
+                    tasks.add(WireTask.of(a.task(), a.number()));
+                }
+                w.send(new Chunk(id, tasks));
+            };
         }
+        return null;
     }
 
     private WorkerProcess idleWorker() {
@@ -157,7 +129,7 @@ public final class ProcessBackend implements Backend, WorkerProcess.Events {
                     unavailable = null;
                     fillPool();
                 }
-                workAvailable.signal();
+                changed.signal();
             }
         } finally {
             lock.unlock();
@@ -200,7 +172,7 @@ public final class ProcessBackend implements Backend, WorkerProcess.Events {
             worker.closeStdin();
         } else {
             worker.state = WorkerProcess.State.IDLE;
-            workAvailable.signal();
+            changed.signal();
         }
     }
 
@@ -233,7 +205,7 @@ public final class ProcessBackend implements Backend, WorkerProcess.Events {
             if (was == WorkerProcess.State.BUSY) {
                 running = worker.chunk.get(worker.next);
                 queues.requeueFirst(worker.chunk.subList(worker.next + 1, worker.chunk.size()));
-                workAvailable.signal();
+                changed.signal();
             }
             if (closed) {
                 LOG.log(System.Logger.Level.DEBUG, "worker stopped with the pool: " + how);
@@ -263,7 +235,7 @@ public final class ProcessBackend implements Backend, WorkerProcess.Events {
                     running.number(), worker.label, null, (System.nanoTime() - worker.taskStartNanos) / 1_000_000));
         }
         for (Attempt a : failed) {
-            a.complete(unavailableResult(a));
+            a.fail(ErrorType.BACKEND_ERROR, unavailable, NAME);
         }
     }
 
@@ -325,11 +297,6 @@ public final class ProcessBackend implements Backend, WorkerProcess.Events {
         });
     }
 
-    private TaskResult unavailableResult(Attempt attempt) {
-        String why = closed ? "the worker process pool is shut down" : unavailable;
-        return TaskResult.failed(attempt.task().id(), ErrorType.BACKEND_ERROR, why, attempt.number(), NAME, null, 0);
-    }
-
     // ---- observability and shutdown ----
 
     /** Counters for metrics. */
@@ -374,17 +341,18 @@ public final class ProcessBackend implements Backend, WorkerProcess.Events {
         }
     }
 
+    @Override
+    protected String closedReason() {
+        return "the worker process pool is shut down";
+    }
+
     /** Asks every worker to exit, then kills what is left: no worker outlives the pool. */
     @Override
-    public void close() {
+    protected void closeResources() {
         List<WorkerProcess> all;
-        List<Attempt> waiting;
         lock.lock();
         try {
-            closed = true;
-            workAvailable.signalAll();
             all = new ArrayList<>(workers);
-            waiting = queues.drain();
         } finally {
             lock.unlock();
         }
@@ -396,10 +364,6 @@ public final class ProcessBackend implements Backend, WorkerProcess.Events {
             // a worker busy with a long task does not read its stdin: it is killed below
         }
         all.forEach(w -> w.kill("the pool is shutting down"));
-        for (Attempt a : waiting) {
-            a.complete(unavailableResult(a));
-        }
-        dispatcher.interrupt();
     }
 
     /** Counters of the pool's life. */

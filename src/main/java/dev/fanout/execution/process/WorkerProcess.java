@@ -1,9 +1,9 @@
 package dev.fanout.execution.process;
 
 import dev.fanout.execution.Attempt;
-import dev.fanout.worker.protocol.Chunk;
-import dev.fanout.worker.protocol.Frames;
-import dev.fanout.worker.protocol.Reply;
+import dev.fanout.protocol.Chunk;
+import dev.fanout.protocol.Frames;
+import dev.fanout.protocol.Reply;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;

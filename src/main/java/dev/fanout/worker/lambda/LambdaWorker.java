@@ -4,11 +4,12 @@ import dev.fanout.core.Durations;
 import dev.fanout.core.TaskResult;
 import dev.fanout.spi.FunctionRegistry;
 import dev.fanout.spi.Settings;
-import dev.fanout.worker.ChunkRunner;
-import dev.fanout.worker.TaskRunner;
-import dev.fanout.worker.protocol.LambdaRequest;
-import dev.fanout.worker.protocol.LambdaResponse;
-import dev.fanout.worker.protocol.WireTask;
+import dev.fanout.runner.ChunkRunner;
+import dev.fanout.runner.TaskRunner;
+import dev.fanout.protocol.LambdaRequest;
+import dev.fanout.protocol.Protocol;
+import dev.fanout.protocol.LambdaResponse;
+import dev.fanout.protocol.WireTask;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -21,11 +22,6 @@ import java.util.List;
  * answer; only a broken chunk fails the invocation ({@link BadChunkException}).
  */
 public final class LambdaWorker {
-    /**
-     * Exit status of a sandbox that retires itself (EX_TEMPFAIL). The invoker sends that chunk again without blaming
-     * it: the chunk was never run.
-     */
-    public static final int RECYCLE_EXIT_STATUS = 75;
     /** Answered this long before the invocation's own deadline, so that overdue tasks are TIMEOUT results. */
     static final Duration DEADLINE_MARGIN = Duration.ofMillis(1500);
     private static final Duration DEFAULT_TASK_TIMEOUT = Duration.ofMinutes(5);
@@ -45,7 +41,7 @@ public final class LambdaWorker {
         if (chunks.hasRunaways()) {
             // an earlier chunk left a task running that ignored its interrupt; it would steal this chunk's CPU.
             // Only a fresh sandbox is fit: retire this one before touching the chunk, and let the invoker resend it.
-            Runtime.getRuntime().halt(RECYCLE_EXIT_STATUS);
+            Runtime.getRuntime().halt(Protocol.RECYCLE_EXIT_STATUS);
         }
         List<WireTask> tasks = check(request);
         Duration timeout = request.taskTimeout() == null ? DEFAULT_TASK_TIMEOUT : parse(request.taskTimeout());
@@ -54,6 +50,10 @@ public final class LambdaWorker {
     }
 
     private List<WireTask> check(LambdaRequest request) {
+        if (request != null && !Protocol.serves(request.protocol())) {
+            throw new UnsupportedProtocolException(Protocol.mismatch("this Lambda worker", Protocol.VERSION,
+                    Protocol.of(request.protocol())));
+        }
         if (request == null || request.tasks() == null || request.tasks().isEmpty()) {
             throw new BadChunkException("the event has no tasks; expected {\"tasks\": [{\"id\", \"function\", "
                     + "\"input\"}], \"taskTimeout\": \"30s\"}");

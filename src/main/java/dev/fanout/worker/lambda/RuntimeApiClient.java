@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.core.Json;
 import dev.fanout.spi.FunctionRegistry;
 import dev.fanout.worker.process.WorkerSettings;
-import dev.fanout.worker.protocol.LambdaRequest;
-import dev.fanout.worker.protocol.LambdaResponse;
+import dev.fanout.protocol.LambdaRequest;
+import dev.fanout.protocol.LambdaResponse;
 
 import java.io.IOException;
 import java.net.URI;

@@ -1,13 +1,15 @@
 package dev.fanout.worker.process;
 
+import dev.fanout.core.ErrorType;
 import dev.fanout.core.TaskResult;
 import dev.fanout.spi.FunctionRegistry;
 import dev.fanout.spi.Settings;
-import dev.fanout.worker.TaskRunner;
-import dev.fanout.worker.protocol.Chunk;
-import dev.fanout.worker.protocol.Frames;
-import dev.fanout.worker.protocol.Reply;
-import dev.fanout.worker.protocol.WireTask;
+import dev.fanout.runner.TaskRunner;
+import dev.fanout.protocol.Chunk;
+import dev.fanout.protocol.Frames;
+import dev.fanout.protocol.Protocol;
+import dev.fanout.protocol.Reply;
+import dev.fanout.protocol.WireTask;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -60,9 +62,14 @@ public final class WorkerMain {
         replies.put(Reply.hello(ProcessHandle.current().pid(), functions.all().size()));
         while (true) {
             Chunk chunk = chunks.take();
+            String refused = Protocol.serves(chunk.protocol()) ? null
+                    : Protocol.mismatch("worker process " + ProcessHandle.current().pid(), Protocol.VERSION,
+                    Protocol.of(chunk.protocol()));
             for (int i = 0; i < chunk.tasks().size(); i++) {
                 WireTask task = chunk.tasks().get(i);
-                TaskResult result = runner.run(task.spec(), task.attempt(), label);
+                TaskResult result = refused != null
+                        ? TaskResult.failed(task.id(), ErrorType.BACKEND_ERROR, refused, task.attempt(), label, null, 0)
+                        : runner.run(task.spec(), task.attempt(), label);
                 Thread.interrupted(); // a function's stray interrupt must not reach the next task
                 replies.put(Reply.result(chunk.chunk(), i, result));
             }

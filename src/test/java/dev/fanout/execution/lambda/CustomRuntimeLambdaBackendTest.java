@@ -4,7 +4,7 @@ import dev.fanout.execution.Backend;
 import dev.fanout.execution.BackendContractTest;
 import dev.fanout.testing.lambda.Emulators;
 import dev.fanout.testing.lambda.LambdaEmulator;
-import dev.fanout.worker.TaskRunner;
+import dev.fanout.runner.TaskRunner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 

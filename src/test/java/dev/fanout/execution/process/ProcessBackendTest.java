@@ -6,6 +6,7 @@ import dev.fanout.core.TaskSpec;
 import dev.fanout.core.TaskState;
 import dev.fanout.execution.Backend;
 import dev.fanout.execution.BackendUnavailableException;
+import dev.fanout.worker.process.WorkerCommand;
 import dev.fanout.execution.BackendContractTest;
 import dev.fanout.execution.Batch;
 import dev.fanout.execution.BatchOptions;
@@ -13,7 +14,7 @@ import dev.fanout.execution.BatchState;
 import dev.fanout.execution.Engine;
 import dev.fanout.execution.EngineConfig;
 import dev.fanout.execution.EngineListener;
-import dev.fanout.worker.TaskRunner;
+import dev.fanout.runner.TaskRunner;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

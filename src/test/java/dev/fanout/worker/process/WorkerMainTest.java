@@ -1,11 +1,11 @@
 package dev.fanout.worker.process;
 
 import dev.fanout.core.TaskState;
-import dev.fanout.execution.process.WorkerCommand;
-import dev.fanout.worker.protocol.Chunk;
-import dev.fanout.worker.protocol.Frames;
-import dev.fanout.worker.protocol.Reply;
-import dev.fanout.worker.protocol.WireTask;
+import dev.fanout.worker.process.WorkerCommand;
+import dev.fanout.protocol.Chunk;
+import dev.fanout.protocol.Frames;
+import dev.fanout.protocol.Reply;
+import dev.fanout.protocol.WireTask;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -7,9 +7,9 @@ import dev.fanout.core.TaskResult;
 import dev.fanout.spi.FunctionRegistry;
 import dev.fanout.spi.Settings;
 import dev.fanout.worker.lambda.LambdaWorker;
-import dev.fanout.worker.protocol.LambdaRequest;
-import dev.fanout.worker.protocol.LambdaResponse;
-import dev.fanout.worker.protocol.WireTask;
+import dev.fanout.protocol.LambdaRequest;
+import dev.fanout.protocol.LambdaResponse;
+import dev.fanout.protocol.WireTask;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.eclipse.microprofile.config.ConfigProvider;
 

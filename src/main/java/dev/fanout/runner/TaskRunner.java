@@ -1,4 +1,4 @@
-package dev.fanout.worker;
+package dev.fanout.runner;
 
 import dev.fanout.core.ErrorType;
 import dev.fanout.core.TaskResult;

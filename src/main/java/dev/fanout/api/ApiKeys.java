@@ -1,5 +1,6 @@
-package dev.fanout.service;
+package dev.fanout.api;
 
+import dev.fanout.config.FanoutConfig;
 import io.quarkus.runtime.LaunchMode;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.runtime.Startup;

@@ -1,11 +1,11 @@
-package dev.fanout.worker;
+package dev.fanout.runner;
 
 import dev.fanout.core.Durations;
 import dev.fanout.core.ErrorType;
 import dev.fanout.core.TaskResult;
 import dev.fanout.spi.FunctionKind;
 import dev.fanout.spi.TaskFunction;
-import dev.fanout.worker.protocol.WireTask;
+import dev.fanout.protocol.WireTask;
 
 import java.time.Duration;
 import java.time.Instant;

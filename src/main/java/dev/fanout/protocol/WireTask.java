@@ -1,4 +1,4 @@
-package dev.fanout.worker.protocol;
+package dev.fanout.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.core.TaskSpec;

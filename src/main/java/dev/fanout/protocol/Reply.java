@@ -1,4 +1,4 @@
-package dev.fanout.worker.protocol;
+package dev.fanout.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.fanout.core.TaskResult;
@@ -10,12 +10,12 @@ import dev.fanout.core.TaskResult;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Reply(Hello hello, long chunk, int index, TaskResult result) {
 
-    /** The worker is up. */
-    public record Hello(long pid, int functions) {
+    /** The worker is up, speaking {@code protocol} (absent before versioning). */
+    public record Hello(long pid, int functions, Integer protocol) {
     }
 
     public static Reply hello(long pid, int functions) {
-        return new Reply(new Hello(pid, functions), 0, 0, null);
+        return new Reply(new Hello(pid, functions, Protocol.VERSION), 0, 0, null);
     }
 
     public static Reply result(long chunk, int index, TaskResult result) {

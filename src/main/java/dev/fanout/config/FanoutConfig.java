@@ -1,4 +1,4 @@
-package dev.fanout.service;
+package dev.fanout.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;

@@ -1,4 +1,4 @@
-package dev.fanout.worker.protocol;
+package dev.fanout.protocol;
 
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;

@@ -1,4 +1,4 @@
-package dev.fanout.service;
+package dev.fanout.api;
 
 import org.junit.jupiter.api.Test;
 

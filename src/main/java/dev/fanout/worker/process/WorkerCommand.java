@@ -1,6 +1,5 @@
-package dev.fanout.execution.process;
+package dev.fanout.worker.process;
 
-import dev.fanout.worker.process.WorkerMain;
 
 import java.io.File;
 import java.io.IOException;
