@@ -149,10 +149,13 @@ public final class Attempt {
 
     /** @param why the message of a CANCELLED result; null for the default one */
     void stop(Stop reason, String why) {
-        int previous = phase.get();
-        if (previous == DONE || !phase.compareAndSet(previous, DONE)) {
-            return;
-        }
+        int previous;
+        do { // until the stop lands: start may move QUEUED to RUNNING between the read and the swap
+            previous = phase.get();
+            if (previous == DONE) {
+                return;
+            }
+        } while (!phase.compareAndSet(previous, DONE));
         stopped = reason;
         Consumer<Stop> s = stopper;
         if (s != null) {
