@@ -4,6 +4,8 @@ import dev.fanout.core.ErrorType;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
 
+import dev.fanout.runner.TimeoutQueue;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,8 +45,8 @@ public final class Attempt {
     private volatile long startNanos;
     private volatile Consumer<Stop> stopper;
     private volatile Stop stopped;
-    /** When its taskTimeout expires ({@link System#nanoTime()}), set by {@link Deadlines}. */
-    volatile long deadlineNanos;
+    /** Its taskTimeout clock, while the engine enforces it. */
+    volatile TimeoutQueue<Attempt>.Clock clock;
 
     Attempt(Listener listener, Backend backend, String batchId, int index, TaskSpec task, int number,
             BatchOptions options) {

@@ -7,8 +7,11 @@ import dev.fanout.core.TaskState;
 import dev.fanout.spi.FunctionKind;
 import dev.fanout.spi.TaskFunction;
 
+import dev.fanout.runner.TimeoutQueue;
+
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -27,7 +30,8 @@ final class BatchRun implements Attempt.Listener {
     private final Engine engine;
     private final Batch batch;
     private final Semaphore permits;
-    private final Deadlines deadlines;
+    private final TimeoutQueue<Attempt> deadlines;
+    private final AtomicBoolean ended = new AtomicBoolean();
     /** The current attempt of each task in flight, including one waiting for its retry; null otherwise. */
     private final AtomicReferenceArray<Attempt> inFlight;
     private volatile Thread feeder;
@@ -37,11 +41,18 @@ final class BatchRun implements Attempt.Listener {
         this.batch = batch;
         this.permits = new Semaphore(batch.options().maxConcurrency());
         this.inFlight = new AtomicReferenceArray<>(batch.total());
-        this.deadlines = new Deadlines(engine, batch.options().taskTimeout().toNanos());
+        this.deadlines = new TimeoutQueue<>(batch.options().taskTimeout().toNanos(),
+                (action, nanos) -> engine.schedule(action, nanos, TimeUnit.NANOSECONDS),
+                attempt -> attempt.stop(Attempt.Stop.TIMEOUT));
     }
 
     Batch batch() {
         return batch;
+    }
+
+    /** Attempts whose taskTimeout clock still runs. */
+    int clocksRunning() {
+        return deadlines.size();
     }
 
     void start() {
@@ -118,13 +129,20 @@ final class BatchRun implements Attempt.Listener {
             return false;
         }
         if (!attempt.backend().enforcesTimeouts()) {
-            deadlines.add(attempt);
+            attempt.clock = deadlines.add(attempt);
+            if (attempt.isDone()) {
+                attempt.clock.cancel(); // completed while its clock was being set: completed() found none to stop
+            }
         }
         return true;
     }
 
     @Override
     public void completed(Attempt attempt, TaskResult result) {
+        TimeoutQueue<Attempt>.Clock clock = attempt.clock;
+        if (clock != null) {
+            clock.cancel(); // at once: a finished attempt (and its input) must not wait for its deadline to be freed
+        }
         int index = attempt.index();
         TaskSpec task = batch.task(index);
         if (task == null) {
@@ -160,7 +178,7 @@ final class BatchRun implements Attempt.Listener {
         if (result.state() == TaskState.FAILED && batch.options().failFast()) {
             cancel(false);
         }
-        if (batch.isFinished()) {
+        if (batch.isFinished() && ended.compareAndSet(false, true)) { // the last two finishers may both see it
             deadlines.close();
             engine.listener().batchFinished(batch);
         }

@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Runs batches: the framework-free heart of fanout. Tasks must be validated before {@link #submit} (known
@@ -49,6 +50,7 @@ public final class Engine implements AutoCloseable {
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicInteger running = new AtomicInteger();
     private volatile boolean shuttingDown;
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final Map<String, Long> sequenceOf = new ConcurrentHashMap<>();
 
     /**
@@ -84,9 +86,19 @@ public final class Engine implements AutoCloseable {
      * @throws BackendUnavailableException when a backend the batch needs cannot take work: refused whole, at once
      */
     public Batch submit(List<TaskSpec> tasks, BatchOptions options) {
-        if (shuttingDown) {
-            throw new ShuttingDownException();
+        // held from the check to the registration: shutdown's list of running batches then has every one it let in
+        lifecycle.readLock().lock();
+        try {
+            if (shuttingDown) {
+                throw new ShuttingDownException();
+            }
+            return register(tasks, options);
+        } finally {
+            lifecycle.readLock().unlock();
         }
+    }
+
+    private Batch register(List<TaskSpec> tasks, BatchOptions options) {
         Set<Backend> needed = Collections.newSetFromMap(new IdentityHashMap<>());
         for (TaskSpec task : tasks) {
             needed.add(backend(task, options));
@@ -112,6 +124,11 @@ public final class Engine implements AutoCloseable {
         newestFirst.put(seq, run);
         run.start();
         return batch;
+    }
+
+    /** The run of a batch still known, for tests of this package. */
+    BatchRun runOf(String id) {
+        return runs.get(id);
     }
 
     public Optional<Batch> find(String id) {
@@ -167,8 +184,14 @@ public final class Engine implements AutoCloseable {
      * their remaining tasks are cancelled with a result saying so. Answers how many batches had to be cancelled.
      */
     public int shutdown(Duration grace) {
-        shuttingDown = true;
-        List<BatchRun> active = runs.values().stream().filter(r -> !r.batch().isFinished()).toList();
+        List<BatchRun> active;
+        lifecycle.writeLock().lock();
+        try {
+            shuttingDown = true;
+            active = runs.values().stream().filter(r -> !r.batch().isFinished()).toList();
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
         CompletableFuture<?> all = CompletableFuture.allOf(
                 active.stream().map(r -> r.batch().done()).toArray(CompletableFuture[]::new));
         try {

@@ -155,4 +155,77 @@ class EngineTest {
         await(quick);
         assertEquals(BatchState.SUCCEEDED, quick.status().state());
     }
+
+    @Test
+    void aLongTaskKeepsNoFinishedAttemptAlive() {
+        Engine e = engine(100_000, 100);
+        List<TaskSpec> tasks = new ArrayList<>();
+        tasks.add(task("long", "sleep", "{\"duration\": \"1h\"}"));
+        for (int i = 0; i < 2000; i++) {
+            tasks.add(task("short" + i, "sleep", "{\"duration\": \"1ms\"}"));
+        }
+        Batch batch = e.submit(tasks, options(Duration.ofHours(2), 0, false, 10_000));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> batch.completedCount() == 2000);
+        assertEquals(1, e.runOf(batch.id()).clocksRunning(), "only the long task's clock runs");
+        e.cancel(batch.id());
+        await(batch);
+    }
+
+    @Test
+    void reportsEachBatchFinishedExactlyOnce() {
+        java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> finished =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        Backend vt = LocalBackend.virtualThreads(new TaskRunner(functions, Settings.EMPTY));
+        engine = new Engine(functions, Map.of("vt", vt), "vt", (f, o) -> vt, new EngineConfig(100_000,
+                Duration.ofMinutes(10), 10_000, Duration.ofMillis(10), Duration.ofMillis(10), 10_000, Long.MAX_VALUE),
+                new EngineListener() {
+                    @Override
+                    public void taskFinished(Batch batch, TaskResult result) {
+                        Thread.yield(); // a listener takes a moment (metrics do): the other finisher catches up
+                    }
+
+                    @Override
+                    public void batchFinished(Batch batch) {
+                        finished.computeIfAbsent(batch.id(), k -> new java.util.concurrent.atomic.AtomicInteger())
+                                .incrementAndGet();
+                    }
+                });
+        List<Batch> batches = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            // the last two tasks of each batch end together: both finishers see the batch finished
+            batches.add(engine.submit(List.of(task("a", "noop", "1"), task("b", "noop", "2")),
+                    options(Duration.ofSeconds(30), 0, false, 10)));
+        }
+        batches.forEach(dev.fanout.testing.Tasks::await);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> finished.size() == 3000);
+        finished.forEach((id, count) -> assertEquals(1, count.get(), "batch " + id + " reported finished "
+                + count.get() + " times"));
+    }
+
+    @Test
+    void aBatchAcceptedWhileShuttingDownIsNeverLeftRunning() throws Exception {
+        for (int round = 0; round < 100; round++) {
+            Engine e = engine(100, 100);
+            List<Batch> accepted = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread submitter = Thread.ofPlatform().start(() -> {
+                try {
+                    while (true) {
+                        accepted.add(e.submit(List.of(task("x", "sleep", "{\"duration\": \"1h\"}")),
+                                options(Duration.ofHours(2), 0, false, 10)));
+                    }
+                } catch (ShuttingDownException | TooManyBatchesException refused) {
+                    // refused from here on: fine
+                }
+            });
+            while (accepted.size() < 3) {
+                Thread.onSpinWait();
+            }
+            e.shutdown(Duration.ZERO);
+            submitter.join();
+            for (Batch b : accepted) {
+                assertTrue(b.isFinished(), "round " + round + ": a batch accepted during shutdown still runs after it");
+            }
+            e.close();
+        }
+    }
 }
