@@ -3,14 +3,16 @@ package dev.fanout.runner;
 import dev.fanout.core.Durations;
 import dev.fanout.core.ErrorType;
 import dev.fanout.core.TaskResult;
+import dev.fanout.protocol.WireTask;
 import dev.fanout.spi.FunctionKind;
 import dev.fanout.spi.TaskFunction;
-import dev.fanout.protocol.WireTask;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,6 +25,12 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * thread, CPU tasks on as many platform threads as there are cores, every task under its own timeout counted from
  * when it really starts, and the whole chunk under the invocation's deadline. A task that overruns is interrupted
  * and reported TIMEOUT; the chunk's answer never waits for it.
+ *
+ * <pre>
+ *  task -> cpu pool | virtual thread: guard armed, clock started -> TaskRunner -> clock stopped, guard disarmed
+ *  clock runs out -> TIMEOUT result (first result wins) -> guard.interrupt(): reaches the task, never the next one
+ *  chunk deadline -> every task without a result TIMEOUT, running ones interrupted (runaways remembered)
+ * </pre>
  */
 public final class ChunkRunner {
     private final TaskRunner runner;
@@ -34,6 +42,10 @@ public final class ChunkRunner {
         this.cpuThreads = cpuThreads;
     }
 
+    /** One task of the chunk while it runs: what its timeout needs to report and stop it. */
+    private record Running(int index, WireTask task, Instant started, InterruptGuard guard) {
+    }
+
     /**
      * @param deadline when the answer must be ready (the invocation's own limit, less a margin)
      * @return one result per task, in task order
@@ -42,38 +54,39 @@ public final class ChunkRunner {
             throws InterruptedException {
         AtomicReferenceArray<TaskResult> results = new AtomicReferenceArray<>(tasks.size());
         CountDownLatch done = new CountDownLatch(tasks.size());
-        List<Thread> running = new ArrayList<>();
+        Map<InterruptGuard, Thread> running = new ConcurrentHashMap<>();
         // not closed with try-with-resources: close() waits for every task, and a task that ignores its interrupt
         // must not hold the answer back
         ExecutorService cpu = Executors.newFixedThreadPool(cpuThreads, Thread.ofPlatform().daemon().factory());
         ExecutorService io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().factory());
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().factory());
+        TimeoutQueue<Running> clocks = new TimeoutQueue<>(taskTimeout.toNanos(),
+                (action, nanos) -> timer.schedule(action, nanos, TimeUnit.NANOSECONDS), r -> {
+            if (results.compareAndSet(r.index(), null, TaskResult.failed(r.task().id(), ErrorType.TIMEOUT,
+                    "exceeded taskTimeout of " + Durations.format(taskTimeout), attempt(r.task()), backend,
+                    r.started(), taskTimeout.toMillis()))) {
+                r.guard().interrupt();
+                done.countDown();
+            }
+        });
         try {
             for (int i = 0; i < tasks.size(); i++) {
                 int index = i;
                 WireTask task = tasks.get(i);
                 (isCpu(task) ? cpu : io).execute(() -> {
-                    Thread self = Thread.currentThread();
-                    synchronized (running) {
-                        running.add(self);
+                    Running r = new Running(index, task, Instant.now(), new InterruptGuard());
+                    running.put(r.guard(), Thread.currentThread());
+                    TimeoutQueue<Running>.Clock clock = clocks.add(r);
+                    TaskResult result;
+                    try {
+                        result = runner.run(task.spec(), attempt(task), backend);
+                    } finally {
+                        clock.cancel();
+                        running.remove(r.guard());
+                        r.guard().disarm(); // a timeout that lost the race must not reach this thread's next task
                     }
-                    Instant started = Instant.now();
-                    var timeout = timer.schedule(() -> {
-                        if (results.compareAndSet(index, null, TaskResult.failed(task.id(), ErrorType.TIMEOUT,
-                                "exceeded taskTimeout of " + Durations.format(taskTimeout), attempt(task), backend,
-                                started, taskTimeout.toMillis()))) {
-                            self.interrupt();
-                            done.countDown();
-                        }
-                    }, taskTimeout.toNanos(), TimeUnit.NANOSECONDS);
-                    TaskResult r = runner.run(task.spec(), attempt(task), backend);
-                    timeout.cancel(false);
-                    synchronized (running) {
-                        running.remove(self);
-                        Thread.interrupted(); // an interrupt that came too late must not reach this pool thread's next task
-                    }
-                    if (results.compareAndSet(index, null, r)) {
+                    if (results.compareAndSet(index, null, result)) {
                         done.countDown();
                     }
                 });
@@ -87,10 +100,11 @@ public final class ChunkRunner {
                 }
             }
         } finally {
-            synchronized (running) {
-                running.forEach(Thread::interrupt);
-                runaways.addAll(running);
-            }
+            clocks.close();
+            running.forEach((guard, thread) -> {
+                guard.interrupt();
+                runaways.add(thread);
+            });
             cpu.shutdownNow();
             io.shutdownNow();
             timer.shutdownNow();
