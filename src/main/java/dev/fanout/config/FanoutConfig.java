@@ -85,6 +85,14 @@ public interface FanoutConfig {
         @WithDefault("1000000")
         long maxRetainedTasks();
 
+        /**
+         * Estimated heap bytes of the results of finished batches kept at most: a quarter of the recommended 1 GB
+         * heap by default (counts alone do not bound memory: one http result may keep 32 KiB); the oldest batches go
+         * first.
+         */
+        @WithDefault("268435456")
+        long maxRetainedBytes();
+
         /** Backend of CPU functions when a batch names none. */
         @WithDefault("processes")
         String defaultCpuBackend();

@@ -1,5 +1,6 @@
 package dev.fanout.execution;
 
+import dev.fanout.core.ResultSizes;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
 import dev.fanout.core.TaskState;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -39,6 +41,7 @@ public final class Batch {
     private final AtomicInteger succeeded = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
     private final AtomicInteger cancelled = new AtomicInteger();
+    private final AtomicLong resultBytes = new AtomicLong();
     private volatile boolean stopping;
     private volatile boolean cancelledByClient;
     private volatile Instant finishedAt;
@@ -88,6 +91,11 @@ public final class Batch {
             return BatchState.CANCELLED;
         }
         return failed.get() > 0 || cancelled.get() > 0 ? BatchState.FAILED : BatchState.SUCCEEDED;
+    }
+
+    /** The estimated heap its results take ({@link ResultSizes}). */
+    public long resultBytes() {
+        return resultBytes.get();
     }
 
     public boolean isFinished() {
@@ -206,6 +214,7 @@ public final class Batch {
         }
         results.set(index, result);
         tasks.set(index, null);
+        resultBytes.addAndGet(ResultSizes.estimate(result));
         (result.state() == TaskState.SUCCEEDED ? succeeded : result.state() == TaskState.FAILED ? failed : cancelled)
                 .incrementAndGet();
         boolean last;

@@ -159,21 +159,23 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Drops finished batches older than the retention, and the oldest ones beyond the retained maximum of batches or
-     * of tasks. Running batches always stay.
+     * Drops finished batches older than the retention, and the oldest ones beyond the retained maximum of batches, of
+     * tasks or of result bytes. Running batches always stay.
      */
     void expire(Instant now) {
         Instant cutoff = now.minus(config.retention());
         int kept = 0;
         long keptTasks = 0;
+        long keptBytes = 0;
         for (BatchRun run : new ArrayList<>(newestFirst.values())) {
             Batch b = run.batch();
             if (!b.isFinished()) {
                 continue;
             }
             keptTasks += b.total();
+            keptBytes += b.resultBytes();
             if (b.status().finishedAt().isBefore(cutoff) || ++kept > config.maxRetainedBatches()
-                    || keptTasks > config.maxRetainedTasks()) {
+                    || keptTasks > config.maxRetainedTasks() || keptBytes > config.maxRetainedBytes()) {
                 forget(b.id());
             }
         }

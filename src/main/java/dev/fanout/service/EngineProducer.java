@@ -57,7 +57,8 @@ public class EngineProducer {
                         config.lambda().maxChunkBytes(), config.lambda().retryBudget()))));
         EngineConfig engineConfig = new EngineConfig(config.io().maxConcurrency(), config.batch().retention(),
                 config.batch().maxRetained(), config.retry().initialBackoff(), config.retry().maxBackoff(),
-                config.batch().maxRunning(), config.batch().maxRetainedTasks());
+                config.batch().maxRunning(), config.batch().maxRetainedTasks(),
+                config.batch().maxRetainedBytes());
         Engine engine = new Engine(functions, backends, LocalBackend.VIRTUAL_THREADS, null, engineConfig,
                 new MetricsListener(meters));
         MetricsListener.registerGauges(meters, engine, processes);

@@ -119,7 +119,7 @@ class EngineTest {
     @Test
     void keepsAtMostMaxRetainedTasksOfFinishedBatches() {
         Engine e = engine(new EngineConfig(100, Duration.ofMinutes(10), 100, Duration.ofMillis(10),
-                Duration.ofMillis(10), 100, 25));
+                Duration.ofMillis(10), 100, 25, Long.MAX_VALUE));
         List<Batch> batches = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             Batch b = e.submit(gauges(10), options(Duration.ofSeconds(30), 0, false, 10));
@@ -133,9 +133,28 @@ class EngineTest {
     }
 
     @Test
+    void keepsAtMostMaxRetainedBytesOfFinishedBatches() {
+        Engine e = engine(new EngineConfig(100, Duration.ofMinutes(10), 100, Duration.ofMillis(10),
+                Duration.ofMillis(10), 100, Long.MAX_VALUE, 250_000));
+        String fiftyKb = "\"" + "x".repeat(50_000) + "\"";
+        List<Batch> batches = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            // two results of 50 KB each: about 100 KB per batch, two fit in 250 KB, three do not
+            Batch b = e.submit(List.of(task("a", "noop", fiftyKb), task("b", "noop", fiftyKb)),
+                    options(Duration.ofSeconds(30), 0, false, 10));
+            await(b);
+            batches.add(b);
+        }
+        e.expire(Instant.now());
+        assertEquals(2, e.batchCount(), "bytes kept: " + batches.stream().mapToLong(Batch::resultBytes).sum());
+        assertTrue(e.find(batches.get(3).id()).isPresent(), "the newest stay");
+        assertFalse(e.find(batches.get(1).id()).isPresent(), "the oldest go");
+    }
+
+    @Test
     void refusesBatchesBeyondMaxRunningAndNewOnesWhileShuttingDown() {
         Engine e = engine(new EngineConfig(100, Duration.ofMinutes(10), 100, Duration.ofMillis(10),
-                Duration.ofMillis(10), 1, Long.MAX_VALUE));
+                Duration.ofMillis(10), 1, Long.MAX_VALUE, Long.MAX_VALUE));
         Batch running = e.submit(List.of(task("x", "sleep", "{\"duration\": \"1h\"}")),
                 options(Duration.ofHours(2), 0, false, 10));
         assertThrows(TooManyBatchesException.class, () -> e.submit(gauges(1), options(Duration.ofSeconds(30), 0,
@@ -177,7 +196,8 @@ class EngineTest {
                 new java.util.concurrent.ConcurrentHashMap<>();
         Backend vt = LocalBackend.virtualThreads(new TaskRunner(functions, Settings.EMPTY));
         engine = new Engine(functions, Map.of("vt", vt), "vt", (f, o) -> vt, new EngineConfig(100_000,
-                Duration.ofMinutes(10), 10_000, Duration.ofMillis(10), Duration.ofMillis(10), 10_000, Long.MAX_VALUE),
+                Duration.ofMinutes(10), 10_000, Duration.ofMillis(10), Duration.ofMillis(10), 10_000, Long.MAX_VALUE,
+                Long.MAX_VALUE),
                 new EngineListener() {
                     @Override
                     public void taskFinished(Batch batch, TaskResult result) {
