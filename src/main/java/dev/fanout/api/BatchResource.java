@@ -1,6 +1,9 @@
 package dev.fanout.api;
 
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.fanout.core.Durations;
 import dev.fanout.core.Json;
 import dev.fanout.core.TaskResult;
@@ -18,12 +21,16 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
@@ -151,33 +158,76 @@ public class BatchResource {
     public record BatchPage(List<BatchStatus> batches, int offset, int limit, int total) {
     }
 
-    /** The results as NDJSON, the default; the stream ends when the batch ends. */
+    /**
+     * The results as NDJSON, the default; the stream ends when the batch ends. Each line carries {@code seq}, its
+     * place in the stream's order; {@code ?after=<seq>} starts after that one (a client resuming a stream).
+     */
     @GET
     @Path("/{id}/results")
     @Produces(NDJSON)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
-    public Multi<TaskResult> results(@PathParam("id") String id, @RestQuery String order) {
-        return stream(find(id), order);
+    public Multi<StreamedResult> results(@PathParam("id") String id, @RestQuery String order,
+                                         @RestQuery String after) {
+        Batch batch = find(id);
+        return stream(batch, order, resumePoint(batch, "after", after))
+                .map(n -> new StreamedResult(n.seq(), n.result()));
     }
 
-    /** The same stream as server-sent events, for clients that ask for {@code text/event-stream}. */
+    /** One NDJSON line: a result and its place in the stream. */
+    @JsonPropertyOrder({"seq"})
+    public record StreamedResult(int seq, @JsonUnwrapped TaskResult result) {
+    }
+
+    /**
+     * The same stream as server-sent events, for clients that ask for {@code text/event-stream}: each result an event
+     * whose {@code id} is its place in the stream, then a last event {@code end} with the batch's final status. A
+     * reconnect with {@code Last-Event-ID} (what a browser's EventSource sends) continues after that event; once the
+     * batch is finished and the client has everything, the answer is 204, which tells EventSource to stop.
+     */
     @GET
     @Path("/{id}/results")
     @Produces(MediaType.SERVER_SENT_EVENTS + ";qs=0.5")
-    @RestStreamElementType(MediaType.APPLICATION_JSON)
-    public Multi<TaskResult> resultEvents(@PathParam("id") String id, @RestQuery String order) {
-        return stream(find(id), order);
+    public Multi<OutboundSseEvent> resultEvents(@PathParam("id") String id, @RestQuery String order,
+                                                @RestQuery String after, @RestHeader("Last-Event-ID") String lastId,
+                                                @Context Sse sse) {
+        Batch batch = find(id);
+        int from = lastId != null ? resumePoint(batch, "Last-Event-ID", lastId) : resumePoint(batch, "after", after);
+        if (lastId != null && batch.isFinished() && from >= batch.total()) {
+            throw new WebApplicationException(Response.noContent().build());
+        }
+        // data written as JSON text here: an event with a media type would also carry a non-standard content-type line
+        Multi<OutboundSseEvent> results = stream(batch, order, from).map(n -> sse.newEventBuilder()
+                .id(String.valueOf(n.seq())).data(json(n.result())).build());
+        Multi<OutboundSseEvent> end = Multi.createFrom().item(() -> sse.newEventBuilder().name("end")
+                .data(json(batch.status())).build());
+        return Multi.createBy().concatenating().streams(results, end);
     }
 
-    private static Multi<TaskResult> stream(Batch batch, String order) {
+    private static String json(Object value) {
+        try {
+            return Json.mapper().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("results and statuses always serialise", e);
+        }
+    }
+
+    private static Multi<ResultStreams.Numbered> stream(Batch batch, String order, int after) {
         if (order == null || order.equals("completion")) {
-            return ResultStreams.completionOrder(batch);
+            return ResultStreams.completionOrder(batch, after);
         }
         if (order.equals("input")) {
-            return ResultStreams.inputOrder(batch);
+            return ResultStreams.inputOrder(batch, after);
         }
         throw ProblemException.invalidOption("order: expected 'completion' (the default) or 'input', got '"
                 + order + "'");
+    }
+
+    /** How many results a resuming client already has: 0 to the batch's size. */
+    private static int resumePoint(Batch batch, String name, String value) {
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        return OptionsParser.integer(name, value.trim(), 0, batch.total());
     }
 
     private Batch find(String id) {

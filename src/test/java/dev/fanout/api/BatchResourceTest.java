@@ -133,8 +133,10 @@ class BatchResourceTest {
         String id = submit(sleeps("400ms", "1ms"));
         Response r = given().accept("text/event-stream").when().get("/batches/" + id + "/results?order=input");
         r.then().statusCode(200).contentType(startsWith("text/event-stream"));
-        assertTrue(r.asString().startsWith("data:"), r.asString());
-        assertEquals(List.of("0", "1"), lines(r.asString()).stream().map(n -> n.get("id").asText()).toList());
+        List<ResultStreamTest.Event> events = ResultStreamTest.events(r.asString());
+        assertEquals(List.of("0", "1"), events.stream().filter(e -> e.name() == null)
+                .map(e -> e.json().get("id").asText()).toList());
+        assertEquals("end", events.getLast().name());
     }
 
     @Test
