@@ -16,6 +16,7 @@ import java.util.stream.IntStream;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.startsWith;
@@ -60,7 +61,7 @@ class BatchResourceTest {
                 .body("batch.total", is(3))
                 .body("batch.succeeded", is(3))
                 .body("results.id", equalTo(List.of("a", "1", "c")))
-                .body("results[0].output.sleptMs", is(200))
+                .body("results[0].output.sleptMs", greaterThanOrEqualTo(200))
                 .body("results[0].backend", is("virtual-thread"))
                 .body("results[1].output.count", is(168))
                 .body("results[2].output.hex", startsWith("2cf24dba"))

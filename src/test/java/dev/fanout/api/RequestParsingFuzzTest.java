@@ -18,9 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Coverage-guided fuzzing of everything a request body and its query go through before a batch exists: JSON and
  * NDJSON reading, task checks (functions' own input validation included), option parsing, size limits. Whatever the
- * bytes, the answer is a batch or a 4xx problem: any other exception is a finding. bin/test fuzzes it for a minute
- * (JAZZER_FUZZ=1) in a run of its own (the plain test run excludes it: its agent would instrument every later test);
- * {@code -Dtest=RequestParsingFuzzTest} without JAZZER_FUZZ replays the corpus in src/test/resources.
+ * bytes, the answer is a batch or a 4xx problem: any other exception is a finding. Every test run replays the corpus in
+ * src/test/resources (surefire's fuzz-corpus execution, in a JVM of its own: Jazzer's agent would instrument every
+ * later test of a shared one); bin/test then fuzzes it for a minute (JAZZER_FUZZ=1).
  */
 class RequestParsingFuzzTest {
     private static final FunctionRegistry FUNCTIONS = FunctionRegistry.discover(

@@ -89,7 +89,7 @@ public abstract class BackendContractTest {
                 case 1 -> assertEquals(25, r.output().get("count").asInt());
                 case 2 -> assertEquals("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
                         r.output().get("hex").asText());
-                default -> assertEquals(10, r.output().get("sleptMs").asInt());
+                default -> assertTrue(r.output().get("sleptMs").asInt() >= 10, r.toString());
             }
         }
     }
