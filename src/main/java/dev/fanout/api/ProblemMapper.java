@@ -41,6 +41,9 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response webApplication(WebApplicationException e, UriInfo uri) {
         int status = e.getResponse().getStatus();
+        if (status < 400) {
+            return e.getResponse(); // an answer, not an error (204 to a finished event stream's reconnect)
+        }
         Response.StatusType type = Response.Status.fromStatusCode(status);
         String title = type == null ? "HTTP " + status : type.getReasonPhrase();
         String detail = switch (status) {
