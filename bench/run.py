@@ -48,7 +48,15 @@ class Service:
         self.log = open(os.path.join(ROOT, "target", f"bench-service-{port}.log"), "w")
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
-        self.ready_seconds = self.wait_ready()
+        try:
+            self.ready_seconds = self.wait_ready()
+        except BaseException:
+            # the caller never gets this object to stop: a service that did not get ready (or a Ctrl-C meanwhile)
+            # must not outlive the script
+            self.proc.kill()
+            self.proc.wait()
+            self.log.close()
+            raise
 
     def wait_ready(self, timeout=120):
         deadline = time.perf_counter() + timeout
