@@ -1,0 +1,250 @@
+package dev.fanout.execution.process;
+
+import dev.fanout.core.Durations;
+import dev.fanout.core.ErrorType;
+import dev.fanout.core.TaskResult;
+import dev.fanout.execution.Attempt;
+import dev.fanout.execution.ChunkQueues;
+import dev.fanout.protocol.Reply;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The workers' lives: starting them, their hello, their replies (handed to {@link Assignments}), their exit, and
+ * the {@link RestartBreaker} that stops restarting workers that keep failing at start-up. Runs under the backend's
+ * lock; results are completed after it is released, since the engine may resubmit from inside a completion.
+ */
+final class WorkerPool implements Worker.Events {
+    private static final System.Logger LOG = System.getLogger(ProcessBackend.class.getName());
+
+    private final ProcessPoolConfig config;
+    private final Worker.Launcher launcher;
+    private final ReentrantLock lock;
+    private final Condition changed;
+    private final ChunkQueues queues;
+    private final Assignments assignments;
+    private final ProcessBackend.PoolStats stats;
+    private final BooleanSupplier closed;
+    private final RestartBreaker breaker = new RestartBreaker();
+    /** In start order, which is the order idle workers are given chunks. */
+    private final Map<Worker, PooledWorker> members = new LinkedHashMap<>();
+
+    WorkerPool(ProcessPoolConfig config, Worker.Launcher launcher, ReentrantLock lock, Condition changed,
+               ChunkQueues queues, Assignments assignments, ProcessBackend.PoolStats stats, BooleanSupplier closed) {
+        this.config = config;
+        this.launcher = launcher;
+        this.lock = lock;
+        this.changed = changed;
+        this.queues = queues;
+        this.assignments = assignments;
+        this.stats = stats;
+        this.closed = closed;
+    }
+
+    String unavailableReason() {
+        return breaker.unavailableReason();
+    }
+
+    /** Under the lock: starts the pool's workers. */
+    void startAll() {
+        for (int i = 0; i < config.workers(); i++) {
+            startWorker();
+        }
+    }
+
+    /** Under the lock: the first idle worker, or null. */
+    PooledWorker idle() {
+        for (PooledWorker w : members.values()) {
+            if (w.state == PooledWorker.State.IDLE) {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    /** Under the lock: the workers alive, in start order. */
+    List<PooledWorker> members() {
+        return List.copyOf(members.values());
+    }
+
+    // ---- what workers say ----
+
+    @Override
+    public void hello(Worker worker, Reply.Hello hello) {
+        lock.lock();
+        try {
+            PooledWorker w = members.get(worker);
+            if (w != null && w.state == PooledWorker.State.STARTING) {
+                w.state = PooledWorker.State.IDLE;
+                if (breaker.succeeded()) {
+                    LOG.log(System.Logger.Level.INFO, "worker processes start again; backend available");
+                    fillPool();
+                }
+                changed.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void reply(Worker worker, Reply reply) {
+        Attempt done = null;
+        lock.lock();
+        try {
+            PooledWorker w = members.get(worker);
+            if (w != null) {
+                done = assignments.replied(w, reply);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (done != null) {
+            done.complete(reply.result());
+        }
+    }
+
+    @Override
+    public void exited(Worker worker, String exit) {
+        String how = worker.killedBecause() != null
+                ? "worker process " + worker.pid() + " was killed: " + worker.killedBecause() : exit;
+        Attempt running = null;
+        long ranNanos = 0;
+        List<Attempt> failed = List.of();
+        String unavailable = null;
+        lock.lock();
+        try {
+            PooledWorker w = members.remove(worker);
+            if (w == null) {
+                return;
+            }
+            PooledWorker.State was = w.state;
+            w.state = PooledWorker.State.DEAD;
+            if (was == PooledWorker.State.BUSY) {
+                running = w.running();
+                ranNanos = System.nanoTime() - w.taskStartNanos;
+                assignments.release(w);
+                queues.requeueFirst(w.notBegun());
+                changed.signal();
+            }
+            if (closed.getAsBoolean()) {
+                LOG.log(System.Logger.Level.DEBUG, "worker stopped with the pool: " + how);
+            } else if (was == PooledWorker.State.STARTING) {
+                breaker.failed();
+                LOG.log(System.Logger.Level.WARNING, "worker failed at start-up: " + how);
+            } else if (was != PooledWorker.State.RETIRING && worker.killedBecause() == null) {
+                stats.crashes.incrementAndGet();
+                LOG.log(System.Logger.Level.WARNING, how);
+            }
+            if (!closed.getAsBoolean() && breaker.unavailableReason() == null) {
+                if (breaker.restartNow()) {
+                    startWorker();
+                    stats.restarts.incrementAndGet();
+                } else if (members.values().stream().anyMatch(m -> m.state != PooledWorker.State.STARTING)) {
+                    // others still work: no reason to refuse tasks, but no tight restart loop either
+                    retryLater();
+                } else {
+                    failed = markUnavailable(how);
+                    unavailable = breaker.unavailableReason();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (running != null) {
+            running.complete(TaskResult.failed(running.task().id(), ErrorType.WORKER_CRASHED, how,
+                    running.number(), worker.label(), null, ranNanos / 1_000_000));
+        }
+        for (Attempt a : failed) {
+            a.fail(ErrorType.BACKEND_ERROR, unavailable, ProcessBackend.NAME);
+        }
+    }
+
+    // ---- upkeep, under the lock ----
+
+    private void startWorker() {
+        try {
+            Worker worker = launcher.start(this);
+            PooledWorker w = new PooledWorker(worker);
+            members.put(worker, w);
+            CompletableFuture.delayedExecutor(config.startTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .execute(() -> {
+                        lock.lock();
+                        try {
+                            if (w.state == PooledWorker.State.STARTING) {
+                                worker.kill("it did not say hello within " + Durations.format(config.startTimeout()));
+                            }
+                        } finally {
+                            lock.unlock();
+                        }
+                    });
+        } catch (IOException e) {
+            breaker.failed();
+            LOG.log(System.Logger.Level.ERROR, "cannot start a worker process " + config.command() + ": " + e);
+            if (!breaker.restartNow()) {
+                markUnavailable("cannot start " + config.command().getFirst() + ": " + e.getMessage());
+            } else {
+                startWorker();
+            }
+        }
+    }
+
+    private void fillPool() {
+        while (members.size() < config.workers()) {
+            startWorker();
+        }
+    }
+
+    /** Stops the start-up loop: answers the waiting attempts (to fail), and tries again after the backoff. */
+    private List<Attempt> markUnavailable(String lastFailure) {
+        breaker.open(lastFailure);
+        LOG.log(System.Logger.Level.ERROR, breaker.unavailableReason());
+        retryLater();
+        return queues.drain();
+    }
+
+    /** After the backoff, tries one more worker; one more failure at start-up and the pool waits again. */
+    private void retryLater() {
+        CompletableFuture.delayedExecutor(config.restartBackoff().toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+            lock.lock();
+            try {
+                if (!closed.getAsBoolean() && members.size() < config.workers()) {
+                    breaker.probe();
+                    startWorker();
+                }
+            } finally {
+                lock.unlock();
+            }
+        });
+    }
+
+    // ---- shutdown ----
+
+    /** Once closed, outside the lock: asks every worker to exit, then kills what is left. */
+    void shutDown() {
+        List<Worker> all = new ArrayList<>();
+        lock.lock();
+        try {
+            members.keySet().forEach(all::add);
+        } finally {
+            lock.unlock();
+        }
+        all.forEach(Worker::closeStdin);
+        try {
+            CompletableFuture.allOf(all.stream().map(Worker::onExit).toArray(CompletableFuture[]::new))
+                    .get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // a worker busy with a long task does not read its stdin: it is killed below
+        }
+        all.forEach(w -> w.kill("the pool is shutting down"));
+    }
+}
