@@ -50,8 +50,11 @@ final class Assignments {
      * starts the next one of the chunk. Null when the reply is not the one expected: the worker broke the protocol.
      */
     Attempt replied(PooledWorker w, Reply reply) {
+        if (w.state == PooledWorker.State.DYING) {
+            return null; // too late: the pool decided to kill it, and its chunk stays where the kill found it
+        }
         if (w.state != PooledWorker.State.BUSY || reply.chunk() != w.chunkId || reply.index() != w.next) {
-            w.worker.kill("it replied out of order (chunk " + reply.chunk() + ", task " + reply.index() + ")");
+            w.killFaulty("it replied out of order (chunk " + reply.chunk() + ", task " + reply.index() + ")");
             return null;
         }
         long now = System.nanoTime();
@@ -68,7 +71,7 @@ final class Assignments {
             running.put(w.running(), w);
             if (!w.running().start(w.label())) {
                 // the worker has moved on to a task whose batch was cancelled: stop it, the rest is requeued
-                w.worker.kill("its next task was cancelled");
+                w.kill("its next task was cancelled");
             }
         }
         return done;
@@ -87,7 +90,7 @@ final class Assignments {
 
     /** The worker is gone: it runs nothing any more. */
     void release(PooledWorker w) {
-        if (!w.chunk.isEmpty() && w.next < w.chunk.size()) {
+        if (w.hasChunk()) {
             running.remove(w.running(), w);
         }
     }

@@ -107,7 +107,7 @@ public final class ProcessBackend extends ChunkingBackend {
             PooledWorker w = assignments.runningOn(attempt);
             if (w != null) {
                 stats.kills.incrementAndGet();
-                w.worker.kill("its task " + attempt.task().id() + " was stopped");
+                w.kill("its task " + attempt.task().id() + " was stopped");
             }
         } finally {
             lock.unlock();
@@ -129,6 +129,7 @@ public final class ProcessBackend extends ChunkingBackend {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("workers", config.workers());
             d.put("alive", members.size());
+            d.put("idle", members.stream().filter(w -> w.state == PooledWorker.State.IDLE).count());
             d.put("busy", members.stream().filter(w -> w.state == PooledWorker.State.BUSY).count());
             d.put("starting", members.stream().filter(w -> w.state == PooledWorker.State.STARTING).count());
             d.put("queued", queues.size());

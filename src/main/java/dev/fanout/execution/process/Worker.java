@@ -18,7 +18,10 @@ interface Worker {
 
         void reply(Worker worker, Reply reply);
 
-        /** The worker is gone; {@code how} says how (exit status, last stderr), for results and logs. Called last. */
+        /**
+         * The worker is gone; {@code how} says how (killed and why, or its exit status and last stderr), for results
+         * and logs. Called last.
+         */
         void exited(Worker worker, String how);
     }
 
@@ -41,9 +44,6 @@ interface Worker {
 
     /** Kills the worker and any process it started; its exit is reported as usual. */
     void kill(String because);
-
-    /** Why it was killed (the first reason given), or null. */
-    String killedBecause();
 
     CompletableFuture<?> onExit();
 }

@@ -83,8 +83,10 @@ final class WorkerPool implements Worker.Events {
         lock.lock();
         try {
             PooledWorker w = members.get(worker);
+            // a worker the pool is killing (no hello in time) stays DYING: its hello came too late
             if (w != null && w.state == PooledWorker.State.STARTING) {
                 w.state = PooledWorker.State.IDLE;
+                w.saidHello = true;
                 if (breaker.succeeded()) {
                     LOG.log(System.Logger.Level.INFO, "worker processes start again; backend available");
                     fillPool();
@@ -114,10 +116,9 @@ final class WorkerPool implements Worker.Events {
     }
 
     @Override
-    public void exited(Worker worker, String exit) {
-        String how = worker.killedBecause() != null
-                ? "worker process " + worker.pid() + " was killed: " + worker.killedBecause() : exit;
+    public void exited(Worker worker, String how) {
         Attempt running = null;
+        boolean blamed = false;
         long ranNanos = 0;
         List<Attempt> failed = List.of();
         String unavailable = null;
@@ -128,20 +129,21 @@ final class WorkerPool implements Worker.Events {
                 return;
             }
             PooledWorker.State was = w.state;
-            w.state = PooledWorker.State.DEAD;
-            if (was == PooledWorker.State.BUSY) {
+            blamed = w.blamesItsTask();
+            if (w.hasChunk()) {
                 running = w.running();
                 ranNanos = System.nanoTime() - w.taskStartNanos;
                 assignments.release(w);
                 queues.requeueFirst(w.notBegun());
                 changed.signal();
             }
+            w.state = PooledWorker.State.DEAD;
             if (closed.getAsBoolean()) {
                 LOG.log(System.Logger.Level.DEBUG, "worker stopped with the pool: " + how);
-            } else if (was == PooledWorker.State.STARTING) {
+            } else if (!w.saidHello) {
                 breaker.failed();
                 LOG.log(System.Logger.Level.WARNING, "worker failed at start-up: " + how);
-            } else if (was != PooledWorker.State.RETIRING && worker.killedBecause() == null) {
+            } else if (was != PooledWorker.State.RETIRING && blamed) {
                 stats.crashes.incrementAndGet();
                 LOG.log(System.Logger.Level.WARNING, how);
             }
@@ -160,9 +162,12 @@ final class WorkerPool implements Worker.Events {
         } finally {
             lock.unlock();
         }
-        if (running != null) {
+        if (running != null && blamed) {
             running.complete(TaskResult.failed(running.task().id(), ErrorType.WORKER_CRASHED, how,
                     running.number(), worker.label(), null, ranNanos / 1_000_000));
+        } else if (running != null) {
+            // the pool killed it because this attempt was stopped or cancelled: already answered, so a no-op
+            running.fail(ErrorType.BACKEND_ERROR, how, worker.label());
         }
         for (Attempt a : failed) {
             a.fail(ErrorType.BACKEND_ERROR, unavailable, ProcessBackend.NAME);
@@ -181,7 +186,7 @@ final class WorkerPool implements Worker.Events {
                         lock.lock();
                         try {
                             if (w.state == PooledWorker.State.STARTING) {
-                                worker.kill("it did not say hello within " + Durations.format(config.startTimeout()));
+                                w.kill("it did not say hello within " + Durations.format(config.startTimeout()));
                             }
                         } finally {
                             lock.unlock();

@@ -96,11 +96,6 @@ final class WorkerProcess implements Worker {
     }
 
     @Override
-    public String killedBecause() {
-        return killedBecause;
-    }
-
-    @Override
     public CompletableFuture<Process> onExit() {
         return process.onExit();
     }
@@ -134,6 +129,9 @@ final class WorkerProcess implements Worker {
             stderrThread.join(TimeUnit.SECONDS.toMillis(2));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (killedBecause != null) {
+            return "worker process " + pid + " was killed: " + killedBecause;
         }
         String how = "worker process " + pid + " " + ExitCodes.describe(process.exitValue());
         synchronized (lastStderr) {
