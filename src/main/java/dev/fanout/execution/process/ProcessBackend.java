@@ -40,12 +40,7 @@ public final class ProcessBackend extends ChunkingBackend {
         this.config = config;
         this.assignments = new Assignments(config, queues, changed, stats);
         this.pool = new WorkerPool(config, launcher, lock, changed, queues, assignments, stats, () -> closed);
-        lock.lock();
-        try {
-            pool.startAll();
-        } finally {
-            lock.unlock();
-        }
+        pool.startAll();
         startDispatcher();
     }
 

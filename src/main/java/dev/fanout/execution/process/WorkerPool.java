@@ -21,7 +21,7 @@ import java.util.function.BooleanSupplier;
 /**
  * The workers' lives: starting them, their hello, their replies (handed to {@link Assignments}), their exit, and
  * the {@link RestartBreaker} that stops restarting workers that keep failing at start-up. Runs under the backend's
- * lock; results are completed after it is released, since the engine may resubmit from inside a completion.
+ * lock; the results it decides go through an {@link Outbox}, delivered after the lock is released.
  */
 final class WorkerPool implements Worker.Events {
     private static final System.Logger LOG = System.getLogger(ProcessBackend.class.getName());
@@ -35,6 +35,7 @@ final class WorkerPool implements Worker.Events {
     private final ProcessBackend.PoolStats stats;
     private final BooleanSupplier closed;
     private final RestartBreaker breaker = new RestartBreaker();
+    private final Outbox outbox;
     /** In start order, which is the order idle workers are given chunks. */
     private final Map<Worker, PooledWorker> members = new LinkedHashMap<>();
 
@@ -48,17 +49,20 @@ final class WorkerPool implements Worker.Events {
         this.assignments = assignments;
         this.stats = stats;
         this.closed = closed;
+        this.outbox = new Outbox(lock);
     }
 
     String unavailableReason() {
         return breaker.unavailableReason();
     }
 
-    /** Under the lock: starts the pool's workers. */
+    /** Starts the pool's workers. */
     void startAll() {
-        for (int i = 0; i < config.workers(); i++) {
-            startWorker();
-        }
+        outbox.locked(() -> {
+            for (int i = 0; i < config.workers(); i++) {
+                startWorker();
+            }
+        });
     }
 
     /** Under the lock: the first idle worker, or null. */
@@ -80,8 +84,7 @@ final class WorkerPool implements Worker.Events {
 
     @Override
     public void hello(Worker worker, Reply.Hello hello) {
-        lock.lock();
-        try {
+        outbox.locked(() -> {
             PooledWorker w = members.get(worker);
             // a worker the pool is killing (no hello in time) stays DYING: its hello came too late
             if (w != null && w.state == PooledWorker.State.STARTING) {
@@ -93,84 +96,65 @@ final class WorkerPool implements Worker.Events {
                 }
                 changed.signal();
             }
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
     public void reply(Worker worker, Reply reply) {
-        Attempt done = null;
-        lock.lock();
-        try {
+        outbox.locked(() -> {
             PooledWorker w = members.get(worker);
-            if (w != null) {
-                done = assignments.replied(w, reply);
+            Attempt done = w == null ? null : assignments.replied(w, reply);
+            if (done != null) {
+                outbox.post(() -> done.complete(reply.result()));
             }
-        } finally {
-            lock.unlock();
-        }
-        if (done != null) {
-            done.complete(reply.result());
-        }
+        });
     }
 
     @Override
     public void exited(Worker worker, String how) {
-        Attempt running = null;
-        boolean blamed = false;
-        long ranNanos = 0;
-        List<Attempt> failed = List.of();
-        String unavailable = null;
-        lock.lock();
-        try {
+        outbox.locked(() -> {
             PooledWorker w = members.remove(worker);
-            if (w == null) {
-                return;
+            if (w != null) {
+                gone(w, how);
             }
-            PooledWorker.State was = w.state;
-            blamed = w.blamesItsTask();
-            if (w.hasChunk()) {
-                running = w.running();
-                ranNanos = System.nanoTime() - w.taskStartNanos;
-                assignments.release(w);
-                queues.requeueFirst(w.notBegun());
-                changed.signal();
-            }
-            w.state = PooledWorker.State.DEAD;
-            if (closed.getAsBoolean()) {
-                LOG.log(System.Logger.Level.DEBUG, "worker stopped with the pool: " + how);
-            } else if (!w.saidHello) {
-                breaker.failed();
-                LOG.log(System.Logger.Level.WARNING, "worker failed at start-up: " + how);
-            } else if (was != PooledWorker.State.RETIRING && blamed) {
-                stats.crashes.incrementAndGet();
-                LOG.log(System.Logger.Level.WARNING, how);
-            }
-            if (!closed.getAsBoolean() && breaker.unavailableReason() == null) {
-                if (breaker.restartNow()) {
-                    startWorker();
-                    stats.restarts.incrementAndGet();
-                } else if (members.values().stream().anyMatch(m -> m.state != PooledWorker.State.STARTING)) {
-                    // others still work: no reason to refuse tasks, but no tight restart loop either
-                    retryLater();
-                } else {
-                    failed = markUnavailable(how);
-                    unavailable = breaker.unavailableReason();
-                }
-            }
-        } finally {
-            lock.unlock();
+        });
+    }
+
+    /** Under the lock: a worker is gone. Its task is blamed or its chunk requeued; a replacement is started. */
+    private void gone(PooledWorker w, String how) {
+        PooledWorker.State was = w.state;
+        boolean blamed = w.blamesItsTask();
+        if (w.hasChunk()) {
+            Attempt running = w.running();
+            long ranMs = (System.nanoTime() - w.taskStartNanos) / 1_000_000;
+            assignments.release(w);
+            queues.requeueFirst(w.notBegun());
+            changed.signal();
+            // when the pool killed it, its running attempt was stopped or cancelled: answered already, a no-op
+            outbox.post(() -> running.complete(TaskResult.failed(running.task().id(),
+                    blamed ? ErrorType.WORKER_CRASHED : ErrorType.BACKEND_ERROR, how, running.number(), w.label(),
+                    null, ranMs)));
         }
-        if (running != null && blamed) {
-            running.complete(TaskResult.failed(running.task().id(), ErrorType.WORKER_CRASHED, how,
-                    running.number(), worker.label(), null, ranNanos / 1_000_000));
-        } else if (running != null) {
-            // the pool killed it because this attempt was stopped or cancelled: already answered, so a no-op
-            running.fail(ErrorType.BACKEND_ERROR, how, worker.label());
+        w.state = PooledWorker.State.DEAD;
+        if (closed.getAsBoolean()) {
+            LOG.log(System.Logger.Level.DEBUG, "worker stopped with the pool: " + how);
+        } else if (!w.saidHello) {
+            breaker.failed();
+            LOG.log(System.Logger.Level.WARNING, "worker failed at start-up: " + how);
+        } else if (was != PooledWorker.State.RETIRING && blamed) {
+            stats.crashes.incrementAndGet();
+            LOG.log(System.Logger.Level.WARNING, how);
         }
-        for (Attempt a : failed) {
-            a.fail(ErrorType.BACKEND_ERROR, unavailable, ProcessBackend.NAME);
+        if (!closed.getAsBoolean() && breaker.unavailableReason() == null) {
+            if (breaker.restartNow()) {
+                startWorker();
+                stats.restarts.incrementAndGet();
+            } else if (members.values().stream().anyMatch(m -> m.state != PooledWorker.State.STARTING)) {
+                // others still work: no reason to refuse tasks, but no tight restart loop either
+                retryLater();
+            } else {
+                markUnavailable(how);
+            }
         }
     }
 
@@ -209,26 +193,26 @@ final class WorkerPool implements Worker.Events {
         }
     }
 
-    /** Stops the start-up loop: answers the waiting attempts (to fail), and tries again after the backoff. */
-    private List<Attempt> markUnavailable(String lastFailure) {
+    /** Stops the start-up loop: the waiting attempts fail, and the pool tries again after the backoff. */
+    private void markUnavailable(String lastFailure) {
         breaker.open(lastFailure);
-        LOG.log(System.Logger.Level.ERROR, breaker.unavailableReason());
+        String reason = breaker.unavailableReason();
+        LOG.log(System.Logger.Level.ERROR, reason);
         retryLater();
-        return queues.drain();
+        for (Attempt a : queues.drain()) {
+            outbox.post(() -> a.fail(ErrorType.BACKEND_ERROR, reason, ProcessBackend.NAME));
+        }
     }
 
     /** After the backoff, tries one more worker; one more failure at start-up and the pool waits again. */
     private void retryLater() {
         CompletableFuture.delayedExecutor(config.restartBackoff().toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-            lock.lock();
-            try {
+            outbox.locked(() -> {
                 if (!closed.getAsBoolean() && members.size() < config.workers()) {
                     breaker.probe();
                     startWorker();
                 }
-            } finally {
-                lock.unlock();
-            }
+            });
         });
     }
 
