@@ -173,5 +173,7 @@ public final class ProcessBackend extends ChunkingBackend {
         public final AtomicLong crashes = new AtomicLong();
         public final AtomicLong restarts = new AtomicLong();
         public final AtomicLong kills = new AtomicLong();
+        /** Workers that did not make it to their hello (could not be started, died, timed out, refused). */
+        public final AtomicLong startFailures = new AtomicLong();
     }
 }

@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -34,7 +36,11 @@ final class WorkerPool implements Worker.Events {
     private final Assignments assignments;
     private final ProcessBackend.PoolStats stats;
     private final BooleanSupplier closed;
-    private final RestartBreaker breaker = new RestartBreaker();
+    private final RestartBreaker breaker;
+    /** Start timeouts and restart backoffs; its one thread ends with the pool. */
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("fanout-process-timers").factory());
+    private boolean retryPending;
     private final Outbox outbox;
     /** In start order, which is the order idle workers are given chunks. */
     private final Map<Worker, PooledWorker> members = new LinkedHashMap<>();
@@ -50,6 +56,7 @@ final class WorkerPool implements Worker.Events {
         this.stats = stats;
         this.closed = closed;
         this.outbox = new Outbox(lock);
+        this.breaker = new RestartBreaker(config);
     }
 
     String unavailableReason() {
@@ -92,8 +99,8 @@ final class WorkerPool implements Worker.Events {
                 w.saidHello = true;
                 if (breaker.succeeded()) {
                     LOG.log(System.Logger.Level.INFO, "worker processes start again; backend available");
-                    fillPool();
                 }
+                fillPool(); // workers that could not be started meanwhile
                 changed.signal();
             }
         });
@@ -138,82 +145,89 @@ final class WorkerPool implements Worker.Events {
         w.state = PooledWorker.State.DEAD;
         if (closed.getAsBoolean()) {
             LOG.log(System.Logger.Level.DEBUG, "worker stopped with the pool: " + how);
-        } else if (!w.saidHello) {
-            breaker.failed();
-            LOG.log(System.Logger.Level.WARNING, "worker failed at start-up: " + how);
+            return;
+        }
+        if (!w.saidHello) {
+            startFailed(how);
         } else if (was != PooledWorker.State.RETIRING && blamed) {
             stats.crashes.incrementAndGet();
             LOG.log(System.Logger.Level.WARNING, how);
         }
-        if (!closed.getAsBoolean() && breaker.unavailableReason() == null) {
-            if (breaker.restartNow()) {
-                startWorker();
-                stats.restarts.incrementAndGet();
-            } else if (members.values().stream().anyMatch(m -> m.state != PooledWorker.State.STARTING)) {
-                // others still work: no reason to refuse tasks, but no tight restart loop either
-                retryLater();
-            } else {
-                markUnavailable(how);
-            }
-        }
+        replace(how);
     }
 
     // ---- upkeep, under the lock ----
 
-    private void startWorker() {
-        try {
-            Worker worker = launcher.start(this);
-            PooledWorker w = new PooledWorker(worker);
-            members.put(worker, w);
-            CompletableFuture.delayedExecutor(config.startTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                    .execute(() -> {
-                        lock.lock();
-                        try {
-                            if (w.state == PooledWorker.State.STARTING) {
-                                w.kill("it did not say hello within " + Durations.format(config.startTimeout()));
-                            }
-                        } finally {
-                            lock.unlock();
-                        }
-                    });
-        } catch (IOException e) {
-            breaker.failed();
-            LOG.log(System.Logger.Level.ERROR, "cannot start a worker process " + config.command() + ": " + e);
-            if (!breaker.restartNow()) {
-                markUnavailable("cannot start " + config.command().getFirst() + ": " + e.getMessage());
-            } else {
-                startWorker();
-            }
+    private void startFailed(String how) {
+        breaker.failed();
+        stats.startFailures.incrementAndGet();
+        LOG.log(System.Logger.Level.WARNING, "worker failed at start-up: " + how);
+    }
+
+    /** A worker is missing: start one now, or, after a few start failures in a row, after a backoff. */
+    private void replace(String lastFailure) {
+        if (breaker.restartNow()) {
+            startWorker();
+            stats.restarts.incrementAndGet();
+            return;
         }
+        if (members.values().stream().noneMatch(m -> m.saidHello)) {
+            markUnavailable(lastFailure);
+        }
+        scheduleRetry();
+    }
+
+    private void startWorker() {
+        Worker worker;
+        try {
+            worker = launcher.start(this);
+        } catch (IOException e) {
+            String how = "cannot start " + config.command().getFirst() + ": " + e.getMessage();
+            startFailed(how);
+            replace(how); // at once a few times, then after a backoff: no unbounded recursion
+            return;
+        }
+        PooledWorker w = new PooledWorker(worker);
+        members.put(worker, w);
+        timers.schedule(() -> outbox.locked(() -> {
+            if (w.state == PooledWorker.State.STARTING) {
+                w.kill("it did not say hello within " + Durations.format(config.startTimeout()));
+            }
+        }), config.startTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private void fillPool() {
-        while (members.size() < config.workers()) {
+        while (!closed.getAsBoolean() && members.size() < config.workers()) {
             startWorker();
         }
     }
 
-    /** Stops the start-up loop: the waiting attempts fail, and the pool tries again after the backoff. */
+    /** No worker works: the waiting attempts fail, and new ones are refused until a worker says hello. */
     private void markUnavailable(String lastFailure) {
-        breaker.open(lastFailure);
+        boolean already = breaker.unavailableReason() != null;
+        breaker.unavailable(lastFailure);
         String reason = breaker.unavailableReason();
-        LOG.log(System.Logger.Level.ERROR, reason);
-        retryLater();
+        LOG.log(already ? System.Logger.Level.DEBUG : System.Logger.Level.ERROR, reason);
         for (Attempt a : queues.drain()) {
             outbox.post(() -> a.fail(ErrorType.BACKEND_ERROR, reason, ProcessBackend.NAME));
         }
     }
 
-    /** After the backoff, tries one more worker; one more failure at start-up and the pool waits again. */
-    private void retryLater() {
-        CompletableFuture.delayedExecutor(config.restartBackoff().toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-            outbox.locked(() -> {
-                if (!closed.getAsBoolean() && members.size() < config.workers()) {
-                    breaker.probe();
-                    startWorker();
-                }
-            });
-        });
+    /**
+     * One more worker after the backoff. One try at a time: its failure schedules the next, longer wait, and its
+     * hello fills the pool. Every failure past the first few passes here, so the pool never stops trying.
+     */
+    private void scheduleRetry() {
+        if (retryPending) {
+            return;
+        }
+        retryPending = true;
+        timers.schedule(() -> outbox.locked(() -> {
+            retryPending = false;
+            if (!closed.getAsBoolean() && members.size() < config.workers()) {
+                startWorker();
+            }
+        }), breaker.retryDelayNanos(), TimeUnit.NANOSECONDS);
     }
 
     // ---- shutdown ----
@@ -235,5 +249,6 @@ final class WorkerPool implements Worker.Events {
             // a worker busy with a long task does not read its stdin: it is killed below
         }
         all.forEach(w -> w.kill("the pool is shutting down"));
+        timers.shutdownNow();
     }
 }

@@ -10,6 +10,7 @@ import dev.fanout.execution.EngineConfig;
 import dev.fanout.execution.EngineListener;
 import dev.fanout.spi.FunctionRegistry;
 import dev.fanout.spi.Settings;
+import dev.fanout.testing.NoopAgent;
 import dev.fanout.worker.process.WorkerCommand;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,16 +18,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.stream.Collectors;
 
 import static dev.fanout.testing.Tasks.await;
 import static dev.fanout.testing.Tasks.task;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real worker processes whose start-up goes wrong after the fact: the pool answers every task and heals. */
@@ -70,6 +76,35 @@ class ProcessPoolFaultsTest {
         Files.writeString(script, "#!/bin/sh\nexec " + words + "\n");
         assertTrue(script.toFile().setExecutable(true));
         return script;
+    }
+
+    @Test
+    void aPoolWhoseWorkersFailToStartHealsOnceTheyCan() throws Exception {
+        Path agent = dir.resolve("agent.jar"); // not there yet: every worker JVM fails at start-up
+        ProcessBackend pool = new ProcessBackend(new ProcessPoolConfig(1, workerCommand("-javaagent:" + agent), 0,
+                Duration.ofSeconds(30), Duration.ofHours(1), Map.of())
+                .withRestartBackoff(Duration.ofMillis(50), Duration.ofMillis(400)));
+        Engine e = engineWith(pool);
+        await().atMost(Duration.ofSeconds(60)).until(() -> pool.stats().startFailures.get() >= 5);
+        assertNotNull(pool.unavailableReason());
+        assertTrue(pool.unavailableReason().contains("keep failing at start-up"), pool.unavailableReason());
+
+        writeAgentJar(agent);
+        await().atMost(Duration.ofSeconds(60)).until(() -> pool.unavailableReason() == null);
+        TaskResult r = await(e.submit(List.of(task("after", "primes", "{\"limit\": 100}")), oneByOne())).getFirst();
+        assertEquals(25, r.output().get("count").asInt(), r.toString());
+    }
+
+    /** A real agent jar whose Premain-Class is on the workers' classpath (they run from the test classpath). */
+    private static void writeAgentJar(Path jar) throws Exception {
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue("Premain-Class", NoopAgent.class.getName());
+        Path partial = jar.resolveSibling(jar.getFileName() + ".partial");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(partial), manifest)) {
+            out.flush(); // a manifest is all an agent jar needs
+        }
+        Files.move(partial, jar, StandardCopyOption.ATOMIC_MOVE); // a worker starting now sees all of it or nothing
     }
 
     @Test
