@@ -5,6 +5,7 @@ import dev.fanout.core.ErrorType;
 import dev.fanout.core.TaskResult;
 import dev.fanout.execution.Attempt;
 import dev.fanout.execution.ChunkQueues;
+import dev.fanout.protocol.Protocol;
 import dev.fanout.protocol.Reply;
 
 import java.io.IOException;
@@ -94,15 +95,22 @@ final class WorkerPool implements Worker.Events {
         outbox.locked(() -> {
             PooledWorker w = members.get(worker);
             // a worker the pool is killing (no hello in time) stays DYING: its hello came too late
-            if (w != null && w.state == PooledWorker.State.STARTING) {
-                w.state = PooledWorker.State.IDLE;
-                w.saidHello = true;
-                if (breaker.succeeded()) {
-                    LOG.log(System.Logger.Level.INFO, "worker processes start again; backend available");
-                }
-                fillPool(); // workers that could not be started meanwhile
-                changed.signal();
+            if (w == null || w.state != PooledWorker.State.STARTING) {
+                return;
             }
+            if (!Protocol.serves(hello.protocol())) {
+                // a worker of another release would misread chunks: a failed start, whose message names both versions
+                w.kill("it said hello in protocol " + Protocol.of(hello.protocol()) + ": "
+                        + Protocol.mismatch("this service", Protocol.VERSION, Protocol.of(hello.protocol())));
+                return;
+            }
+            w.state = PooledWorker.State.IDLE;
+            w.saidHello = true;
+            if (breaker.succeeded()) {
+                LOG.log(System.Logger.Level.INFO, "worker processes start again; backend available");
+            }
+            fillPool(); // workers that could not be started meanwhile
+            changed.signal();
         });
     }
 

@@ -9,7 +9,9 @@ import dev.fanout.execution.Engine;
 import dev.fanout.execution.EngineConfig;
 import dev.fanout.execution.EngineListener;
 import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.protocol.Protocol;
 import dev.fanout.spi.Settings;
+import dev.fanout.testing.FutureWorkerMain;
 import dev.fanout.testing.NoopAgent;
 import dev.fanout.worker.process.WorkerCommand;
 import org.junit.jupiter.api.AfterEach;
@@ -105,6 +107,24 @@ class ProcessPoolFaultsTest {
             out.flush(); // a manifest is all an agent jar needs
         }
         Files.move(partial, jar, StandardCopyOption.ATOMIC_MOVE); // a worker starting now sees all of it or nothing
+    }
+
+    @Test
+    void workersSpeakingAProtocolThePoolCannotServeFailToStartSayingBothVersions() {
+        List<String> command = new ArrayList<>(workerCommand());
+        command.set(command.size() - 1, FutureWorkerMain.class.getName()); // in place of WorkerMain
+        ProcessBackend pool = new ProcessBackend(new ProcessPoolConfig(1, command, 0, Duration.ofSeconds(30),
+                Duration.ofHours(1), Map.of()));
+        Engine e = engineWith(pool);
+        Batch batch = e.submit(List.of(task("x", "noop", "1")), oneByOne()); // waits for the first worker's hello
+
+        TaskResult r = await(batch).getFirst();
+        assertEquals(ErrorType.BACKEND_ERROR, r.error().type(), r.toString());
+        for (String said : List.of(r.error().message(), pool.unavailableReason())) {
+            assertTrue(said.contains("protocol " + FutureWorkerMain.PROTOCOL), said);
+            assertTrue(said.contains("protocol " + Protocol.VERSION), said);
+        }
+        assertEquals(ProcessPoolConfig.MAX_START_FAILURES, pool.stats().startFailures.get());
     }
 
     @Test
