@@ -1,14 +1,12 @@
 package dev.fanout.execution.process;
 
+import dev.fanout.core.ErrorType;
 import dev.fanout.execution.Attempt;
+import dev.fanout.execution.ChunkEncoder;
 import dev.fanout.execution.ChunkQueues;
 import dev.fanout.execution.ChunkingBackend;
-import dev.fanout.protocol.Chunk;
-import dev.fanout.protocol.Frames;
-import dev.fanout.protocol.WireTask;
+import dev.fanout.protocol.Protocol;
 
-import java.io.IOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +57,11 @@ public final class ProcessBackend extends ChunkingBackend {
         attempt.onStop(reason -> stopped(attempt));
     }
 
+    /**
+     * An idle worker and a chunk for it, cut by count ({@link ChunkQueues}) then by bytes, as Lambda chunks are: no
+     * frame may exceed {@code maxFrameBytes}, which a worker would refuse as corrupt. The frame is written here,
+     * under the lock, because what does not fit must go back to the queue before anyone else cuts a chunk.
+     */
     @Override
     protected Runnable nextSend() {
         PooledWorker worker;
@@ -66,33 +69,36 @@ public final class ProcessBackend extends ChunkingBackend {
             int limit = config.maxTasksPerWorker() == 0 ? Integer.MAX_VALUE
                     : Math.max(1, config.maxTasksPerWorker() - worker.tasksRun);
             List<Attempt> chunk = queues.nextChunk(config.workers(), limit);
-            while (!chunk.isEmpty() && !chunk.getFirst().start(worker.label())) {
-                chunk.removeFirst(); // cancelled just now
-            }
             if (chunk.isEmpty()) {
                 continue;
             }
             long id = ++chunkIds;
-            assignments.assign(worker, id, chunk);
+            ChunkEncoder.Encoded frame = frame(id, chunk);
+            int fits = frame.taskCount();
+            if (fits == 0) {
+                Attempt tooBig = chunk.getFirst();
+                queues.requeueFirst(chunk.subList(1, chunk.size()));
+                String why = "the task is " + ChunkEncoder.task(tooBig).length + " bytes in a worker frame; a frame"
+                        + " takes at most " + config.maxFrameBytes() + " bytes";
+                return () -> tooBig.fail(ErrorType.INVALID_INPUT, why, NAME);
+            }
+            queues.requeueFirst(chunk.subList(fits, chunk.size()));
+            List<Attempt> sent = List.copyOf(chunk.subList(0, fits));
+            if (!sent.getFirst().start(worker.label())) {
+                queues.requeueFirst(sent.subList(1, fits)); // cancelled just now: cut again without it
+                continue;
+            }
+            assignments.assign(worker, id, sent);
             Worker w = worker.worker;
-            return () -> send(w, id, chunk);
+            return () -> w.send(frame.payload());
         }
         return null;
     }
 
-    private static void send(Worker w, long id, List<Attempt> chunk) {
-        List<WireTask> tasks = new ArrayList<>(chunk.size());
-        for (Attempt a : chunk) {
-            tasks.add(WireTask.of(a.task(), a.number()));
-        }
-        byte[] frame;
-        try {
-            frame = Frames.encode(new Chunk(id, tasks));
-        } catch (IOException e) {
-            w.kill("its chunk could not be encoded: " + e.getMessage());
-            return;
-        }
-        w.send(frame);
+    /** The {@link dev.fanout.protocol.Chunk} frame of the longest head of {@code attempts} that fits. */
+    private ChunkEncoder.Encoded frame(long id, List<Attempt> attempts) {
+        return ChunkEncoder.encode(attempts, config.maxFrameBytes(), "{\"chunk\":" + id + ",\"tasks\":[",
+                "],\"protocol\":" + Protocol.VERSION + "}");
     }
 
     /** The engine stopped an attempt (timeout, cancel): if a worker is running it, the worker dies. */

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,6 +52,7 @@ final class FakeWorkers implements Worker.Launcher {
         final long pid;
         final Worker.Events events;
         final BlockingQueue<Chunk> chunks = new LinkedBlockingQueue<>();
+        final List<Integer> frameBytes = new CopyOnWriteArrayList<>();
         final CompletableFuture<String> killed = new CompletableFuture<>();
         /** When set, every task it is sent succeeds at once, its output the task's input. */
         volatile boolean answersAtOnce;
@@ -103,6 +105,7 @@ final class FakeWorkers implements Worker.Launcher {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            frameBytes.add(frame.length);
             chunks.add(chunk);
             if (answersAtOnce) {
                 for (int i = 0; i < chunk.tasks().size(); i++) {
