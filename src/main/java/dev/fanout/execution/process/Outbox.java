@@ -17,22 +17,27 @@ final class Outbox {
         this.lock = lock;
     }
 
-    /** Under the lock: deliver this once the lock is released. */
+    /** Inside {@link #locked}: deliver this once the lock is released. */
     void post(Runnable delivery) {
         pending.add(delivery);
     }
 
-    /** Runs {@code change} under the lock, then delivers what it posted. */
+    /**
+     * Runs {@code change} under the lock, then delivers what it posted, even if it threw. A nested call leaves the
+     * delivering to the outermost one, which is the one that really releases the lock.
+     */
     void locked(Runnable change) {
-        List<Runnable> deliveries;
         lock.lock();
         try {
             change.run();
         } finally {
-            deliveries = pending;
-            pending = new ArrayList<>();
+            List<Runnable> deliveries = List.of();
+            if (lock.getHoldCount() == 1) {
+                deliveries = pending;
+                pending = new ArrayList<>();
+            }
             lock.unlock();
+            deliveries.forEach(Runnable::run);
         }
-        deliveries.forEach(Runnable::run);
     }
 }

@@ -31,26 +31,24 @@ final class WorkerPool implements Worker.Events {
 
     private final ProcessPoolConfig config;
     private final Worker.Launcher launcher;
-    private final ReentrantLock lock;
     private final Condition changed;
     private final ChunkQueues queues;
     private final Assignments assignments;
     private final ProcessBackend.PoolStats stats;
     private final BooleanSupplier closed;
     private final RestartBreaker breaker;
+    private final Outbox outbox;
     /** Start timeouts and restart backoffs; its one thread ends with the pool. */
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("fanout-process-timers").factory());
-    private boolean retryPending;
-    private final Outbox outbox;
     /** In start order, which is the order idle workers are given chunks. */
     private final Map<Worker, PooledWorker> members = new LinkedHashMap<>();
+    private boolean retryPending;
 
     WorkerPool(ProcessPoolConfig config, Worker.Launcher launcher, ReentrantLock lock, Condition changed,
                ChunkQueues queues, Assignments assignments, ProcessBackend.PoolStats stats, BooleanSupplier closed) {
         this.config = config;
         this.launcher = launcher;
-        this.lock = lock;
         this.changed = changed;
         this.queues = queues;
         this.assignments = assignments;
@@ -243,12 +241,7 @@ final class WorkerPool implements Worker.Events {
     /** Once closed, outside the lock: asks every worker to exit, then kills what is left. */
     void shutDown() {
         List<Worker> all = new ArrayList<>();
-        lock.lock();
-        try {
-            members.keySet().forEach(all::add);
-        } finally {
-            lock.unlock();
-        }
+        outbox.locked(() -> all.addAll(members.keySet()));
         all.forEach(Worker::closeStdin);
         try {
             CompletableFuture.allOf(all.stream().map(Worker::onExit).toArray(CompletableFuture[]::new))
