@@ -64,11 +64,7 @@ final class WorkerPool implements Worker.Events {
 
     /** Starts the pool's workers. */
     void startAll() {
-        outbox.locked(() -> {
-            for (int i = 0; i < config.workers(); i++) {
-                startWorker();
-            }
-        });
+        outbox.locked(this::fillPool);
     }
 
     /** Under the lock: the first idle worker, or null. */
@@ -202,8 +198,12 @@ final class WorkerPool implements Worker.Events {
         }), config.startTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Starts workers until the pool is whole, or until starting them keeps failing: a worker that cannot be started
+     * adds no member, so without the breaker this loop would never end; its scheduled retry takes over.
+     */
     private void fillPool() {
-        while (!closed.getAsBoolean() && members.size() < config.workers()) {
+        while (!closed.getAsBoolean() && members.size() < config.workers() && breaker.restartNow()) {
             startWorker();
         }
     }

@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class FakeWorkers implements Worker.Launcher {
     private final AtomicLong pids = new AtomicLong(1000);
     private final BlockingQueue<Fake> started = new LinkedBlockingQueue<>();
+    /** When set, starting a worker fails as a vanished command does. */
+    volatile boolean unstartable;
 
     /** A pool configuration for fake workers: no start timeout or backoff fires during a test unless asked. */
     static ProcessPoolConfig config(int workers, Duration startTimeout) {
@@ -33,7 +35,10 @@ final class FakeWorkers implements Worker.Launcher {
     }
 
     @Override
-    public Worker start(Worker.Events events) {
+    public Worker start(Worker.Events events) throws IOException {
+        if (unstartable) {
+            throw new IOException("Cannot run program \"fake-worker\": error=2, No such file or directory");
+        }
         Fake f = new Fake(pids.incrementAndGet(), events);
         started.add(f);
         return f;

@@ -18,11 +18,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static dev.fanout.testing.Tasks.await;
 import static dev.fanout.testing.Tasks.task;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -99,5 +102,23 @@ class PoolRacesTest {
         assertEquals(TaskState.SUCCEEDED, r.state(), r.toString());
         assertEquals(next.label(), r.backend());
         assertTrue(late.chunks.isEmpty(), "the killed worker was sent " + late.chunks);
+    }
+
+    @Test
+    void aHelloWhileNewWorkersCannotBeStartedLeavesAWorkingPool() throws Exception {
+        ProcessBackend pool = new ProcessBackend(FakeWorkers.config(2, Duration.ofHours(1)), workers);
+        Engine e = engineWith(pool);
+        FakeWorkers.Fake first = workers.next();
+        FakeWorkers.Fake second = workers.next();
+        workers.unstartable = true; // say the worker command vanished after both started
+        second.events.exited(second, "worker process " + second.pid + " exited with code 1");
+        // the first says hello: the pool would like to be whole again, and cannot be
+        CompletableFuture<Void> hello = CompletableFuture.runAsync(first::hello);
+        hello.get(10, TimeUnit.SECONDS);
+
+        assertNull(pool.unavailableReason(), "one worker works");
+        first.answersAtOnce = true;
+        TaskResult r = await(e.submit(List.of(task("t", "noop", "1")), options(Duration.ofMinutes(1), 1))).getFirst();
+        assertEquals(first.label(), r.backend(), r.toString());
     }
 }
