@@ -112,7 +112,8 @@ final class WorkerProcess implements Worker {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            if (process.isAlive()) {
+            // a kill closes the pipes ("Stream closed") before the process is gone: that is no breach of protocol
+            if (killedBecause == null && process.isAlive()) {
                 LOG.log(System.Logger.Level.WARNING, "worker " + pid + " broke the protocol: " + e);
                 kill("it broke the protocol: " + e.getMessage());
             }
