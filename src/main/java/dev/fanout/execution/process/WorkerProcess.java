@@ -1,7 +1,5 @@
 package dev.fanout.execution.process;
 
-import dev.fanout.execution.Attempt;
-import dev.fanout.protocol.Chunk;
 import dev.fanout.protocol.Frames;
 import dev.fanout.protocol.Reply;
 
@@ -21,41 +19,20 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One worker OS process and the two threads that listen to it: one reads reply frames from its stdout, one passes
- * its stderr to the log (keeping the last lines for crash reports). The fields below the process are the pool's
- * bookkeeping, guarded by the pool's lock.
+ * its stderr to the log (keeping the last lines for crash reports). What the pool thinks of it lives in
+ * {@link PooledWorker}.
  */
-final class WorkerProcess {
+final class WorkerProcess implements Worker {
     private static final System.Logger LOG = System.getLogger(WorkerProcess.class.getName());
     private static final int STDERR_LINES_KEPT = 5;
-
-    /** What the pool learns from a worker. Called on the worker's reader thread. */
-    interface Events {
-        void hello(WorkerProcess worker);
-
-        void reply(WorkerProcess worker, Reply reply);
-
-        void exited(WorkerProcess worker, String how);
-    }
-
-    enum State { STARTING, IDLE, BUSY, RETIRING, DEAD }
 
     private final Process process;
     private final DataOutputStream stdin;
     private final ArrayDeque<String> lastStderr = new ArrayDeque<>();
     private final Thread stderrThread;
-    final long pid;
-    final String label;
-
-    // ---- guarded by the pool's lock ----
-    State state = State.STARTING;
-    List<Attempt> chunk = List.of();
-    long chunkId;
-    /** Index in {@link #chunk} of the task the worker is running: the first one without a reply. */
-    int next;
-    long taskStartNanos;
-    int tasksRun;
-    /** Set when the pool kills the worker, to tell that exit from a crash. */
-    volatile String killedBecause;
+    private final long pid;
+    private final String label;
+    private volatile String killedBecause;
 
     private WorkerProcess(Process process) {
         this.process = process;
@@ -76,11 +53,21 @@ final class WorkerProcess {
         return worker;
     }
 
-    /** Sends a chunk. A failure means the worker is dying; its exit will be reported. */
-    void send(Chunk chunk) {
+    @Override
+    public long pid() {
+        return pid;
+    }
+
+    @Override
+    public String label() {
+        return label;
+    }
+
+    @Override
+    public void send(byte[] frame) {
         try {
             synchronized (stdin) {
-                Frames.write(stdin, Frames.encode(chunk));
+                Frames.write(stdin, frame);
                 stdin.flush();
             }
         } catch (IOException e) {
@@ -88,8 +75,8 @@ final class WorkerProcess {
         }
     }
 
-    /** Asks the worker to finish: it exits when it sees its stdin end. */
-    void closeStdin() {
+    @Override
+    public void closeStdin() {
         try {
             synchronized (stdin) {
                 stdin.close();
@@ -99,8 +86,8 @@ final class WorkerProcess {
         }
     }
 
-    /** Kills the worker and any process it started. */
-    void kill(String because) {
+    @Override
+    public void kill(String because) {
         if (killedBecause == null) {
             killedBecause = because;
         }
@@ -108,7 +95,8 @@ final class WorkerProcess {
         process.destroyForcibly();
     }
 
-    CompletableFuture<Process> onExit() {
+    @Override
+    public CompletableFuture<Process> onExit() {
         return process.onExit();
     }
 
@@ -118,13 +106,14 @@ final class WorkerProcess {
             while ((frame = Frames.read(in)) != null) {
                 Reply reply = Frames.decodeReply(frame);
                 if (reply.hello() != null) {
-                    events.hello(this);
+                    events.hello(this, reply.hello());
                 } else {
                     events.reply(this, reply);
                 }
             }
         } catch (IOException | RuntimeException e) {
-            if (process.isAlive()) {
+            // a kill closes the pipes ("Stream closed") before the process is gone: that is no breach of protocol
+            if (killedBecause == null && process.isAlive()) {
                 LOG.log(System.Logger.Level.WARNING, "worker " + pid + " broke the protocol: " + e);
                 kill("it broke the protocol: " + e.getMessage());
             }
@@ -141,6 +130,9 @@ final class WorkerProcess {
             stderrThread.join(TimeUnit.SECONDS.toMillis(2));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (killedBecause != null) {
+            return "worker process " + pid + " was killed: " + killedBecause;
         }
         String how = "worker process " + pid + " " + ExitCodes.describe(process.exitValue());
         synchronized (lastStderr) {

@@ -221,6 +221,23 @@ class ProcessBackendTest extends BackendContractTest {
     }
 
     @Test
+    void realWorkersRunChunksCutToASmallFrameLimit() {
+        ProcessBackend pool = new ProcessBackend(pool(1, 0).withMaxFrameBytes(4096));
+        Engine e = engineWith(pool);
+        List<TaskSpec> tasks = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            tasks.add(task("t" + i, "noop", "\"" + i + "x".repeat(1000) + "\""));
+        }
+        tasks.add(task("huge", "noop", "\"" + "y".repeat(5000) + "\""));
+        List<TaskResult> results = await(e.submit(tasks, chunked(100)));
+        for (int i = 0; i < 8; i++) {
+            assertEquals(tasks.get(i).input(), results.get(i).output(), results.get(i).toString());
+        }
+        assertEquals(ErrorType.INVALID_INPUT, results.get(8).error().type(), results.get(8).toString());
+        assertTrue(pool.stats().chunks.get() >= 2, "chunks: " + pool.stats().chunks.get());
+    }
+
+    @Test
     void workersThatKeepFailingAtStartUpMakeTheBackendUnavailable() {
         ProcessBackend pool = new ProcessBackend(pool(1, 0, "-XX:+NoSuchOption"));
         Engine e = engineWith(pool);
