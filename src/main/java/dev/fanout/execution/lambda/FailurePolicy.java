@@ -1,0 +1,89 @@
+package dev.fanout.execution.lambda;
+
+import dev.fanout.core.ErrorType;
+import dev.fanout.core.Json;
+import dev.fanout.execution.lambda.Decision.Complete;
+import dev.fanout.execution.lambda.Decision.Fail;
+import dev.fanout.execution.lambda.Decision.Resend;
+import dev.fanout.execution.lambda.Decision.Split;
+import dev.fanout.execution.lambda.Outcome.Answered;
+import dev.fanout.execution.lambda.Outcome.ClientFailed;
+import dev.fanout.execution.lambda.Outcome.FunctionFailed;
+import dev.fanout.execution.lambda.Outcome.ServiceFailed;
+import dev.fanout.protocol.LambdaResponse;
+import dev.fanout.protocol.Protocol;
+
+import java.io.IOException;
+
+/**
+ * Decides what an invocation's {@link Outcome} means for its chunk of {@code tasks}: a pure function, no I/O.
+ */
+final class FailurePolicy {
+    private final String functionName;
+
+    FailurePolicy(String functionName) {
+        this.functionName = functionName;
+    }
+
+    Decision decide(Outcome outcome, int tasks) {
+        return switch (outcome) {
+            case Answered a -> answered(a.payload(), tasks);
+            case FunctionFailed f -> functionFailed(f, tasks);
+            case ServiceFailed s -> serviceFailed(s, tasks);
+            case ClientFailed c -> c.phase() != Outcome.Phase.OTHER ? new Resend(c.exception() + ": " + c.message())
+                    : new Fail(ErrorType.BACKEND_ERROR, "Lambda invocation failed: " + c.exception() + ": "
+                    + c.message());
+        };
+    }
+
+    private static Decision answered(byte[] payload, int tasks) {
+        LambdaResponse answer;
+        try {
+            answer = Json.mapper().readValue(payload, LambdaResponse.class);
+        } catch (IOException e) {
+            return new Fail(ErrorType.WORKER_CRASHED, "the Lambda worker answered something else than its results: "
+                    + e.getMessage());
+        }
+        if (answer.results() == null || answer.results().size() != tasks) {
+            return new Fail(ErrorType.WORKER_CRASHED, "the Lambda worker answered "
+                    + (answer.results() == null ? "no" : answer.results().size()) + " results for " + tasks + " tasks");
+        }
+        return new Complete(answer.results(), answer.protocol());
+    }
+
+    /** The invocation failed as a whole: find out which task is to blame by halving, or blame the whole chunk. */
+    private static Decision functionFailed(FunctionFailed f, int tasks) {
+        String type = f.errorType();
+        String message = f.errorMessage();
+        String described = "Lambda " + type + (message.isEmpty() ? "" : ": " + message);
+        if (type.equals("Runtime.ExitError") && message.endsWith("exit status " + Protocol.RECYCLE_EXIT_STATUS)) {
+            return new Resend("the sandbox retired itself before running the chunk");
+        } else if (type.endsWith("BadChunkException")) {
+            return new Fail(ErrorType.INVALID_INPUT, "the Lambda worker refused the chunk: " + message);
+        } else if (tasks > 1) {
+            return new Split();
+        } else if (type.equals("Sandbox.Timedout")) {
+            return new Fail(ErrorType.TIMEOUT, described + " (the function's own timeout)");
+        } else if (type.equals("Function.ResponseSizeTooLarge")) {
+            return new Fail(ErrorType.FUNCTION_ERROR, "the task's result is larger than a Lambda answer may be: "
+                    + message);
+        }
+        return new Fail(ErrorType.WORKER_CRASHED, described);
+    }
+
+    private Decision serviceFailed(ServiceFailed s, int tasks) {
+        if (s.status() == 429) {
+            return new Resend("throttled (TooManyRequestsException)");
+        } else if (s.status() == 413 && tasks > 1) {
+            return new Split();
+        } else if (s.status() == 413) {
+            return new Fail(ErrorType.INVALID_INPUT, "Lambda refused the task as too large: " + s.message());
+        } else if (s.status() == 404) {
+            return new Fail(ErrorType.BACKEND_ERROR, "the Lambda function '" + functionName + "' does not exist: "
+                    + s.message());
+        } else if (s.status() >= 500) {
+            return new Resend(s.errorCode() + ": " + s.message());
+        }
+        return new Fail(ErrorType.BACKEND_ERROR, "Lambda invocation failed: " + s.errorCode() + ": " + s.message());
+    }
+}

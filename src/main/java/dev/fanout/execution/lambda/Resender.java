@@ -1,0 +1,36 @@
+package dev.fanout.execution.lambda;
+
+import dev.fanout.core.Backoff;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Sends chunks again later: exponential backoff with jitter ({@link Backoff}) between the sends of one chunk, within
+ * its retry budget ({@link ChunkCall#deadlineNanos()}).
+ */
+final class Resender implements AutoCloseable {
+    private static final Backoff BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("fanout-lambda-backoff").factory());
+
+    /** The wait before the chunk's next send, or -1 when the chunk would go past its budget by waiting. */
+    long delayNanos(ChunkCall call) {
+        long wait = BACKOFF.nanos(call.tries() + 1);
+        return System.nanoTime() + wait > call.deadlineNanos() ? -1 : wait;
+    }
+
+    /** Hands the chunk, one try older, to {@code ready} once {@code nanos} have passed. */
+    void later(ChunkCall call, long nanos, Consumer<ChunkCall> ready) {
+        timer.schedule(() -> ready.accept(call.retried()), nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
