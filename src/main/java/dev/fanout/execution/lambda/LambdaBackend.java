@@ -6,7 +6,6 @@ import dev.fanout.core.TaskResult;
 import dev.fanout.execution.Attempt;
 import dev.fanout.execution.ChunkQueues;
 import dev.fanout.execution.ChunkingBackend;
-import software.amazon.awssdk.core.exception.SdkClientException;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -36,11 +35,11 @@ public final class LambdaBackend extends ChunkingBackend {
     private static final long TARGET_CHUNK_NANOS = 1_000_000_000L;
 
     private final LambdaConfig config;
-    private final LambdaInvoker invoker;
+    private final Invoker invoker;
     private final String unavailable;
     private final FailurePolicy policy;
     private final ChunkCutter cutter;
-    private final Resender resender = new Resender();
+    private final Resender resender;
     private final Deque<ChunkCall> resends = new ArrayDeque<>();
     private int inFlight;
     private double limit;
@@ -49,20 +48,18 @@ public final class LambdaBackend extends ChunkingBackend {
     public final AtomicLong splits = new AtomicLong();
 
     public LambdaBackend(LambdaConfig config) {
+        this(config, LambdaInvoker.create(config), new Resender(Resender.BACKOFF));
+    }
+
+    LambdaBackend(LambdaConfig config, Invoker invoker, Resender resender) {
         super(new ChunkQueues(TARGET_CHUNK_NANOS, 10_000), "fanout-lambda-dispatcher");
         this.config = config;
         this.policy = new FailurePolicy(config.functionName());
         this.cutter = new ChunkCutter(queues, config);
         this.limit = config.maxConcurrency();
-        LambdaInvoker i = null;
-        String why = null;
-        try {
-            i = new LambdaInvoker(config);
-        } catch (SdkClientException | IllegalArgumentException e) {
-            why = "cannot create the Lambda client: " + e.getMessage() + " (set fanout.lambda.region)";
-        }
-        this.invoker = i;
-        this.unavailable = why;
+        this.invoker = invoker;
+        this.resender = resender;
+        this.unavailable = invoker.unavailableReason();
         startDispatcher();
     }
 
@@ -241,8 +238,6 @@ public final class LambdaBackend extends ChunkingBackend {
     @Override
     protected void closeResources() {
         resender.close();
-        if (invoker != null) {
-            invoker.close();
-        }
+        invoker.close();
     }
 }

@@ -5,6 +5,7 @@ import dev.fanout.core.Json;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
@@ -26,14 +27,23 @@ import java.util.concurrent.CompletionException;
  * The AWS SDK side of the backend: one synchronous (RequestResponse) invocation of the worker function per chunk,
  * answered as an {@link Outcome}, never as an exception.
  */
-final class LambdaInvoker implements AutoCloseable {
+final class LambdaInvoker implements Invoker {
     private final LambdaAsyncClient client;
     private final String functionName;
 
-    /** @throws software.amazon.awssdk.core.exception.SdkClientException no region, say */
-    LambdaInvoker(LambdaConfig config) {
+    private LambdaInvoker(LambdaConfig config) {
         this.client = buildClient(config);
         this.functionName = config.functionName();
+    }
+
+    /** The SDK's invoker, or an unavailable one saying why the client cannot be created (no region, say). */
+    static Invoker create(LambdaConfig config) {
+        try {
+            return new LambdaInvoker(config);
+        } catch (SdkClientException | IllegalArgumentException e) {
+            return Invoker.unavailable("cannot create the Lambda client: " + e.getMessage()
+                    + " (set fanout.lambda.region)");
+        }
     }
 
     private static LambdaAsyncClient buildClient(LambdaConfig config) {
@@ -53,7 +63,8 @@ final class LambdaInvoker implements AutoCloseable {
         return b.build();
     }
 
-    CompletableFuture<Outcome> invoke(byte[] payload) {
+    @Override
+    public CompletableFuture<Outcome> invoke(byte[] payload) {
         return client.invoke(InvokeRequest.builder()
                         .functionName(functionName)
                         .invocationType(InvocationType.REQUEST_RESPONSE)

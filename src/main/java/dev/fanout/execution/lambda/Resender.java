@@ -13,14 +13,19 @@ import java.util.function.Consumer;
  * its retry budget ({@link ChunkCall#deadlineNanos()}).
  */
 final class Resender implements AutoCloseable {
-    private static final Backoff BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
+    static final Backoff BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
 
+    private final Backoff backoff;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("fanout-lambda-backoff").factory());
 
+    Resender(Backoff backoff) {
+        this.backoff = backoff;
+    }
+
     /** The wait before the chunk's next send, or -1 when the chunk would go past its budget by waiting. */
     long delayNanos(ChunkCall call) {
-        long wait = BACKOFF.nanos(call.tries() + 1);
+        long wait = backoff.nanos(call.tries() + 1);
         return System.nanoTime() + wait > call.deadlineNanos() ? -1 : wait;
     }
 
