@@ -106,6 +106,9 @@ public final class LambdaBackend extends ChunkingBackend {
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "could not handle a Lambda answer", e);
                 finish(call, ErrorType.BACKEND_ERROR, "could not read the Lambda answer: " + e);
+            } finally {
+                // here and only here: however the answer was handled, or failed to be, its slot is freed once
+                release();
             }
         });
     }
@@ -141,7 +144,6 @@ public final class LambdaBackend extends ChunkingBackend {
         for (int i = 0; i < call.attempts().size(); i++) {
             call.attempts().get(i).complete(results.get(i));
         }
-        release();
     }
 
     private void split(ChunkCall call) {
@@ -151,7 +153,6 @@ public final class LambdaBackend extends ChunkingBackend {
             List<ChunkCall> halves = call.halves();
             resends.addFirst(halves.get(1));
             resends.addFirst(halves.get(0));
-            inFlight--;
             changed.signal();
         } finally {
             lock.unlock();
@@ -170,8 +171,7 @@ public final class LambdaBackend extends ChunkingBackend {
                     + Durations.format(config.retryBudget()) + "); last: " + why);
             return;
         }
-        release();
-        resender.later(call, wait, c -> {
+        boolean scheduled = resender.later(call, wait, c -> {
             lock.lock();
             try {
                 resends.addLast(c);
@@ -180,13 +180,15 @@ public final class LambdaBackend extends ChunkingBackend {
                 lock.unlock();
             }
         });
+        if (!scheduled) { // closed meanwhile
+            finish(call, ErrorType.BACKEND_ERROR, closedReason());
+        }
     }
 
     private void finish(ChunkCall call, ErrorType type, String message) {
         for (Attempt a : call.attempts()) {
             a.complete(failure(a, type, message));
         }
-        release();
     }
 
     private void release() {

@@ -4,6 +4,7 @@ import dev.fanout.core.Backoff;
 
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -29,9 +30,17 @@ final class Resender implements AutoCloseable {
         return System.nanoTime() + wait > call.deadlineNanos() ? -1 : wait;
     }
 
-    /** Hands the chunk, one try older, to {@code ready} once {@code nanos} have passed. */
-    void later(ChunkCall call, long nanos, Consumer<ChunkCall> ready) {
-        timer.schedule(() -> ready.accept(call.retried()), nanos, TimeUnit.NANOSECONDS);
+    /**
+     * Hands the chunk, one try older, to {@code ready} once {@code nanos} have passed; false when closed (the chunk
+     * will not be sent again).
+     */
+    boolean later(ChunkCall call, long nanos, Consumer<ChunkCall> ready) {
+        try {
+            timer.schedule(() -> ready.accept(call.retried()), nanos, TimeUnit.NANOSECONDS);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
     }
 
     @Override

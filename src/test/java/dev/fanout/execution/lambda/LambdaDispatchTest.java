@@ -1,0 +1,87 @@
+package dev.fanout.execution.lambda;
+
+import dev.fanout.core.ErrorType;
+import dev.fanout.core.TaskResult;
+import dev.fanout.core.TaskSpec;
+import dev.fanout.execution.Batch;
+import dev.fanout.execution.BatchOptions;
+import dev.fanout.execution.Engine;
+import dev.fanout.execution.EngineConfig;
+import dev.fanout.execution.EngineListener;
+import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.spi.Settings;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static dev.fanout.testing.Tasks.await;
+import static dev.fanout.testing.Tasks.task;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Dispatch, accounting and re-sends of the Lambda backend against a {@link ScriptedLambda}: what the real SDK and
+ * the emulator cannot produce on demand, answered exactly when the test says.
+ */
+class LambdaDispatchTest {
+    private final FunctionRegistry functions = FunctionRegistry.discover(getClass().getClassLoader(), Settings.EMPTY);
+    private final ScriptedLambda lambda = new ScriptedLambda();
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+        functions.close();
+    }
+
+    private LambdaBackend backend(int maxConcurrency, Resender resender) {
+        return new LambdaBackend(new LambdaConfig("fanout-worker", Optional.empty(), Optional.empty(),
+                maxConcurrency, Duration.ofMinutes(2), 6_000_000, Duration.ofMinutes(2)), lambda, resender);
+    }
+
+    private Engine engine(LambdaBackend backend) {
+        Engine e = new Engine(functions, Map.of("lambda", backend), "lambda", (f, o) -> backend,
+                new EngineConfig(10_000, Duration.ofHours(1), 100, Duration.ofMillis(10), Duration.ofMillis(100)),
+                EngineListener.NONE);
+        open.add(e);
+        return e;
+    }
+
+    private static BatchOptions options(int retries, int chunkSize) {
+        return new BatchOptions(10_000, Duration.ofMinutes(1), retries, false, "lambda", chunkSize);
+    }
+
+    private static List<TaskSpec> primes(int n) {
+        List<TaskSpec> tasks = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            tasks.add(task("p" + i, "primes", "{\"limit\": 100}"));
+        }
+        return tasks;
+    }
+
+    private static Outcome throttled() {
+        return new Outcome.ServiceFailed(429, "TooManyRequestsException", "Rate Exceeded.");
+    }
+
+    @Test
+    void anInvocationSlotIsReleasedOnceWhenItsReSendCannotBeScheduled() throws Exception {
+        Resender resender = new Resender(Resender.BACKOFF);
+        LambdaBackend backend = backend(1, resender);
+        Batch batch = engine(backend).submit(primes(1), options(0, 1));
+        ScriptedLambda.Call call = lambda.next();
+        // what close() does when it comes between a throttled answer and the scheduling of its re-send
+        resender.close();
+        call.answer(throttled());
+        TaskResult r = await(batch).getFirst();
+        assertEquals(0, backend.details().get("inFlight"), "the one invocation's slot is free again, once");
+        assertEquals(ErrorType.BACKEND_ERROR, r.error().type());
+        assertTrue(r.error().message().contains("shut down"), r.error().message());
+    }
+}
