@@ -125,7 +125,12 @@ public final class LambdaBackend extends ChunkingBackend {
                 lock.unlock();
             }
         }
-        switch (policy.decide(outcome, call.attempts().size())) {
+        Decision decision = policy.decide(outcome, call.attempts().size());
+        if (closed && !(decision instanceof Decision.Complete)) {
+            finish(call, ErrorType.BACKEND_ERROR, closedReason()); // nothing will send it again
+            return;
+        }
+        switch (decision) {
             case Decision.Complete c -> completed(call, c.results(), nanos);
             case Decision.Fail f -> finish(call, f.type(), f.message());
             case Decision.Resend r -> resendLater(call, r.why());
@@ -172,12 +177,19 @@ public final class LambdaBackend extends ChunkingBackend {
             return;
         }
         boolean scheduled = resender.later(call, wait, c -> {
+            boolean open;
             lock.lock();
             try {
-                resends.addLast(c);
-                changed.signal();
+                open = !closed; // once closed, drainWaiting() has already run
+                if (open) {
+                    resends.addLast(c);
+                    changed.signal();
+                }
             } finally {
                 lock.unlock();
+            }
+            if (!open) {
+                finish(c, ErrorType.BACKEND_ERROR, closedReason());
             }
         });
         if (!scheduled) { // closed meanwhile
@@ -239,7 +251,7 @@ public final class LambdaBackend extends ChunkingBackend {
 
     @Override
     protected void closeResources() {
-        resender.close();
+        resender.close().forEach(c -> finish(c, ErrorType.BACKEND_ERROR, closedReason()));
         invoker.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.fanout.execution.lambda;
 
+import dev.fanout.core.Backoff;
 import dev.fanout.core.ErrorType;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
@@ -83,5 +84,30 @@ class LambdaDispatchTest {
         assertEquals(0, backend.details().get("inFlight"), "the one invocation's slot is free again, once");
         assertEquals(ErrorType.BACKEND_ERROR, r.error().type());
         assertTrue(r.error().message().contains("shut down"), r.error().message());
+    }
+
+    @Test
+    void closingFailsTheTasksOfAChunkWaitingToBeSentAgain() throws Exception {
+        LambdaBackend backend = backend(1, new Resender(new Backoff(Duration.ofMinutes(1), Duration.ofMinutes(1))));
+        Batch batch = engine(backend).submit(primes(1), options(0, 1));
+        lambda.next().answer(throttled()); // its re-send waits 30 to 60 s
+        backend.close();
+        TaskResult r = await(batch).getFirst();
+        assertEquals(ErrorType.BACKEND_ERROR, r.error().type());
+        assertTrue(r.error().message().contains("shut down"), r.error().message());
+    }
+
+    @Test
+    void closingFailsTheTasksOfAChunkAnsweredAfterwards() throws Exception {
+        LambdaBackend backend = backend(1, new Resender(Resender.BACKOFF));
+        Batch batch = engine(backend).submit(primes(2), options(0, 2));
+        ScriptedLambda.Call call = lambda.next();
+        backend.close();
+        call.answer(new Outcome.ServiceFailed(413, "RequestTooLargeException", "Request must be smaller"));
+        for (TaskResult r : await(batch)) {
+            assertEquals(ErrorType.BACKEND_ERROR, r.error().type());
+            assertTrue(r.error().message().contains("shut down"), r.error().message());
+        }
+        assertEquals(1, lambda.sent());
     }
 }
