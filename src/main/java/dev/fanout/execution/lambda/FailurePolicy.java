@@ -19,6 +19,7 @@ import java.io.IOException;
  * Decides what an invocation's {@link Outcome} means for its chunk of {@code tasks}: a pure function, no I/O.
  */
 final class FailurePolicy {
+    private static final String COUNTED = ", so it counts as an attempt (retried within the batch's retries)";
     private final String functionName;
 
     FailurePolicy(String functionName) {
@@ -30,9 +31,18 @@ final class FailurePolicy {
             case Answered a -> answered(a.payload(), tasks);
             case FunctionFailed f -> functionFailed(f, tasks);
             case ServiceFailed s -> serviceFailed(s, tasks);
-            case ClientFailed c -> c.phase() != Outcome.Phase.OTHER ? new Resend(c.exception() + ": " + c.message())
-                    : new Fail(ErrorType.BACKEND_ERROR, "Lambda invocation failed: " + c.exception() + ": "
-                    + c.message());
+            case ClientFailed c -> clientFailed(c);
+        };
+    }
+
+    /** Only a connection that never opened proves that the request never reached Lambda. */
+    private static Decision clientFailed(ClientFailed c) {
+        String error = c.exception() + ": " + c.message();
+        return switch (c.phase()) {
+            case CONNECTING -> new Resend("could not connect to Lambda (" + error + ")");
+            case EXCHANGING -> new Fail(ErrorType.BACKEND_ERROR, "the connection to Lambda failed after the invocation "
+                    + "was sent (" + error + "): it may have run" + COUNTED);
+            case OTHER -> new Fail(ErrorType.BACKEND_ERROR, "Lambda invocation failed: " + error);
         };
     }
 
@@ -82,7 +92,8 @@ final class FailurePolicy {
             return new Fail(ErrorType.BACKEND_ERROR, "the Lambda function '" + functionName + "' does not exist: "
                     + s.message());
         } else if (s.status() >= 500) {
-            return new Resend(s.errorCode() + ": " + s.message());
+            return new Fail(ErrorType.BACKEND_ERROR, "Lambda answered " + s.status() + " " + s.errorCode() + " ("
+                    + s.message() + "): the invocation may have run" + COUNTED);
         }
         return new Fail(ErrorType.BACKEND_ERROR, "Lambda invocation failed: " + s.errorCode() + ": " + s.message());
     }

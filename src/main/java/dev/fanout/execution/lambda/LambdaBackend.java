@@ -20,9 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  *  submit -> ChunkQueues -> dispatcher: chunk by task count (about 1 s of work) and by bytes (6 MB limit)
  *         -> invoke (at most `limit` in flight) -> {"results": [...]} -> Attempt.complete, in request order
- *  429, 5xx, network errors: send again after exponential backoff with jitter, until the batch's taskTimeout is
- *       spent; each 429 also lowers `limit` (raised again by successes), so that a reserved concurrency below
- *       max-concurrency costs a few throttles, not a storm
+ *  429 and failures to connect (the invocation provably never started): send again after exponential backoff with
+ *       jitter, within fanout.lambda.retry-budget, without counting an attempt; each 429 also lowers `limit` (raised
+ *       again by successes), so that a reserved concurrency below max-concurrency costs a few throttles, not a storm
+ *  5xx, a connection lost after sending (the invocation may have run): BACKEND_ERROR, one attempt of each task;
+ *       the engine retries it within the batch's retries
  *  function errors: Sandbox.Timedout, Runtime.* crashes and oversized answers split the chunk in halves until the
  *       guilty task stands alone (TIMEOUT / WORKER_CRASHED / FUNCTION_ERROR); a bad chunk is INVALID_INPUT
  * </pre>

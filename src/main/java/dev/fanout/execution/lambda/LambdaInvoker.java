@@ -97,13 +97,22 @@ final class LambdaInvoker implements Invoker {
         return new Outcome.ClientFailed(phase(e), e.getClass().getSimpleName(), e.getMessage());
     }
 
+    /**
+     * CONNECTING only for errors that can only happen while a connection opens (Netty's connect timeout is a
+     * ConnectException too): the request was never written. Any other network error may have come after Lambda took
+     * the request; a read timeout, a reset or a closed channel all may.
+     */
     private static Outcome.Phase phase(Throwable e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof ConnectException || cause instanceof UnknownHostException
-                || cause instanceof NoRouteToHostException) {
-            return Outcome.Phase.CONNECTING;
+        boolean io = false;
+        int depth = 0;
+        for (Throwable c = e; c != null && depth++ < 20; c = c.getCause()) {
+            if (c instanceof ConnectException || c instanceof UnknownHostException
+                    || c instanceof NoRouteToHostException) {
+                return Outcome.Phase.CONNECTING;
+            }
+            io |= c instanceof IOException;
         }
-        return cause instanceof IOException ? Outcome.Phase.EXCHANGING : Outcome.Phase.OTHER;
+        return io ? Outcome.Phase.EXCHANGING : Outcome.Phase.OTHER;
     }
 
     @Override

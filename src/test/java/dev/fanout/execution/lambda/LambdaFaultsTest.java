@@ -17,6 +17,10 @@ import dev.fanout.testing.lambda.LambdaEmulator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +38,11 @@ class LambdaFaultsTest {
     private final List<AutoCloseable> open = new ArrayList<>();
 
     private LambdaEmulator emulator(LambdaEmulator.Config config) {
-        LambdaEmulator e = Emulators.start(config);
+        return emulator(config, 0);
+    }
+
+    private LambdaEmulator emulator(LambdaEmulator.Config config, int port) {
+        LambdaEmulator e = Emulators.start(config, port);
         open.add(e);
         return e;
     }
@@ -56,7 +64,11 @@ class LambdaFaultsTest {
     }
 
     private static BatchOptions options(Duration timeout, int chunkSize) {
-        return new BatchOptions(10_000, timeout, 0, false, "lambda", chunkSize);
+        return options(timeout, 0, chunkSize);
+    }
+
+    private static BatchOptions options(Duration timeout, int retries, int chunkSize) {
+        return new BatchOptions(10_000, timeout, retries, false, "lambda", chunkSize);
     }
 
     private static List<TaskSpec> primes(int n) {
@@ -186,22 +198,63 @@ class LambdaFaultsTest {
     }
 
     @Test
-    void serviceErrorsAreRetried() {
+    void serviceErrorsCountAsAttemptsAndAreRetriedWithinRetries() {
         LambdaEmulator emulator = emulator(Emulators.worker());
         emulator.failNextWithServiceErrors(3);
         List<TaskResult> results = await(engine(Emulators.backend(emulator, 1)).submit(primes(3),
-                options(Duration.ofMinutes(1), 3)));
+                options(Duration.ofMinutes(1), 3, 3)));
         results.forEach(r -> assertEquals(TaskState.SUCCEEDED, r.state(), r.toString()));
         assertEquals(3, emulator.stats().serviceErrors.get());
+        // a 500 may come after the function ran: the tasks it hit say so in their attempts
+        assertTrue(results.stream().anyMatch(r -> r.attempts() > 1), results.toString());
+        results.forEach(r -> assertTrue(r.attempts() <= 4, r.toString()));
     }
 
     @Test
-    void aStormOfServiceErrorsCostsTimeNotTasks() {
+    void everyServiceErrorCostsItsTaskOneAttempt() {
         LambdaEmulator emulator = emulator(Emulators.worker());
         emulator.failNextWithServiceErrors(40);
         List<TaskResult> results = await(engine(Emulators.backend(emulator, 4)).submit(primes(20),
-                options(Duration.ofMinutes(1), 1)));
+                options(Duration.ofMinutes(1), 40, 1)));
         results.forEach(r -> assertEquals(TaskState.SUCCEEDED, r.state(), r.toString()));
         assertEquals(40, emulator.stats().serviceErrors.get());
+        assertEquals(20 + 40, results.stream().mapToInt(TaskResult::attempts).sum(), results.toString());
+    }
+
+    @Test
+    void aConnectionLostAfterTheInvocationRanCountsAsAnAttempt() {
+        LambdaEmulator emulator = emulator(Emulators.worker());
+        Engine engine = engine(Emulators.backend(emulator, 1));
+        emulator.loseNextAnswers(1);
+        TaskResult lost = await(engine.submit(List.of(task("lost", "primes", "{\"limit\": 100}")),
+                options(Duration.ofMinutes(1), 0, 1))).getFirst();
+        assertEquals(TaskState.FAILED, lost.state(), lost.toString());
+        assertEquals(ErrorType.BACKEND_ERROR, lost.error().type());
+        assertTrue(lost.error().message().contains("may have run"), lost.error().message());
+        assertEquals(1, lost.attempts());
+        assertEquals(1, emulator.stats().deliveries("lost"), "it ran once, and never behind its result's back");
+
+        emulator.loseNextAnswers(1);
+        TaskResult retried = await(engine.submit(List.of(task("retried", "primes", "{\"limit\": 100}")),
+                options(Duration.ofMinutes(1), 1, 1))).getFirst();
+        assertEquals(TaskState.SUCCEEDED, retried.state(), retried.toString());
+        assertEquals(2, retried.attempts());
+        assertEquals(2, emulator.stats().deliveries("retried"));
+    }
+
+    @Test
+    void aRefusedConnectionIsSentAgainWithoutCountingAnAttempt() throws IOException {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort(); // free now: connections to it are refused until the emulator starts
+        }
+        LambdaBackend backend = Emulators.backend(URI.create("http://127.0.0.1:" + port), Emulators.FUNCTION, 1);
+        Batch batch = engine(backend).submit(primes(1), options(Duration.ofMinutes(1), 0, 1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> backend.invocations.get() >= 2);
+        LambdaEmulator emulator = emulator(Emulators.worker(), port);
+        TaskResult r = await(batch).getFirst();
+        assertEquals(TaskState.SUCCEEDED, r.state(), r.toString());
+        assertEquals(1, r.attempts());
+        assertEquals(1, emulator.stats().deliveries("p0"));
     }
 }

@@ -5,6 +5,7 @@ import dev.fanout.execution.lambda.LambdaConfig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,8 +56,13 @@ public final class Emulators {
     }
 
     public static LambdaEmulator start(LambdaEmulator.Config config) {
+        return start(config, 0);
+    }
+
+    /** @param port 0 for any free one */
+    public static LambdaEmulator start(LambdaEmulator.Config config, int port) {
         try {
-            return new LambdaEmulator(config, 0);
+            return new LambdaEmulator(config, port);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -67,8 +73,12 @@ public final class Emulators {
     }
 
     public static LambdaBackend backend(LambdaEmulator emulator, String function, int maxConcurrency) {
-        return new LambdaBackend(new LambdaConfig(function, Optional.of("us-east-1"),
-                Optional.of(emulator.endpoint()), maxConcurrency, Duration.ofMinutes(2), 6_000_000,
-                Duration.ofMinutes(2)));
+        return backend(emulator.endpoint(), function, maxConcurrency);
+    }
+
+    /** A backend for the Lambda at {@code endpoint}, which may not be listening yet. */
+    public static LambdaBackend backend(URI endpoint, String function, int maxConcurrency) {
+        return new LambdaBackend(new LambdaConfig(function, Optional.of("us-east-1"), Optional.of(endpoint),
+                maxConcurrency, Duration.ofMinutes(2), 6_000_000, Duration.ofMinutes(2)));
     }
 }

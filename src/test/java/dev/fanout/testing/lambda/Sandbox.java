@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One execution environment: a JVM running AWS's runtime interface client on the function's code, and the Runtime API
@@ -31,10 +32,14 @@ final class Sandbox implements AutoCloseable {
     private final Process process;
     private final BlockingQueue<Invocation> next = new LinkedBlockingQueue<>();
     private volatile Invocation current;
+    private final Consumer<byte[]> delivered;
     private volatile boolean dead;
 
-    Sandbox(LambdaEmulator.Config config, Path taskRoot, Path jniLibrary) throws IOException {
+    /** @param delivered told of each event the runtime takes */
+    Sandbox(LambdaEmulator.Config config, Path taskRoot, Path jniLibrary, Consumer<byte[]> delivered)
+            throws IOException {
         this.config = config;
+        this.delivered = delivered;
         runtimeApi = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         runtimeApi.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         runtimeApi.createContext(RUNTIME, this::handle);
@@ -137,6 +142,7 @@ final class Sandbox implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
+        delivered.accept(inv.event);
         long deadline = System.currentTimeMillis() + config.timeout().toMillis();
         CompletableFuture.delayedExecutor(config.timeout().toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
             if (inv.fail("Sandbox.Timedout", "RequestId: " + inv.requestId + " Error: Task timed out after "

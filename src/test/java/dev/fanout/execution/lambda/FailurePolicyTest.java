@@ -1,0 +1,73 @@
+package dev.fanout.execution.lambda;
+
+import dev.fanout.core.ErrorType;
+import dev.fanout.execution.lambda.Decision.Fail;
+import dev.fanout.execution.lambda.Decision.Resend;
+import dev.fanout.execution.lambda.Decision.Split;
+import dev.fanout.execution.lambda.Outcome.ClientFailed;
+import dev.fanout.execution.lambda.Outcome.Phase;
+import dev.fanout.execution.lambda.Outcome.ServiceFailed;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What each outcome of an invocation means for its chunk: re-sent without counting only when it never started. */
+class FailurePolicyTest {
+    private final FailurePolicy policy = new FailurePolicy("fanout-worker");
+
+    private static Fail fail(Decision d, ErrorType type, String... phrases) {
+        Fail f = assertInstanceOf(Fail.class, d);
+        assertEquals(type, f.type(), f.message());
+        for (String p : phrases) {
+            assertTrue(f.message().contains(p), f.message());
+        }
+        return f;
+    }
+
+    @Test
+    void aConnectionThatNeverOpenedIsSentAgainWithoutCountingAnAttempt() {
+        Decision d = policy.decide(new ClientFailed(Phase.CONNECTING, "SdkClientException", "Connection refused"), 3);
+        assertTrue(assertInstanceOf(Resend.class, d).why().contains("Connection refused"));
+    }
+
+    @Test
+    void aThrottledInvocationIsSentAgainWithoutCountingAnAttempt() {
+        assertInstanceOf(Resend.class, policy.decide(new ServiceFailed(429, "TooManyRequestsException",
+                "Rate Exceeded."), 3));
+    }
+
+    @Test
+    void aConnectionLostAfterSendingFailsTheAttemptsSinceTheyMayHaveRun() {
+        fail(policy.decide(new ClientFailed(Phase.EXCHANGING, "SdkClientException", "Read timed out"), 3),
+                ErrorType.BACKEND_ERROR, "Read timed out", "may have run");
+    }
+
+    @Test
+    void aServiceErrorFailsTheAttemptsSinceTheyMayHaveRun() {
+        for (int status : new int[]{500, 502, 503}) {
+            fail(policy.decide(new ServiceFailed(status, "ServiceException", "Internal error"), 3),
+                    ErrorType.BACKEND_ERROR, "ServiceException", "may have run");
+        }
+    }
+
+    @Test
+    void aClientErrorBeforeAnyNetworkIsBackendError() {
+        fail(policy.decide(new ClientFailed(Phase.OTHER, "SdkClientException", "Unable to load credentials"), 3),
+                ErrorType.BACKEND_ERROR, "Unable to load credentials");
+    }
+
+    @Test
+    void aRequestTooLargeIsSplitAndAloneItIsInvalidInput() {
+        ServiceFailed tooLarge = new ServiceFailed(413, "RequestTooLargeException", "Request must be smaller");
+        assertInstanceOf(Split.class, policy.decide(tooLarge, 2));
+        fail(policy.decide(tooLarge, 1), ErrorType.INVALID_INPUT, "too large");
+    }
+
+    @Test
+    void anUnknownFunctionIsBackendErrorNamingIt() {
+        fail(policy.decide(new ServiceFailed(404, "ResourceNotFoundException", "Function not found"), 3),
+                ErrorType.BACKEND_ERROR, "'fanout-worker' does not exist");
+    }
+}
