@@ -122,6 +122,20 @@ class LambdaFaultsTest {
     }
 
     @Test
+    void aSandboxLeftWithARunawayTaskRetiresWithoutCostingTheNextChunkAnAttempt() {
+        LambdaEmulator emulator = emulator(Emulators.worker().withReservedConcurrency(1));
+        Engine engine = engine(Emulators.backend(emulator, 1));
+        // spin ignores its interrupt: it outlives its taskTimeout and keeps the sandbox's CPU
+        TaskResult runaway = await(engine.submit(List.of(task("runaway", "spin", "{\"ms\": 20000}")),
+                options(Duration.ofSeconds(1), 1))).getFirst();
+        assertEquals(ErrorType.TIMEOUT, runaway.error().type(), runaway.toString());
+        TaskResult next = await(engine.submit(primes(1), options(Duration.ofMinutes(1), 1))).getFirst();
+        assertEquals(TaskState.SUCCEEDED, next.state(), next.toString());
+        assertEquals(1, next.attempts());
+        assertEquals(2, emulator.stats().sandboxesStarted.get(), "the sandbox retired, a fresh one ran the chunk");
+    }
+
+    @Test
     void aCrashingFunctionCostsOnlyItsOwnTask() {
         LambdaEmulator emulator = emulator(Emulators.worker());
         List<TaskSpec> tasks = new ArrayList<>(primes(3));
