@@ -66,7 +66,10 @@ final class FailurePolicy {
         String type = f.errorType();
         String message = f.errorMessage();
         String described = "Lambda " + type + (message.isEmpty() ? "" : ": " + message);
-        if (type.equals("Runtime.ExitError") && message.endsWith("exit status " + Protocol.RECYCLE_EXIT_STATUS)) {
+        if (type.equals(Protocol.SANDBOX_RETIRED)) {
+            return new Resend("the sandbox retired itself before running the chunk");
+        } else if (type.equals("Runtime.ExitError")
+                && message.endsWith("exit status " + Protocol.RECYCLE_EXIT_STATUS)) {
             return new Resend("the sandbox retired itself before running the chunk");
         } else if (type.endsWith("BadChunkException")) {
             return new Fail(ErrorType.INVALID_INPUT, "the Lambda worker refused the chunk: " + message);

@@ -5,8 +5,10 @@ import dev.fanout.execution.lambda.Decision.Fail;
 import dev.fanout.execution.lambda.Decision.Resend;
 import dev.fanout.execution.lambda.Decision.Split;
 import dev.fanout.execution.lambda.Outcome.ClientFailed;
+import dev.fanout.execution.lambda.Outcome.FunctionFailed;
 import dev.fanout.execution.lambda.Outcome.Phase;
 import dev.fanout.execution.lambda.Outcome.ServiceFailed;
+import dev.fanout.protocol.Protocol;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,6 +38,14 @@ class FailurePolicyTest {
     void aThrottledInvocationIsSentAgainWithoutCountingAnAttempt() {
         assertInstanceOf(Resend.class, policy.decide(new ServiceFailed(429, "TooManyRequestsException",
                 "Rate Exceeded."), 3));
+    }
+
+    @Test
+    void aSandboxThatRetiredBeforeRunningTheChunkIsSentAgainWithoutCountingAnAttempt() {
+        for (int tasks : new int[]{1, 3}) {
+            assertInstanceOf(Resend.class, policy.decide(new FunctionFailed(Protocol.SANDBOX_RETIRED,
+                    "a task of an earlier chunk still runs"), tasks));
+        }
     }
 
     @Test

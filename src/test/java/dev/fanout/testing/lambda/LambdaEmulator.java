@@ -245,11 +245,20 @@ public final class LambdaEmulator implements AutoCloseable {
     }
 
     private Invocation.Outcome run(Invocation inv) throws IOException {
-        Sandbox sandbox = acquire();
         try {
-            return sandbox.invoke(inv).join();
+            for (Invocation attempt = inv; ; attempt = attempt.again()) {
+                Sandbox sandbox = acquire();
+                Invocation.Outcome outcome;
+                try {
+                    outcome = sandbox.invoke(attempt).join();
+                } finally {
+                    release(sandbox);
+                }
+                if (outcome != Invocation.UNDELIVERED) {
+                    return outcome;
+                }
+            }
         } finally {
-            release(sandbox);
             inFlight.decrementAndGet();
         }
     }

@@ -32,6 +32,8 @@ final class Sandbox implements AutoCloseable {
     private final Process process;
     private final BlockingQueue<Invocation> next = new LinkedBlockingQueue<>();
     private volatile Invocation current;
+    /** The invocation the runtime took ({@code /next}); until then, {@link #current} has not reached the function. */
+    private volatile Invocation taken;
     private final Consumer<byte[]> delivered;
     private volatile boolean dead;
 
@@ -142,6 +144,7 @@ final class Sandbox implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
+        taken = inv;
         delivered.accept(inv.event);
         long deadline = System.currentTimeMillis() + config.timeout().toMillis();
         CompletableFuture.delayedExecutor(config.timeout().toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
@@ -169,9 +172,12 @@ final class Sandbox implements AutoCloseable {
     private void exited() {
         dead = true;
         Invocation inv = current;
-        if (inv != null) {
+        if (inv != null && inv == taken) {
             inv.fail("Runtime.ExitError", "RequestId: " + inv.requestId + " Error: Runtime exited with error: "
                     + (process.isAlive() ? "killed" : "exit status " + process.exitValue()));
+        } else if (inv != null) {
+            // its runtime ended (say, right after answering the previous one) without asking for it
+            inv.undelivered();
         }
         cleanUp();
     }
