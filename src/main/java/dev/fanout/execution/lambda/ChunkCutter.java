@@ -30,7 +30,7 @@ final class ChunkCutter {
      * @param concurrency invocations that can run at once: a chunk is at most a fair share of what waits
      */
     ChunkCall next(int concurrency) {
-        List<Attempt> chunk = queues.nextChunk(Math.max(1, concurrency), Integer.MAX_VALUE);
+        List<Attempt> chunk = alone(queues.nextChunk(Math.max(1, concurrency), Integer.MAX_VALUE));
         if (chunk.isEmpty()) {
             return null;
         }
@@ -48,6 +48,23 @@ final class ChunkCutter {
         // one cancelled meanwhile stays in the event (it was written); its result will be dropped
         sent.forEach(a -> a.start(LambdaBackend.NAME));
         return new ChunkCall(sent, System.nanoTime() + config.retryBudget().toNanos(), 0, fits.payload());
+    }
+
+    /**
+     * A retry goes alone: its previous attempt may have failed with its whole chunk (a crash, the function's timeout),
+     * and alone it can neither take other tasks down again nor be taken down by them. The chunk ends before the first
+     * retry; a retry at its head is the whole chunk.
+     */
+    private List<Attempt> alone(List<Attempt> chunk) {
+        int keep = chunk.size();
+        for (int i = 0; i < chunk.size(); i++) {
+            if (chunk.get(i).number() > 1) {
+                keep = Math.max(1, i);
+                break;
+            }
+        }
+        queues.requeueFirst(chunk.subList(keep, chunk.size()));
+        return chunk.subList(0, keep);
     }
 
     /** The worker's event ({@link dev.fanout.protocol.LambdaRequest}) of exactly these attempts. */

@@ -61,27 +61,32 @@ final class FailurePolicy {
         return new Complete(answer.results(), answer.protocol());
     }
 
-    /** The invocation failed as a whole: find out which task is to blame by halving, or blame the whole chunk. */
+    /**
+     * The invocation failed as a whole, and only the sandbox knows how far it got: every task of the chunk may have
+     * run, so each fails this attempt (the engine retries within the batch's retries, each retry alone). Splitting
+     * the chunk to find the guilty task would run the others again behind their results' back.
+     */
     private static Decision functionFailed(FunctionFailed f, int tasks) {
         String type = f.errorType();
         String message = f.errorMessage();
-        String described = "Lambda " + type + (message.isEmpty() ? "" : ": " + message);
         if (type.equals(Protocol.SANDBOX_RETIRED)) {
-            return new Resend("the sandbox retired itself before running the chunk");
-        } else if (type.equals("Runtime.ExitError")
-                && message.endsWith("exit status " + Protocol.RECYCLE_EXIT_STATUS)) {
             return new Resend("the sandbox retired itself before running the chunk");
         } else if (type.endsWith("BadChunkException")) {
             return new Fail(ErrorType.INVALID_INPUT, "the Lambda worker refused the chunk: " + message);
-        } else if (tasks > 1) {
-            return new Split();
-        } else if (type.equals("Sandbox.Timedout")) {
-            return new Fail(ErrorType.TIMEOUT, described + " (the function's own timeout)");
-        } else if (type.equals("Function.ResponseSizeTooLarge")) {
-            return new Fail(ErrorType.FUNCTION_ERROR, "the task's result is larger than a Lambda answer may be: "
-                    + message);
         }
-        return new Fail(ErrorType.WORKER_CRASHED, described);
+        String described = "Lambda " + type + (message.isEmpty() ? "" : ": " + message);
+        String chunk = tasks == 1 ? "" : " (the invocation ran a chunk of " + tasks + " tasks, each of which counts "
+                + "this attempt)";
+        return switch (type) {
+            case "Sandbox.Timedout" -> new Fail(ErrorType.TIMEOUT, described + " (the function's own timeout)" + chunk);
+            case "Function.ResponseSizeTooLarge" -> tasks == 1
+                    ? new Fail(ErrorType.FUNCTION_ERROR, "the task's result is larger than a Lambda answer may be: "
+                    + message)
+                    : new Fail(ErrorType.BACKEND_ERROR, "the results were larger than a Lambda answer may be ("
+                    + message + ")" + chunk);
+            // Runtime.ExitError with status 75 too: a task may exit with it as well as a retiring sandbox
+            default -> new Fail(ErrorType.WORKER_CRASHED, described + chunk);
+        };
     }
 
     private Decision serviceFailed(ServiceFailed s, int tasks) {

@@ -25,8 +25,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       again by successes), so that a reserved concurrency below max-concurrency costs a few throttles, not a storm
  *  5xx, a connection lost after sending (the invocation may have run): BACKEND_ERROR, one attempt of each task;
  *       the engine retries it within the batch's retries
- *  function errors: Sandbox.Timedout, Runtime.* crashes and oversized answers split the chunk in halves until the
- *       guilty task stands alone (TIMEOUT / WORKER_CRASHED / FUNCTION_ERROR); a bad chunk is INVALID_INPUT
+ *  function errors (the function ran, how far is unknown): Sandbox.Timedout, Runtime.* crashes, oversized answers
+ *       fail every task of the chunk once (TIMEOUT / WORKER_CRASHED / ...); their retries go alone; a bad chunk is
+ *       INVALID_INPUT; a sandbox that says it retired before running the chunk: sent again without counting
+ *  413: split in halves (Lambda took nothing); a single task too large is INVALID_INPUT
  * </pre>
  * Timeouts are the worker's business (each task's own, inside the invocation), hence {@link #enforcesTimeouts()}.
  * Cancellation: stopped attempts are skipped when chunks are cut or sent again, and a late answer for them is dropped.
@@ -201,7 +203,7 @@ public final class LambdaBackend extends ChunkingBackend {
 
     private void finish(ChunkCall call, ErrorType type, String message) {
         for (Attempt a : call.attempts()) {
-            a.complete(failure(a, type, message));
+            a.fail(type, message, NAME);
         }
     }
 
@@ -213,10 +215,6 @@ public final class LambdaBackend extends ChunkingBackend {
         } finally {
             lock.unlock();
         }
-    }
-
-    private static TaskResult failure(Attempt a, ErrorType type, String message) {
-        return TaskResult.failed(a.task().id(), type, message, a.number(), NAME, null, 0);
     }
 
     // ---- observability and shutdown ----

@@ -80,4 +80,42 @@ class FailurePolicyTest {
         fail(policy.decide(new ServiceFailed(404, "ResourceNotFoundException", "Function not found"), 3),
                 ErrorType.BACKEND_ERROR, "'fanout-worker' does not exist");
     }
+
+    @Test
+    void aCrashedChunkFailsEveryTaskOnceInsteadOfBeingSplit() {
+        Outcome crash = new FunctionFailed("Runtime.ExitError", "RequestId: r Error: Runtime exited with error: "
+                + "exit status 42");
+        for (int tasks : new int[]{1, 4}) {
+            fail(policy.decide(crash, tasks), ErrorType.WORKER_CRASHED, "Runtime.ExitError", "exit status 42");
+        }
+        fail(policy.decide(new FunctionFailed("Unhandled", "java.lang.OutOfMemoryError"), 4),
+                ErrorType.WORKER_CRASHED, "OutOfMemoryError");
+    }
+
+    @Test
+    void anExitWithTheRecycleStatusAloneIsACrash() {
+        // a task may exit with 75 too: only Fanout.SandboxRetired proves that the chunk never ran
+        fail(policy.decide(new FunctionFailed("Runtime.ExitError", "Runtime exited with error: exit status "
+                + Protocol.RECYCLE_EXIT_STATUS), 2), ErrorType.WORKER_CRASHED, "exit status 75");
+    }
+
+    @Test
+    void aSandboxTimeoutIsTimeoutForEveryTaskOfTheChunk() {
+        Outcome timedOut = new FunctionFailed("Sandbox.Timedout", "Task timed out after 60.00 seconds");
+        fail(policy.decide(timedOut, 1), ErrorType.TIMEOUT, "Sandbox.Timedout");
+        fail(policy.decide(timedOut, 3), ErrorType.TIMEOUT, "Sandbox.Timedout", "3 tasks");
+    }
+
+    @Test
+    void anAnswerTooLargeFailsItsTasksSinceTheyRan() {
+        Outcome tooLarge = new FunctionFailed("Function.ResponseSizeTooLarge", "Response payload size exceeded");
+        fail(policy.decide(tooLarge, 1), ErrorType.FUNCTION_ERROR, "larger than a Lambda answer may be");
+        fail(policy.decide(tooLarge, 3), ErrorType.BACKEND_ERROR, "larger than a Lambda answer may be", "3 tasks");
+    }
+
+    @Test
+    void aBadChunkIsInvalidInputForEveryTask() {
+        fail(policy.decide(new FunctionFailed("dev.fanout.worker.lambda.BadChunkException", "unknown function 'x'"),
+                3), ErrorType.INVALID_INPUT, "unknown function 'x'");
+    }
 }

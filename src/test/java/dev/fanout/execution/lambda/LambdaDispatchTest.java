@@ -4,6 +4,7 @@ import dev.fanout.core.Backoff;
 import dev.fanout.core.ErrorType;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
+import dev.fanout.core.TaskState;
 import dev.fanout.execution.Batch;
 import dev.fanout.execution.BatchOptions;
 import dev.fanout.execution.Engine;
@@ -109,5 +110,37 @@ class LambdaDispatchTest {
             assertTrue(r.error().message().contains("shut down"), r.error().message());
         }
         assertEquals(1, lambda.sent());
+    }
+
+    private static Outcome crashed() {
+        return new Outcome.FunctionFailed("Runtime.ExitError", "Runtime exited with error: exit status 42");
+    }
+
+    @Test
+    void withoutRetriesACrashedChunkFailsEachOfItsTasksOnceAndIsNotSentAgain() throws Exception {
+        Batch batch = engine(backend(4, new Resender(Resender.BACKOFF))).submit(primes(4), options(0, 4));
+        ScriptedLambda.Call call = lambda.next();
+        assertEquals(4, call.taskIds.size());
+        call.answer(crashed());
+        for (TaskResult r : await(batch)) {
+            assertEquals(ErrorType.WORKER_CRASHED, r.error().type(), r.toString());
+            assertEquals(1, r.attempts());
+        }
+        assertEquals(1, lambda.sent(), "the tasks ran once, in the crashed invocation, and never again");
+    }
+
+    @Test
+    void theRetriesOfACrashedChunkGoAloneAndCountAsSecondAttempts() throws Exception {
+        Batch batch = engine(backend(4, new Resender(Resender.BACKOFF))).submit(primes(4), options(1, 4));
+        lambda.next().answer(crashed());
+        for (int i = 0; i < 4; i++) {
+            ScriptedLambda.Call retry = lambda.next();
+            assertEquals(1, retry.taskIds.size(), "a retry goes alone: " + retry.taskIds);
+            retry.succeed();
+        }
+        for (TaskResult r : await(batch)) {
+            assertEquals(TaskState.SUCCEEDED, r.state(), r.toString());
+            assertEquals(2, r.attempts());
+        }
     }
 }

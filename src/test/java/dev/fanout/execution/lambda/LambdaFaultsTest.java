@@ -107,18 +107,27 @@ class LambdaFaultsTest {
     }
 
     @Test
-    void aSandboxTimeoutIsBlamedOnEachTaskOfTheChunk() {
+    void aSandboxTimeoutIsBlamedOnEachTaskOfTheChunkOnce() {
         LambdaEmulator emulator = emulator(Emulators.worker().withTimeout(Duration.ofSeconds(1))
                 .withHandler("dev.fanout.testing.lambda.StallHandler::handleRequest"));
-        LambdaBackend backend = Emulators.backend(emulator, 4);
-        List<TaskResult> results = await(engine(backend).submit(primes(2), options(Duration.ofMinutes(1), 2)));
+        List<TaskResult> results = await(engine(Emulators.backend(emulator, 4)).submit(primes(2),
+                options(Duration.ofMinutes(1), 2)));
         for (TaskResult r : results) {
             assertEquals(ErrorType.TIMEOUT, r.error().type());
             assertTrue(r.error().message().contains("Sandbox.Timedout"), r.error().message());
+            assertEquals(1, r.attempts());
+            assertEquals(1, emulator.stats().deliveries(r.id()), r.id() + " ran once (no retries)");
         }
-        // the two tasks go out together (then each half alone) or, when the first is cut before the second is
-        // queued, one by one: either way one timed-out invocation per task plus one per split
-        assertEquals(2 + backend.splits.get(), emulator.stats().timedOut.get());
+    }
+
+    @Test
+    void aTaskExitingWithTheRecycleStatusIsACrashNotARetirement() {
+        LambdaEmulator emulator = emulator(Emulators.worker());
+        TaskResult r = await(engine(Emulators.backend(emulator, 1)).submit(List.of(task("exits", "exit",
+                "{\"code\": 75}")), options(Duration.ofMinutes(1), 1))).getFirst();
+        assertEquals(ErrorType.WORKER_CRASHED, r.error().type(), r.toString());
+        assertTrue(r.error().message().contains("exit status 75"), r.error().message());
+        assertEquals(1, emulator.stats().deliveries("exits"));
     }
 
     @Test
@@ -136,17 +145,22 @@ class LambdaFaultsTest {
     }
 
     @Test
-    void aCrashingFunctionCostsOnlyItsOwnTask() {
+    void aCrashCostsEachTaskOfItsChunkAnAttemptAndItsRetriesGoAlone() {
         LambdaEmulator emulator = emulator(Emulators.worker());
         List<TaskSpec> tasks = new ArrayList<>(primes(3));
         tasks.add(1, task("crash", "exit", "{\"code\": 42}"));
         List<TaskResult> results = await(engine(Emulators.backend(emulator, 4)).submit(tasks,
-                options(Duration.ofMinutes(1), 4)));
+                options(Duration.ofMinutes(1), 1, 4)));
         assertEquals(ErrorType.WORKER_CRASHED, results.get(1).error().type());
         assertTrue(results.get(1).error().message().contains("Runtime.ExitError"), results.get(1).error().message());
         assertTrue(results.get(1).error().message().contains("exit status 42"), results.get(1).error().message());
         for (int i : new int[]{0, 2, 3}) {
             assertEquals(TaskState.SUCCEEDED, results.get(i).state(), results.get(i).toString());
+        }
+        for (TaskResult r : results) {
+            // the crashed invocation ran every task of its chunk: each says so, and ran exactly that often
+            assertEquals(2, r.attempts(), r.toString());
+            assertEquals(r.attempts(), emulator.stats().deliveries(r.id()), r.id());
         }
     }
 
