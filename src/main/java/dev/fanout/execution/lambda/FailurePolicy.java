@@ -71,6 +71,14 @@ final class FailurePolicy {
         String message = f.errorMessage();
         if (type.equals(Protocol.SANDBOX_RETIRED)) {
             return new Resend("the sandbox retired itself before running the chunk");
+        } else if (type.endsWith("UnsupportedProtocolException")) {
+            // the worker's message names its version and ours; sent again or halved it would refuse again
+            return new Fail(ErrorType.BACKEND_ERROR, "the Lambda worker refused this service's protocol "
+                    + Protocol.VERSION + ": " + message);
+        } else if (type.endsWith("BadChunkException") && message.contains("Unrecognized field \"protocol\"")) {
+            // a native worker built before versions: its JSON reader refused fields it did not know
+            return new Fail(ErrorType.BACKEND_ERROR, Protocol.mismatch("the Lambda worker (older than protocol "
+                    + "versions: it refuses the event's \"protocol\" field)", 1, Protocol.VERSION));
         } else if (type.endsWith("BadChunkException")) {
             return new Fail(ErrorType.INVALID_INPUT, "the Lambda worker refused the chunk: " + message);
         }

@@ -6,6 +6,7 @@ import dev.fanout.core.TaskResult;
 import dev.fanout.execution.Attempt;
 import dev.fanout.execution.ChunkQueues;
 import dev.fanout.execution.ChunkingBackend;
+import dev.fanout.protocol.Protocol;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -46,6 +47,8 @@ public final class LambdaBackend extends ChunkingBackend {
     private final Resender resender;
     private final Deque<ChunkCall> resends = new ArrayDeque<>();
     private int inFlight;
+    /** The protocol of the worker's latest answer: readiness shows it, to spot a worker of another release. */
+    private volatile Integer workerProtocol;
     private double limit;
     public final AtomicLong invocations = new AtomicLong();
     public final AtomicLong throttles = new AtomicLong();
@@ -135,7 +138,10 @@ public final class LambdaBackend extends ChunkingBackend {
             return;
         }
         switch (decision) {
-            case Decision.Complete c -> completed(call, c.results(), nanos);
+            case Decision.Complete c -> {
+                workerProtocol = Protocol.of(c.protocol());
+                completed(call, c.results(), nanos);
+            }
             case Decision.Fail f -> finish(call, f.type(), f.message());
             case Decision.Resend r -> resendLater(call, r.why());
             case Decision.Split s -> split(call);
@@ -230,6 +236,7 @@ public final class LambdaBackend extends ChunkingBackend {
             d.put("queued", queues.size());
             d.put("invocations", invocations.get());
             d.put("throttles", throttles.get());
+            d.put("workerProtocol", workerProtocol);
             return d;
         } finally {
             lock.unlock();

@@ -118,4 +118,23 @@ class FailurePolicyTest {
         fail(policy.decide(new FunctionFailed("dev.fanout.worker.lambda.BadChunkException", "unknown function 'x'"),
                 3), ErrorType.INVALID_INPUT, "unknown function 'x'");
     }
+
+    @Test
+    void aWorkerOfANewerProtocolFailsEveryTaskOnceWithBackendErrorNamingBothVersions() {
+        Outcome refused = new FunctionFailed("dev.fanout.worker.lambda.UnsupportedProtocolException",
+                Protocol.mismatch("this Lambda worker", Protocol.VERSION - 1, Protocol.VERSION));
+        for (int tasks : new int[]{1, 4}) {
+            fail(policy.decide(refused, tasks), ErrorType.BACKEND_ERROR, "protocol " + (Protocol.VERSION - 1),
+                    "protocol " + Protocol.VERSION);
+        }
+    }
+
+    @Test
+    void aWorkerOlderThanVersionsThatRefusesTheProtocolFieldIsBackendErrorNamingBothVersions() {
+        // what a native worker built before versions (its JSON reader refused unknown fields) answers to our events
+        Outcome refused = new FunctionFailed("dev.fanout.worker.lambda.BadChunkException", "the event is not a "
+                + "chunk: Unrecognized field \"protocol\" (class dev.fanout.worker.protocol.LambdaRequest), not "
+                + "marked as ignorable (2 known properties: \"tasks\", \"taskTimeout\"])");
+        fail(policy.decide(refused, 4), ErrorType.BACKEND_ERROR, "protocol 1", "protocol " + Protocol.VERSION);
+    }
 }

@@ -10,6 +10,7 @@ import dev.fanout.execution.BatchState;
 import dev.fanout.execution.Engine;
 import dev.fanout.execution.EngineConfig;
 import dev.fanout.execution.EngineListener;
+import dev.fanout.protocol.Protocol;
 import dev.fanout.spi.FunctionRegistry;
 import dev.fanout.spi.Settings;
 import dev.fanout.testing.lambda.Emulators;
@@ -214,6 +215,20 @@ class LambdaFaultsTest {
 
     private static int inFlight(LambdaEmulator emulator) {
         return emulator.inFlight();
+    }
+
+    @Test
+    void aWorkerOfAnotherProtocolFailsEachTaskOnceWithBackendError() {
+        LambdaEmulator emulator = emulator(Emulators.worker()
+                .withHandler("dev.fanout.testing.lambda.OlderProtocolHandler::handleRequest"));
+        List<TaskResult> results = await(engine(Emulators.backend(emulator, 4)).submit(primes(4),
+                options(Duration.ofMinutes(1), 4)));
+        for (TaskResult r : results) {
+            assertEquals(ErrorType.BACKEND_ERROR, r.error().type(), r.toString());
+            assertTrue(r.error().message().contains("protocol 1"), r.error().message());
+            assertTrue(r.error().message().contains("protocol " + Protocol.VERSION), r.error().message());
+        }
+        assertEquals(1, emulator.stats().invocations.get(), "neither split nor sent again");
     }
 
     @Test

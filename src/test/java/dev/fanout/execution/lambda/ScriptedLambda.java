@@ -28,13 +28,15 @@ final class ScriptedLambda implements Invoker {
     private final AtomicInteger maxOutstanding = new AtomicInteger();
     private final AtomicInteger sent = new AtomicInteger();
 
-    /** One invocation: the task ids of its event, and the means to answer it. */
+    /** One invocation: the task ids of its event and their attempt numbers, and the means to answer it. */
     final class Call {
         final List<String> taskIds;
+        final List<Integer> attempts;
         private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
 
-        Call(List<String> taskIds) {
+        Call(List<String> taskIds, List<Integer> attempts) {
             this.taskIds = taskIds;
+            this.attempts = attempts;
         }
 
         /** Answers the invocation; returns once the backend has handled the answer. */
@@ -65,14 +67,16 @@ final class ScriptedLambda implements Invoker {
     @Override
     public CompletableFuture<Outcome> invoke(byte[] event) {
         List<String> ids = new ArrayList<>();
+        List<Integer> attempts = new ArrayList<>();
         try {
             for (JsonNode task : Json.mapper().readTree(event).path("tasks")) {
                 ids.add(task.path("id").asText());
+                attempts.add(task.path("attempt").asInt(1));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Call call = new Call(ids);
+        Call call = new Call(ids, attempts);
         maxOutstanding.accumulateAndGet(outstanding.incrementAndGet(), Math::max);
         sent.incrementAndGet();
         calls.add(call);
