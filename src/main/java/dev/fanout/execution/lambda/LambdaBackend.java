@@ -1,5 +1,6 @@
 package dev.fanout.execution.lambda;
 
+import dev.fanout.core.AdaptiveLimit;
 import dev.fanout.core.Durations;
 import dev.fanout.core.ErrorType;
 import dev.fanout.core.TaskResult;
@@ -13,6 +14,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -20,10 +22,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  *  submit -> ChunkQueues -> dispatcher: chunk by task count (about 1 s of work) and by bytes (6 MB limit)
- *         -> invoke (at most `limit` in flight) -> {"results": [...]} -> Attempt.complete, in request order
+ *         -> invoke (at most AdaptiveLimit's limit in flight) -> {"results": [...]} -> Attempt.complete, in order
  *  429 and failures to connect (the invocation provably never started): send again after exponential backoff with
- *       jitter, within fanout.lambda.retry-budget, without counting an attempt; each 429 also lowers `limit` (raised
- *       again by successes), so that a reserved concurrency below max-concurrency costs a few throttles, not a storm
+ *       jitter, within fanout.lambda.retry-budget, without counting an attempt; a burst of 429s also lowers the limit once
+ *       (successes that use it raise it again), so that a reserved concurrency below max-concurrency costs a few
+ *       throttles, not a storm at every batch
  *  5xx, a connection lost after sending (the invocation may have run): BACKEND_ERROR, one attempt of each task;
  *       the engine retries it within the batch's retries
  *  function errors (the function ran, how far is unknown): Sandbox.Timedout, Runtime.* crashes, oversized answers
@@ -46,10 +49,9 @@ public final class LambdaBackend extends ChunkingBackend {
     private final ChunkCutter cutter;
     private final Resender resender;
     private final Deque<ChunkCall> resends = new ArrayDeque<>();
-    private int inFlight;
+    private final AdaptiveLimit limit;
     /** The protocol of the worker's latest answer: readiness shows it, to spot a worker of another release. */
     private volatile Integer workerProtocol;
-    private double limit;
     public final AtomicLong invocations = new AtomicLong();
     public final AtomicLong throttles = new AtomicLong();
     public final AtomicLong splits = new AtomicLong();
@@ -63,7 +65,7 @@ public final class LambdaBackend extends ChunkingBackend {
         this.config = config;
         this.policy = new FailurePolicy(config.functionName());
         this.cutter = new ChunkCutter(queues, config);
-        this.limit = config.maxConcurrency();
+        this.limit = AdaptiveLimit.upTo(config.maxConcurrency());
         this.invoker = invoker;
         this.resender = resender;
         this.unavailable = invoker.unavailableReason();
@@ -89,18 +91,22 @@ public final class LambdaBackend extends ChunkingBackend {
 
     @Override
     protected Runnable nextSend() {
-        while (inFlight < (int) limit && (!resends.isEmpty() || queues.size() > 0)) {
-            ChunkCall call = resends.isEmpty() ? cutter.next((int) limit) : resends.pollFirst().live();
-            if (call == null || call.attempts().isEmpty()) {
-                continue; // nothing live in it: cancelled meanwhile, or a task too big was answered
+        while (!resends.isEmpty() || queues.size() > 0) {
+            Optional<AdaptiveLimit.Permit> room = limit.tryAcquire();
+            if (room.isEmpty()) {
+                return null; // each call that ends signals `changed`
             }
-            inFlight++;
-            return () -> send(call);
+            ChunkCall call = resends.isEmpty() ? cutter.next(limit.limit()) : resends.pollFirst().live();
+            if (call == null || call.attempts().isEmpty()) {
+                room.get().ignored(); // nothing live in it: cancelled meanwhile, or a task too big was answered
+                continue;
+            }
+            return () -> send(call, room.get());
         }
         return null;
     }
 
-    private void send(ChunkCall call) {
+    private void send(ChunkCall call, AdaptiveLimit.Permit permit) {
         byte[] payload = call.payload() != null ? call.payload() : cutter.event(call.attempts());
         long started = System.nanoTime();
         invocations.incrementAndGet();
@@ -109,29 +115,32 @@ public final class LambdaBackend extends ChunkingBackend {
                 if (error != null) {
                     throw error instanceof RuntimeException r ? r : new IllegalStateException(error);
                 }
+                learn(permit, outcome);
                 handle(call, outcome, System.nanoTime() - started);
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "could not handle a Lambda answer", e);
                 finish(call, ErrorType.BACKEND_ERROR, "could not read the Lambda answer: " + e);
             } finally {
-                // here and only here: however the answer was handled, or failed to be, its slot is freed once
-                release();
+                // here and only here: however the answer was handled, or failed to be, its room is freed once
+                permit.ignored();
+                signal();
             }
         });
+    }
+
+    /** Only Lambda's own answers say something about its capacity: it ran the function, or it throttled. */
+    private void learn(AdaptiveLimit.Permit permit, Outcome outcome) {
+        if (outcome instanceof Outcome.Answered || outcome instanceof Outcome.FunctionFailed) {
+            permit.succeeded();
+        } else if (outcome instanceof Outcome.ServiceFailed s && s.status() == 429) {
+            throttles.incrementAndGet();
+            permit.throttled();
+        }
     }
 
     // ---- outcomes ----
 
     private void handle(ChunkCall call, Outcome outcome, long nanos) {
-        if (outcome instanceof Outcome.ServiceFailed s && s.status() == 429) {
-            lock.lock();
-            try {
-                throttles.incrementAndGet();
-                limit = Math.max(1, Math.min(limit, inFlight) * 0.7);
-            } finally {
-                lock.unlock();
-            }
-        }
         Decision decision = policy.decide(outcome, call.attempts().size());
         if (closed && !(decision instanceof Decision.Complete)) {
             finish(call, ErrorType.BACKEND_ERROR, closedReason()); // nothing will send it again
@@ -152,7 +161,6 @@ public final class LambdaBackend extends ChunkingBackend {
         lock.lock();
         try {
             queues.measured(call.attempts().getFirst().batchId(), nanos / call.attempts().size());
-            limit = Math.min(config.maxConcurrency(), limit + 1);
         } finally {
             lock.unlock();
         }
@@ -213,10 +221,9 @@ public final class LambdaBackend extends ChunkingBackend {
         }
     }
 
-    private void release() {
+    private void signal() {
         lock.lock();
         try {
-            inFlight--;
             changed.signal();
         } finally {
             lock.unlock();
@@ -225,14 +232,19 @@ public final class LambdaBackend extends ChunkingBackend {
 
     // ---- observability and shutdown ----
 
+    /** Invocations allowed in flight now: max-concurrency, or less as learned from throttling. */
+    public int concurrencyLimit() {
+        return limit.limit();
+    }
+
     @Override
     public Map<String, Object> details() {
         lock.lock();
         try {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("function", config.functionName());
-            d.put("inFlight", inFlight);
-            d.put("concurrencyLimit", (int) limit);
+            d.put("inFlight", limit.inFlight());
+            d.put("concurrencyLimit", limit.limit());
             d.put("queued", queues.size());
             d.put("invocations", invocations.get());
             d.put("throttles", throttles.get());

@@ -168,4 +168,35 @@ class LambdaDispatchTest {
         await(batch);
         assertEquals(1, backend.details().get("workerProtocol"), "an answer without a version is version 1");
     }
+
+    private static int limit(LambdaBackend backend) {
+        return (int) backend.details().get("concurrencyLimit");
+    }
+
+    @Test
+    void aBurstOfThrottlesLowersTheLimitOnceAndSuccessesFarBelowItDoNotRaiseItBack() throws Exception {
+        // throttled chunks wait a minute for their re-send: none comes back during the test
+        LambdaBackend backend = backend(16, new Resender(new Backoff(Duration.ofMinutes(1), Duration.ofMinutes(1))));
+        Engine engine = engine(backend);
+        engine.submit(primes(16), options(0, 1));
+        List<ScriptedLambda.Call> calls = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            calls.add(lambda.next());
+        }
+        for (ScriptedLambda.Call call : calls.subList(0, 14)) {
+            call.answer(throttled()); // room for 2: one burst, one piece of news
+        }
+        int afterBurst = limit(backend);
+        assertTrue(afterBurst >= 8, "16 calls against room for 2 lower the limit once, not to " + afterBurst);
+        assertTrue(afterBurst < 16);
+        calls.get(14).succeed();
+        calls.get(15).succeed();
+        int learned = limit(backend);
+        for (int i = 0; i < 20; i++) { // one call at a time: nothing learned about the ceiling
+            Batch one = engine.submit(List.of(task("one" + i, "primes", "{\"limit\": 10}")), options(0, 1));
+            lambda.next().succeed();
+            await(one);
+        }
+        assertEquals(learned, limit(backend), "successes far below the limit do not raise it back");
+    }
 }
