@@ -8,7 +8,7 @@ import java.util.List;
 /** What the backend does with a chunk once its invocation's {@link Outcome} is known ({@link FailurePolicy}). */
 sealed interface Decision {
 
-    /** Every task has its result, in request order; {@code protocol} is the worker's version (null: before versions). */
+    /** Every task's result, in request order; {@code protocol}: the worker's version (null: before versions). */
     record Complete(List<TaskResult> results, Integer protocol) implements Decision {
     }
 

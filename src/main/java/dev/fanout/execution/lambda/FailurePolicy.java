@@ -16,7 +16,30 @@ import dev.fanout.protocol.Protocol;
 import java.io.IOException;
 
 /**
- * Decides what an invocation's {@link Outcome} means for its chunk of {@code tasks}: a pure function, no I/O.
+ * Decides what an invocation's {@link Outcome} means for its chunk of {@code tasks}: a pure function, no I/O. A chunk
+ * is sent again without counting an attempt only when it provably never started; whatever may have run costs each of
+ * its tasks one attempt ({@link Decision.Fail}), and the engine decides on retries.
+ * <pre>
+ *  outcome                                          decision
+ *  answered, one result per task                    Complete (the answer's protocol too)
+ *  answered something else                          Fail WORKER_CRASHED
+ *  function error Fanout.SandboxRetired             Resend (the worker says it retired before touching the chunk)
+ *  function error UnsupportedProtocolException      Fail BACKEND_ERROR naming both versions (never split or re-sent)
+ *  BadChunkException refusing the "protocol" field  Fail BACKEND_ERROR naming both versions (a worker before versions)
+ *  BadChunkException                                Fail INVALID_INPUT (the worker ran nothing)
+ *  Sandbox.Timedout                                 Fail TIMEOUT             } every task of the chunk, once:
+ *  Function.ResponseSizeTooLarge                    Fail FUNCTION_ERROR      } the sandbox ran it, how far is
+ *                                                   (a chunk: BACKEND_ERROR) } unknown; no split, which would
+ *  Runtime.ExitError (even status 75), other        Fail WORKER_CRASHED      } run the others again unseen
+ *  429 TooManyRequestsException                     Resend (and the limit learns)
+ *  413 RequestTooLargeException                     Split; a single task: Fail INVALID_INPUT
+ *  404 ResourceNotFoundException                    Fail BACKEND_ERROR naming the function
+ *  5xx                                              Fail BACKEND_ERROR (the invocation may have run)
+ *  other 4xx                                        Fail BACKEND_ERROR
+ *  no connection (refused, timeout, DNS, no route)  Resend
+ *  connection lost once the request was sent        Fail BACKEND_ERROR (the invocation may have run)
+ *  client error without network (credentials, ...)  Fail BACKEND_ERROR
+ * </pre>
  */
 final class FailurePolicy {
     private static final String COUNTED = ", so it counts as an attempt (retried within the batch's retries)";
@@ -24,6 +47,25 @@ final class FailurePolicy {
 
     FailurePolicy(String functionName) {
         this.functionName = functionName;
+    }
+
+    /** What an outcome says about Lambda's capacity, for the {@link dev.fanout.core.AdaptiveLimit}. */
+    enum Capacity {
+        /** Lambda took the invocation (and ran the function, whatever came of it). */
+        TOOK_IT,
+        /** Lambda refused it for lack of capacity (429). */
+        FULL,
+        /** Nothing about capacity: refused for another reason, or no answer from Lambda at all. */
+        UNKNOWN
+    }
+
+    static Capacity capacity(Outcome outcome) {
+        return switch (outcome) {
+            case Answered a -> Capacity.TOOK_IT;
+            case FunctionFailed f -> Capacity.TOOK_IT;
+            case ServiceFailed s -> s.status() == 429 ? Capacity.FULL : Capacity.UNKNOWN;
+            case ClientFailed c -> Capacity.UNKNOWN;
+        };
     }
 
     Decision decide(Outcome outcome, int tasks) {

@@ -1,7 +1,6 @@
 package dev.fanout.execution.lambda;
 
 import dev.fanout.core.AdaptiveLimit;
-import dev.fanout.core.Durations;
 import dev.fanout.core.ErrorType;
 import dev.fanout.core.TaskResult;
 import dev.fanout.execution.Attempt;
@@ -18,38 +17,44 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * CPU tasks as AWS Lambda invocations of the worker function, through the AWS SDK's async client.
+ * CPU tasks as synchronous AWS Lambda invocations of the worker function, one chunk of tasks each (the data flow is in
+ * {@link dev.fanout.execution.lambda the package's documentation}).
  *
- * <pre>
- *  submit -> ChunkQueues -> dispatcher: chunk by task count (about 1 s of work) and by bytes (6 MB limit)
- *         -> invoke (at most AdaptiveLimit's limit in flight) -> {"results": [...]} -> Attempt.complete, in order
- *  429 and failures to connect (the invocation provably never started): send again after exponential backoff with
- *       jitter, within fanout.lambda.retry-budget, without counting an attempt; a burst of 429s also lowers the limit once
- *       (successes that use it raise it again), so that a reserved concurrency below max-concurrency costs a few
- *       throttles, not a storm at every batch
- *  5xx, a connection lost after sending (the invocation may have run): BACKEND_ERROR, one attempt of each task;
- *       the engine retries it within the batch's retries
- *  function errors (the function ran, how far is unknown): Sandbox.Timedout, Runtime.* crashes, oversized answers
- *       fail every task of the chunk once (TIMEOUT / WORKER_CRASHED / ...); their retries go alone; a bad chunk is
- *       INVALID_INPUT; a sandbox that says it retired before running the chunk: sent again without counting
- *  413: split in halves (Lambda took nothing); a single task too large is INVALID_INPUT
- * </pre>
- * Timeouts are the worker's business (each task's own, inside the invocation), hence {@link #enforcesTimeouts()}.
- * Cancellation: stopped attempts are skipped when chunks are cut or sent again, and a late answer for them is dropped.
+ * <p><b>What a task can rely on.</b> Exactly one result (this backend reports each attempt at most once and never loses
+ * one, also when it closes). A task runs at most as often as its result's {@code attempts} says, and never again behind
+ * its result's back: every invocation holding it that may have run counts as one attempt, and a further attempt is made
+ * only by the engine, within the batch's {@code retries}. A SUCCEEDED result ran; a failed attempt may or may not have
+ * run (AWS cannot always tell), so with retries a task runs at least once and may run more than once: a function that
+ * must not repeat its effects reads its attempt number. In detail ({@link FailurePolicy}):
+ * <ul>
+ *   <li>Sent again without counting, only what provably never started: no connection (refused, connect timeout, unknown
+ *       host, no route), 429, a sandbox that answers {@code Fanout.SandboxRetired}, and the halves of a chunk Lambda
+ *       refused as too large (413). Backoff between sends, within {@code fanout.lambda.retry-budget}; then
+ *       BACKEND_ERROR.
+ *   <li>Everything else fails each task of the chunk once: a 5xx or a connection lost after sending (BACKEND_ERROR: it
+ *       may have run), a function error (the sandbox ran the chunk, how far is unknown: TIMEOUT, WORKER_CRASHED, ...),
+ *       a worker of another protocol (BACKEND_ERROR naming both versions). A retry goes alone ({@link ChunkCutter}), so
+ *       a crashing task costs the others of its chunk one attempt, not more.
+ * </ul>
+ * At most {@link AdaptiveLimit}'s limit of invocations are in flight: up to {@code fanout.lambda.max-concurrency},
+ * lowered by throttling. Timeouts are the worker's business (each task's own, inside the invocation), hence
+ * {@link #enforcesTimeouts()}. Cancellation: stopped attempts are skipped when chunks are cut or sent again, and a late
+ * answer for them is dropped; an invocation already sent runs to its end in Lambda.
  */
 public final class LambdaBackend extends ChunkingBackend {
     public static final String NAME = "lambda";
+    static final String CLOSED = "the Lambda backend is shut down";
     private static final System.Logger LOG = System.getLogger(LambdaBackend.class.getName());
     private static final long TARGET_CHUNK_NANOS = 1_000_000_000L;
 
     private final LambdaConfig config;
     private final Invoker invoker;
-    private final String unavailable;
     private final FailurePolicy policy;
     private final ChunkCutter cutter;
     private final Resender resender;
-    private final Deque<ChunkCall> resends = new ArrayDeque<>();
     private final AdaptiveLimit limit;
+    /** Chunks to send before new ones: back from their backoff, or halves. Under the lock. */
+    private final Deque<ChunkCall> resends = new ArrayDeque<>();
     /** The protocol of the worker's latest answer: readiness shows it, to spot a worker of another release. */
     private volatile Integer workerProtocol;
     public final AtomicLong invocations = new AtomicLong();
@@ -57,18 +62,17 @@ public final class LambdaBackend extends ChunkingBackend {
     public final AtomicLong splits = new AtomicLong();
 
     public LambdaBackend(LambdaConfig config) {
-        this(config, LambdaInvoker.create(config), new Resender(Resender.BACKOFF));
+        this(config, LambdaInvoker.create(config), new Resender(Resender.BACKOFF, config.retryBudget()));
     }
 
     LambdaBackend(LambdaConfig config, Invoker invoker, Resender resender) {
         super(new ChunkQueues(TARGET_CHUNK_NANOS, 10_000), "fanout-lambda-dispatcher");
         this.config = config;
+        this.invoker = invoker;
         this.policy = new FailurePolicy(config.functionName());
         this.cutter = new ChunkCutter(queues, config);
-        this.limit = AdaptiveLimit.upTo(config.maxConcurrency());
-        this.invoker = invoker;
         this.resender = resender;
-        this.unavailable = invoker.unavailableReason();
+        this.limit = AdaptiveLimit.upTo(config.maxConcurrency());
         startDispatcher();
     }
 
@@ -84,7 +88,7 @@ public final class LambdaBackend extends ChunkingBackend {
 
     @Override
     public String unavailableReason() {
-        return unavailable;
+        return invoker.unavailableReason();
     }
 
     // ---- dispatch ----
@@ -94,7 +98,7 @@ public final class LambdaBackend extends ChunkingBackend {
         while (!resends.isEmpty() || queues.size() > 0) {
             Optional<AdaptiveLimit.Permit> room = limit.tryAcquire();
             if (room.isEmpty()) {
-                return null; // each call that ends signals `changed`
+                return null; // each invocation that ends signals `changed`
             }
             ChunkCall call = resends.isEmpty() ? cutter.next(limit.limit()) : resends.pollFirst().live();
             if (call == null || call.attempts().isEmpty()) {
@@ -119,7 +123,7 @@ public final class LambdaBackend extends ChunkingBackend {
                 handle(call, outcome, System.nanoTime() - started);
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "could not handle a Lambda answer", e);
-                finish(call, ErrorType.BACKEND_ERROR, "could not read the Lambda answer: " + e);
+                fail(call, ErrorType.BACKEND_ERROR, "could not read the Lambda answer: " + e);
             } finally {
                 // here and only here: however the answer was handled, or failed to be, its room is freed once
                 permit.ignored();
@@ -128,13 +132,14 @@ public final class LambdaBackend extends ChunkingBackend {
         });
     }
 
-    /** Only Lambda's own answers say something about its capacity: it ran the function, or it throttled. */
     private void learn(AdaptiveLimit.Permit permit, Outcome outcome) {
-        if (outcome instanceof Outcome.Answered || outcome instanceof Outcome.FunctionFailed) {
-            permit.succeeded();
-        } else if (outcome instanceof Outcome.ServiceFailed s && s.status() == 429) {
-            throttles.incrementAndGet();
-            permit.throttled();
+        switch (FailurePolicy.capacity(outcome)) {
+            case TOOK_IT -> permit.succeeded();
+            case FULL -> {
+                throttles.incrementAndGet();
+                permit.throttled();
+            }
+            case UNKNOWN -> permit.ignored();
         }
     }
 
@@ -143,32 +148,33 @@ public final class LambdaBackend extends ChunkingBackend {
     private void handle(ChunkCall call, Outcome outcome, long nanos) {
         Decision decision = policy.decide(outcome, call.attempts().size());
         if (closed && !(decision instanceof Decision.Complete)) {
-            finish(call, ErrorType.BACKEND_ERROR, closedReason()); // nothing will send it again
+            fail(call, ErrorType.BACKEND_ERROR, CLOSED); // nothing will send it again
             return;
         }
         switch (decision) {
-            case Decision.Complete c -> {
-                workerProtocol = Protocol.of(c.protocol());
-                completed(call, c.results(), nanos);
-            }
-            case Decision.Fail f -> finish(call, f.type(), f.message());
-            case Decision.Resend r -> resendLater(call, r.why());
+            case Decision.Complete c -> completed(call, c, nanos);
+            case Decision.Fail f -> fail(call, f.type(), f.message());
+            case Decision.Resend r -> resender.later(call, r.why(), this::ready)
+                    .ifPresent(refused -> fail(call, ErrorType.BACKEND_ERROR, refused));
             case Decision.Split s -> split(call);
         }
     }
 
-    private void completed(ChunkCall call, List<TaskResult> results, long nanos) {
+    private void completed(ChunkCall call, Decision.Complete answer, long nanos) {
+        workerProtocol = Protocol.of(answer.protocol());
         lock.lock();
         try {
             queues.measured(call.attempts().getFirst().batchId(), nanos / call.attempts().size());
         } finally {
             lock.unlock();
         }
+        List<TaskResult> results = answer.results();
         for (int i = 0; i < call.attempts().size(); i++) {
             call.attempts().get(i).complete(results.get(i));
         }
     }
 
+    /** Lambda took nothing of a chunk too large (413): each half goes on its own, before new chunks. */
     private void split(ChunkCall call) {
         splits.incrementAndGet();
         lock.lock();
@@ -182,40 +188,22 @@ public final class LambdaBackend extends ChunkingBackend {
         }
     }
 
-    /** Later, within the retry budget; past it the tasks fail with the last error. */
-    private void resendLater(ChunkCall call, String why) {
-        long wait = resender.delayNanos(call);
-        if (closed) {
-            finish(call, ErrorType.BACKEND_ERROR, "the Lambda backend is shut down");
-            return;
-        }
-        if (wait < 0) {
-            finish(call, ErrorType.BACKEND_ERROR, "Lambda kept failing for longer than fanout.lambda.retry-budget ("
-                    + Durations.format(config.retryBudget()) + "); last: " + why);
-            return;
-        }
-        boolean scheduled = resender.later(call, wait, c -> {
-            boolean open;
-            lock.lock();
-            try {
-                open = !closed; // once closed, drainWaiting() has already run
-                if (open) {
-                    resends.addLast(c);
-                    changed.signal();
-                }
-            } finally {
-                lock.unlock();
+    /** A chunk back from its backoff goes to the dispatcher, unless closed meanwhile (drainWaiting() has run). */
+    private void ready(ChunkCall call) {
+        lock.lock();
+        try {
+            if (!closed) {
+                resends.addLast(call);
+                changed.signal();
+                return;
             }
-            if (!open) {
-                finish(c, ErrorType.BACKEND_ERROR, closedReason());
-            }
-        });
-        if (!scheduled) { // closed meanwhile
-            finish(call, ErrorType.BACKEND_ERROR, closedReason());
+        } finally {
+            lock.unlock();
         }
+        fail(call, ErrorType.BACKEND_ERROR, CLOSED);
     }
 
-    private void finish(ChunkCall call, ErrorType type, String message) {
+    private void fail(ChunkCall call, ErrorType type, String message) {
         for (Attempt a : call.attempts()) {
             a.fail(type, message, NAME);
         }
@@ -257,7 +245,7 @@ public final class LambdaBackend extends ChunkingBackend {
 
     @Override
     protected String closedReason() {
-        return "the Lambda backend is shut down";
+        return CLOSED;
     }
 
     @Override
@@ -270,7 +258,7 @@ public final class LambdaBackend extends ChunkingBackend {
 
     @Override
     protected void closeResources() {
-        resender.close().forEach(c -> finish(c, ErrorType.BACKEND_ERROR, closedReason()));
+        resender.close().forEach(c -> fail(c, ErrorType.BACKEND_ERROR, CLOSED));
         invoker.close();
     }
 }

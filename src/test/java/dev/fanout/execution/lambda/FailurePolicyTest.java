@@ -137,4 +137,17 @@ class FailurePolicyTest {
                 + "marked as ignorable (2 known properties: \"tasks\", \"taskTimeout\"])");
         fail(policy.decide(refused, 4), ErrorType.BACKEND_ERROR, "protocol 1", "protocol " + Protocol.VERSION);
     }
+
+    @Test
+    void onlyLambdasOwnAnswersSayAnythingAboutItsCapacity() {
+        assertEquals(FailurePolicy.Capacity.TOOK_IT, FailurePolicy.capacity(new Outcome.Answered(new byte[0])));
+        assertEquals(FailurePolicy.Capacity.TOOK_IT, FailurePolicy.capacity(new FunctionFailed("Sandbox.Timedout",
+                "")));
+        assertEquals(FailurePolicy.Capacity.FULL, FailurePolicy.capacity(new ServiceFailed(429,
+                "TooManyRequestsException", "Rate Exceeded.")));
+        assertEquals(FailurePolicy.Capacity.UNKNOWN, FailurePolicy.capacity(new ServiceFailed(500, "ServiceException",
+                "")));
+        assertEquals(FailurePolicy.Capacity.UNKNOWN, FailurePolicy.capacity(new ClientFailed(Phase.CONNECTING,
+                "SdkClientException", "Connection refused")));
+    }
 }

@@ -48,6 +48,10 @@ class LambdaDispatchTest {
                 maxConcurrency, Duration.ofMinutes(2), 6_000_000, Duration.ofMinutes(2)), lambda, resender);
     }
 
+    private static Resender resender(Backoff backoff) {
+        return new Resender(backoff, Duration.ofMinutes(2));
+    }
+
     private Engine engine(LambdaBackend backend) {
         Engine e = new Engine(functions, Map.of("lambda", backend), "lambda", (f, o) -> backend,
                 new EngineConfig(10_000, Duration.ofHours(1), 100, Duration.ofMillis(10), Duration.ofMillis(100)),
@@ -74,7 +78,7 @@ class LambdaDispatchTest {
 
     @Test
     void anInvocationSlotIsReleasedOnceWhenItsReSendCannotBeScheduled() throws Exception {
-        Resender resender = new Resender(Resender.BACKOFF);
+        Resender resender = resender(Resender.BACKOFF);
         LambdaBackend backend = backend(1, resender);
         Batch batch = engine(backend).submit(primes(1), options(0, 1));
         ScriptedLambda.Call call = lambda.next();
@@ -89,7 +93,7 @@ class LambdaDispatchTest {
 
     @Test
     void closingFailsTheTasksOfAChunkWaitingToBeSentAgain() throws Exception {
-        LambdaBackend backend = backend(1, new Resender(new Backoff(Duration.ofMinutes(1), Duration.ofMinutes(1))));
+        LambdaBackend backend = backend(1, resender(new Backoff(Duration.ofMinutes(1), Duration.ofMinutes(1))));
         Batch batch = engine(backend).submit(primes(1), options(0, 1));
         lambda.next().answer(throttled()); // its re-send waits 30 to 60 s
         backend.close();
@@ -100,7 +104,7 @@ class LambdaDispatchTest {
 
     @Test
     void closingFailsTheTasksOfAChunkAnsweredAfterwards() throws Exception {
-        LambdaBackend backend = backend(1, new Resender(Resender.BACKOFF));
+        LambdaBackend backend = backend(1, resender(Resender.BACKOFF));
         Batch batch = engine(backend).submit(primes(2), options(0, 2));
         ScriptedLambda.Call call = lambda.next();
         backend.close();
@@ -118,7 +122,7 @@ class LambdaDispatchTest {
 
     @Test
     void withoutRetriesACrashedChunkFailsEachOfItsTasksOnceAndIsNotSentAgain() throws Exception {
-        Batch batch = engine(backend(4, new Resender(Resender.BACKOFF))).submit(primes(4), options(0, 4));
+        Batch batch = engine(backend(4, resender(Resender.BACKOFF))).submit(primes(4), options(0, 4));
         // the four go out together, or in smaller chunks when the first is cut before the others are queued
         List<String> sent = new ArrayList<>();
         while (sent.size() < 4) {
@@ -136,7 +140,7 @@ class LambdaDispatchTest {
 
     @Test
     void theRetriesOfACrashedChunkGoAloneAndCountAsSecondAttempts() throws Exception {
-        Batch batch = engine(backend(4, new Resender(Resender.BACKOFF))).submit(primes(4), options(1, 4));
+        Batch batch = engine(backend(4, resender(Resender.BACKOFF))).submit(primes(4), options(1, 4));
         int retries = 0;
         while (retries < 4) {
             ScriptedLambda.Call call = lambda.next();
@@ -156,7 +160,7 @@ class LambdaDispatchTest {
 
     @Test
     void readinessShowsTheProtocolTheWorkerAnswersWith() throws Exception {
-        LambdaBackend backend = backend(1, new Resender(Resender.BACKOFF));
+        LambdaBackend backend = backend(1, resender(Resender.BACKOFF));
         Engine engine = engine(backend);
         Batch batch = engine.submit(primes(1), options(0, 1));
         lambda.next().succeed(); // answers "protocol": 2
@@ -176,7 +180,7 @@ class LambdaDispatchTest {
     @Test
     void aBurstOfThrottlesLowersTheLimitOnceAndSuccessesFarBelowItDoNotRaiseItBack() throws Exception {
         // throttled chunks wait a minute for their re-send: none comes back during the test
-        LambdaBackend backend = backend(16, new Resender(new Backoff(Duration.ofMinutes(1), Duration.ofMinutes(1))));
+        LambdaBackend backend = backend(16, resender(new Backoff(Duration.ofMinutes(1), Duration.ofMinutes(1))));
         Engine engine = engine(backend);
         engine.submit(primes(16), options(0, 1));
         List<ScriptedLambda.Call> calls = new ArrayList<>();
