@@ -10,6 +10,7 @@ import dev.fanout.execution.BatchOptions;
 import dev.fanout.execution.Engine;
 import dev.fanout.execution.EngineConfig;
 import dev.fanout.execution.EngineListener;
+import dev.fanout.protocol.Protocol;
 import dev.fanout.spi.FunctionRegistry;
 import dev.fanout.spi.Settings;
 import org.junit.jupiter.api.AfterEach;
@@ -114,6 +115,19 @@ class LambdaDispatchTest {
             assertTrue(r.error().message().contains("shut down"), r.error().message());
         }
         assertEquals(1, lambda.sent());
+    }
+
+    @Test
+    void aChunkThatNeverStartedIsSentAgainWithoutCountingAnAttempt() throws Exception {
+        Batch batch = engine(backend(1, resender(Resender.BACKOFF))).submit(primes(1), options(0, 1));
+        lambda.next().answer(new Outcome.ClientFailed(Outcome.Phase.CONNECTING, "SdkClientException",
+                "Connection refused"));
+        lambda.next().answer(throttled());
+        lambda.next().answer(new Outcome.FunctionFailed(Protocol.SANDBOX_RETIRED, "retired"));
+        lambda.next().succeed();
+        TaskResult r = await(batch).getFirst();
+        assertEquals(TaskState.SUCCEEDED, r.state(), r.toString());
+        assertEquals(1, r.attempts(), "none of the three earlier sends ran it");
     }
 
     private static Outcome crashed() {

@@ -12,11 +12,19 @@ import software.amazon.awssdk.services.lambda.model.TooManyRequestsException;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
+import java.net.Socket;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -63,5 +71,23 @@ class LambdaInvokerTest {
                         .build())));
         assertEquals(429, s.status());
         assertEquals("TooManyRequestsException", s.errorCode());
+    }
+
+    @Test
+    void aConnectionRefusedThroughTheRealSdkIsTheConnectingPhase() throws Exception {
+        System.setProperty("aws.accessKeyId", "test"); // as Emulators does: the SDK signs before it connects
+        System.setProperty("aws.secretAccessKey", "test");
+        try (Socket reserved = new Socket()) { // bound, not listening: connections to its port are refused
+            reserved.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            Invoker invoker = LambdaInvoker.create(new LambdaConfig("fanout-worker", Optional.of("us-east-1"),
+                    Optional.of(URI.create("http://127.0.0.1:" + reserved.getLocalPort())), 1,
+                    Duration.ofMinutes(1), 6_000_000, Duration.ofMinutes(1)));
+            try {
+                Outcome o = invoker.invoke("{}".getBytes(StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS);
+                assertEquals(Phase.CONNECTING, assertInstanceOf(ClientFailed.class, o).phase(), o.toString());
+            } finally {
+                invoker.close();
+            }
+        }
     }
 }

@@ -56,13 +56,8 @@ public final class Emulators {
     }
 
     public static LambdaEmulator start(LambdaEmulator.Config config) {
-        return start(config, 0);
-    }
-
-    /** @param port 0 for any free one */
-    public static LambdaEmulator start(LambdaEmulator.Config config, int port) {
         try {
-            return new LambdaEmulator(config, port);
+            return new LambdaEmulator(config, 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
