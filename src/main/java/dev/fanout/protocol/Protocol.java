@@ -6,10 +6,17 @@ package dev.fanout.protocol;
  */
 public final class Protocol {
     /**
-     * Exit status of a Lambda sandbox that retires itself (EX_TEMPFAIL) before touching a chunk. The invoker sends that
-     * chunk again without blaming it: the chunk was never run.
+     * Exit status of a Lambda sandbox that retires itself (EX_TEMPFAIL) before touching a chunk, right after answering
+     * the invocation with {@link #SANDBOX_RETIRED}. Alone it proves nothing (a task may exit with 75 too).
      */
     public static final int RECYCLE_EXIT_STATUS = 75;
+
+    /**
+     * Function error type of an invocation a Lambda sandbox refused before touching its chunk, because it retires
+     * itself: the invoker sends that chunk again without counting an attempt. No task can produce it: a task's failure
+     * is a result inside a normal answer.
+     */
+    public static final String SANDBOX_RETIRED = "Fanout.SandboxRetired";
 
     /**
      * The version of the worker protocol this build speaks: the frames of process workers, the Lambda event and answer.

@@ -32,7 +32,11 @@ final class MetricsListener implements EngineListener {
             FunctionCounter.builder("fanout.lambda.throttles", lambda.throttles, AtomicLong::get)
                     .description("Lambda invocations refused with 429 TooManyRequestsException").register(meters);
             FunctionCounter.builder("fanout.lambda.splits", lambda.splits, AtomicLong::get)
-                    .description("Chunks split in halves after a failed invocation").register(meters);
+                    .description("Chunks split in halves after Lambda refused them as too large (413)")
+                    .register(meters);
+            Gauge.builder("fanout.lambda.concurrency.limit", lambda, LambdaBackend::concurrencyLimit)
+                    .description("Lambda invocations allowed in flight now, as learned from throttling")
+                    .register(meters);
         }
         ProcessBackend.PoolStats stats = processes.stats();
         FunctionCounter.builder("fanout.processes.tasks", stats.tasks, AtomicLong::get)

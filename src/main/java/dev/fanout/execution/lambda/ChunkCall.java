@@ -5,7 +5,8 @@ import dev.fanout.execution.Attempt;
 import java.util.List;
 
 /**
- * One chunk on its way to Lambda, possibly sent several times (throttled, split after a crash).
+ * One chunk on its way to Lambda, possibly sent several times (throttled, refused before it started, split when
+ * Lambda refused it as too large).
  *
  * @param deadlineNanos until when throttled or failed sends are retried ({@code System.nanoTime()} based)
  * @param tries         sends so far, for the backoff

@@ -14,9 +14,9 @@ import java.util.Optional;
  * @param functionTimeout  the worker function's configured timeout: the HTTP read timeout is set above it, so that
  *                         the SDK never gives up on, or re-sends, an invocation that is still running
  * @param maxChunkBytes    largest request payload (AWS's limit for synchronous invocations is 6,291,456 bytes)
- * @param retryBudget      how long a chunk is sent again after throttling, 5xx or network errors before its tasks
- *                         fail with BACKEND_ERROR (time spent throttled is time spent queued: taskTimeout does not
- *                         count it)
+ * @param retryBudget      how long a chunk that provably never started (throttled, no connection) is sent again
+ *                         before its tasks fail with BACKEND_ERROR (time spent throttled is time spent queued:
+ *                         taskTimeout does not count it)
  */
 public record LambdaConfig(String functionName, Optional<String> region, Optional<URI> endpointOverride,
                            int maxConcurrency, Duration functionTimeout, int maxChunkBytes, Duration retryBudget) {

@@ -41,7 +41,8 @@ public final class LambdaWorker {
         if (chunks.hasRunaways()) {
             // an earlier chunk left a task running that ignored its interrupt; it would steal this chunk's CPU.
             // Only a fresh sandbox is fit: retire this one before touching the chunk, and let the invoker resend it.
-            Runtime.getRuntime().halt(Protocol.RECYCLE_EXIT_STATUS);
+            SandboxRetirement.retire(requestId, "a task of an earlier chunk still runs; this sandbox retires before "
+                    + "running the chunk");
         }
         List<WireTask> tasks = check(request);
         Duration timeout = request.taskTimeout() == null ? DEFAULT_TASK_TIMEOUT : parse(request.taskTimeout());

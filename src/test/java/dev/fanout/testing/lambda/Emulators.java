@@ -5,6 +5,7 @@ import dev.fanout.execution.lambda.LambdaConfig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,8 +68,12 @@ public final class Emulators {
     }
 
     public static LambdaBackend backend(LambdaEmulator emulator, String function, int maxConcurrency) {
-        return new LambdaBackend(new LambdaConfig(function, Optional.of("us-east-1"),
-                Optional.of(emulator.endpoint()), maxConcurrency, Duration.ofMinutes(2), 6_000_000,
-                Duration.ofMinutes(2)));
+        return backend(emulator.endpoint(), function, maxConcurrency);
+    }
+
+    /** A backend for the Lambda at {@code endpoint}, which may not be listening yet. */
+    public static LambdaBackend backend(URI endpoint, String function, int maxConcurrency) {
+        return new LambdaBackend(new LambdaConfig(function, Optional.of("us-east-1"), Optional.of(endpoint),
+                maxConcurrency, Duration.ofMinutes(2), 6_000_000, Duration.ofMinutes(2)));
     }
 }

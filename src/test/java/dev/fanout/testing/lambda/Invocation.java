@@ -8,6 +8,9 @@ final class Invocation {
     record Outcome(byte[] payload, boolean functionError) {
     }
 
+    /** The sandbox died before its runtime took the invocation: Lambda gives it to another sandbox. */
+    static final Outcome UNDELIVERED = new Outcome(new byte[0], false);
+
     final String requestId;
     final byte[] event;
     final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
@@ -25,6 +28,15 @@ final class Invocation {
     boolean fail(String errorType, String errorMessage) {
         String json = "{\"errorType\":\"" + escape(errorType) + "\",\"errorMessage\":\"" + escape(errorMessage) + "\"}";
         return outcome.complete(new Outcome(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), true));
+    }
+
+    boolean undelivered() {
+        return outcome.complete(UNDELIVERED);
+    }
+
+    /** The same invocation, to hand to another sandbox. */
+    Invocation again() {
+        return new Invocation(requestId, event);
     }
 
     boolean failWith(byte[] errorDocument) {

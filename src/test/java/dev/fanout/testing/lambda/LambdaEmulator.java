@@ -1,7 +1,9 @@
 package dev.fanout.testing.lambda;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.fanout.core.Json;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +21,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.ZipEntry;
@@ -100,6 +103,25 @@ public final class LambdaEmulator implements AutoCloseable {
         public final AtomicInteger sandboxesStarted = new AtomicInteger();
         public final AtomicInteger maxInFlight = new AtomicInteger();
         public final AtomicInteger serviceErrors = new AtomicInteger();
+        public final AtomicInteger lostAnswers = new AtomicInteger();
+        /** By task id: how many times an event holding the task was handed to a function's runtime. */
+        private final Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
+
+        /** How many times the task reached a function: an upper bound of how many times it ran. */
+        public int deliveries(String taskId) {
+            AtomicInteger n = deliveries.get(taskId);
+            return n == null ? 0 : n.get();
+        }
+
+        void delivered(byte[] event) {
+            try {
+                for (JsonNode task : Json.mapper().readTree(event).path("tasks")) {
+                    deliveries.computeIfAbsent(task.path("id").asText(), k -> new AtomicInteger()).incrementAndGet();
+                }
+            } catch (IOException e) {
+                // not a chunk: nothing to count
+            }
+        }
     }
 
     private final Config config;
@@ -110,6 +132,7 @@ public final class LambdaEmulator implements AutoCloseable {
     private final List<Sandbox> all = new ArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger injectedErrors = new AtomicInteger();
+    private final AtomicInteger answersToLose = new AtomicInteger();
     private final Stats stats = new Stats();
 
     public LambdaEmulator(Config config, int port) throws IOException {
@@ -143,6 +166,14 @@ public final class LambdaEmulator implements AutoCloseable {
     /** Fault injection: the next {@code n} invocations fail with a 500 ServiceException, as in an AWS hiccup. */
     public void failNextWithServiceErrors(int n) {
         injectedErrors.set(n);
+    }
+
+    /**
+     * Fault injection: the next {@code n} invocations run, but their connection breaks before the answer is sent, as
+     * when a network path fails or an idle timeout cuts a long call.
+     */
+    public void loseNextAnswers(int n) {
+        answersToLose.set(n);
     }
 
     private void invoke(HttpExchange ex) throws IOException {
@@ -193,6 +224,10 @@ public final class LambdaEmulator implements AutoCloseable {
                 return;
             }
             Invocation.Outcome outcome = run(inv);
+            if (answersToLose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                stats.lostAnswers.incrementAndGet();
+                return; // closing the exchange before any response closes the connection
+            }
             var headers = ex.getResponseHeaders();
             headers.add("Content-Type", "application/json");
             headers.add("X-Amz-Executed-Version", "$LATEST");
@@ -210,11 +245,20 @@ public final class LambdaEmulator implements AutoCloseable {
     }
 
     private Invocation.Outcome run(Invocation inv) throws IOException {
-        Sandbox sandbox = acquire();
         try {
-            return sandbox.invoke(inv).join();
+            for (Invocation attempt = inv; ; attempt = attempt.again()) {
+                Sandbox sandbox = acquire();
+                Invocation.Outcome outcome;
+                try {
+                    outcome = sandbox.invoke(attempt).join();
+                } finally {
+                    release(sandbox);
+                }
+                if (outcome != Invocation.UNDELIVERED) {
+                    return outcome;
+                }
+            }
         } finally {
-            release(sandbox);
             inFlight.decrementAndGet();
         }
     }
@@ -228,7 +272,7 @@ public final class LambdaEmulator implements AutoCloseable {
         }
         all.removeIf(Sandbox::isDead);
         stats.sandboxesStarted.incrementAndGet();
-        s = new Sandbox(config, taskRoot, jniLibrary);
+        s = new Sandbox(config, taskRoot, jniLibrary, stats::delivered);
         all.add(s);
         return s;
     }

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One execution environment: a JVM running AWS's runtime interface client on the function's code, and the Runtime API
@@ -31,10 +32,16 @@ final class Sandbox implements AutoCloseable {
     private final Process process;
     private final BlockingQueue<Invocation> next = new LinkedBlockingQueue<>();
     private volatile Invocation current;
+    /** The invocation the runtime took ({@code /next}); until then, {@link #current} has not reached the function. */
+    private volatile Invocation taken;
+    private final Consumer<byte[]> delivered;
     private volatile boolean dead;
 
-    Sandbox(LambdaEmulator.Config config, Path taskRoot, Path jniLibrary) throws IOException {
+    /** @param delivered told of each event the runtime takes */
+    Sandbox(LambdaEmulator.Config config, Path taskRoot, Path jniLibrary, Consumer<byte[]> delivered)
+            throws IOException {
         this.config = config;
+        this.delivered = delivered;
         runtimeApi = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         runtimeApi.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         runtimeApi.createContext(RUNTIME, this::handle);
@@ -137,6 +144,8 @@ final class Sandbox implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
+        taken = inv;
+        delivered.accept(inv.event);
         long deadline = System.currentTimeMillis() + config.timeout().toMillis();
         CompletableFuture.delayedExecutor(config.timeout().toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
             if (inv.fail("Sandbox.Timedout", "RequestId: " + inv.requestId + " Error: Task timed out after "
@@ -163,9 +172,12 @@ final class Sandbox implements AutoCloseable {
     private void exited() {
         dead = true;
         Invocation inv = current;
-        if (inv != null) {
+        if (inv != null && inv == taken) {
             inv.fail("Runtime.ExitError", "RequestId: " + inv.requestId + " Error: Runtime exited with error: "
                     + (process.isAlive() ? "killed" : "exit status " + process.exitValue()));
+        } else if (inv != null) {
+            // its runtime ended (say, right after answering the previous one) without asking for it
+            inv.undelivered();
         }
         cleanUp();
     }

@@ -11,14 +11,18 @@ import dev.fanout.protocol.LambdaRequest;
 import dev.fanout.protocol.LambdaResponse;
 import dev.fanout.protocol.WireTask;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.time.Instant;
 
 /**
  * The JVM Lambda worker's handler, run by the Quarkus Lambda extension ({@code ./mvnw package -Dlambda}, runtime
- * java21, handler {@code io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest}).
+ * java21, handler {@code io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest}). One per sandbox
+ * ({@code @Singleton}; the extension asks for the bean at every invocation): the worker must remember the tasks of
+ * earlier chunks that still run, and the functions are discovered once.
  */
+@Singleton
 @RegisterForReflection(targets = {LambdaRequest.class, LambdaResponse.class, WireTask.class, TaskResult.class,
         TaskError.class})
 public class ChunkHandler implements RequestHandler<LambdaRequest, LambdaResponse> {
