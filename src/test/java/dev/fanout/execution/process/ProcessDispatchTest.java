@@ -7,18 +7,14 @@ import dev.fanout.core.TaskSpec;
 import dev.fanout.core.TaskState;
 import dev.fanout.execution.BatchOptions;
 import dev.fanout.execution.Engine;
-import dev.fanout.execution.EngineConfig;
-import dev.fanout.execution.EngineListener;
 import dev.fanout.protocol.WireTask;
-import dev.fanout.spi.FunctionRegistry;
-import dev.fanout.spi.Settings;
+import dev.fanout.testing.Engines;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static dev.fanout.testing.Tasks.await;
 import static dev.fanout.testing.Tasks.task;
@@ -30,24 +26,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProcessDispatchTest {
     private static final int FRAME_LIMIT = 4096;
 
-    private final FunctionRegistry functions = FunctionRegistry.discover(getClass().getClassLoader(), Settings.EMPTY);
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final Engines engines = new Engines();
     private final FakeWorkers workers = new FakeWorkers();
 
     private Engine engineWith(ProcessBackend pool) {
-        Engine e = new Engine(functions, Map.of("p", pool), "p", (f, o) -> pool,
-                new EngineConfig(1000, Duration.ofHours(1), 100, Duration.ofMillis(10), Duration.ofMillis(100)),
-                EngineListener.NONE);
-        closing.add(e);
-        return e;
+        return engines.around("p", pool);
     }
 
     @AfterEach
     void close() throws Exception {
-        for (AutoCloseable c : closing) {
-            c.close();
-        }
-        functions.close();
+        engines.close();
     }
 
     @Test

@@ -6,14 +6,11 @@ import dev.fanout.core.TaskSpec;
 import dev.fanout.execution.Batch;
 import dev.fanout.execution.BatchOptions;
 import dev.fanout.execution.Engine;
-import dev.fanout.execution.EngineConfig;
-import dev.fanout.execution.EngineListener;
-import dev.fanout.spi.FunctionRegistry;
 import dev.fanout.protocol.Protocol;
-import dev.fanout.spi.Settings;
 import dev.fanout.testing.FutureWorkerMain;
 import dev.fanout.testing.NoopAgent;
 import dev.fanout.worker.process.WorkerCommand;
+import dev.fanout.testing.Engines;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,26 +36,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real worker processes whose start-up goes wrong after the fact: the pool answers every task and heals. */
 class ProcessPoolFaultsTest {
-    private final FunctionRegistry functions = FunctionRegistry.discover(getClass().getClassLoader(), Settings.EMPTY);
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final Engines engines = new Engines();
 
     @TempDir
     Path dir;
 
     private Engine engineWith(ProcessBackend pool) {
-        Engine e = new Engine(functions, Map.of("p", pool), "p", (f, o) -> pool,
-                new EngineConfig(1000, Duration.ofHours(1), 100, Duration.ofMillis(10), Duration.ofMillis(100)),
-                EngineListener.NONE);
-        closing.add(e);
-        return e;
+        return engines.around("p", pool);
     }
 
     @AfterEach
     void close() throws Exception {
-        for (AutoCloseable c : closing) {
-            c.close();
-        }
-        functions.close();
+        engines.close();
     }
 
     private static BatchOptions oneByOne() {
