@@ -23,7 +23,7 @@ import java.util.Set;
  */
 final class BatchRequestReader {
     static final Set<String> OPTIONS = Set.of("maxConcurrency", "taskTimeout", "retries", "failFast", "cpuBackend",
-            "chunkSize");
+            "chunkSize", "toleratedFailureCount", "toleratedFailurePercentage");
     private static final ObjectMapper MAPPER = Json.mapper();
 
     /** The tasks and the options found in the body (raw, checked by {@link OptionsParser}). */

@@ -43,7 +43,10 @@ final class OptionsParser {
                     + (cpuBackend.equals("lambda") ? " (set fanout.lambda.function-name to enable lambda)" : ""));
         }
         int chunkSize = o.integer("chunkSize", 0, MAX_CHUNK_SIZE, 0);
-        return new BatchOptions(maxConcurrency, timeout, retries, failFast, cpuBackend, chunkSize);
+        int toleratedCount = o.integer("toleratedFailureCount", 0, Integer.MAX_VALUE, -1);
+        double toleratedPercentage = o.number("toleratedFailurePercentage", 0, 100, -1);
+        return new BatchOptions(maxConcurrency, timeout, retries, failFast, cpuBackend, chunkSize, toleratedCount,
+                toleratedPercentage);
     }
 
     /** An integer option or parameter in [min, max]; anything else is a 400 that gives the range. */
@@ -89,6 +92,23 @@ final class OptionsParser {
         int integer(String name, int min, int max, int defaultValue) {
             String v = raw(name, false);
             return v == null ? defaultValue : OptionsParser.integer(name, v, min, max);
+        }
+
+        double number(String name, double min, double max, double defaultValue) {
+            String v = raw(name, false);
+            if (v == null) {
+                return defaultValue;
+            }
+            try {
+                double d = Double.parseDouble(v.trim());
+                if (d >= min && d <= max) {
+                    return d;
+                }
+            } catch (NumberFormatException e) {
+                // one message for both cases
+            }
+            throw ProblemException.invalidOption(name + ": expected a number from " + (int) min + " to " + (int) max
+                    + ", got '" + v + "'");
         }
 
         Duration duration(String name, Duration defaultValue) {

@@ -1,6 +1,9 @@
 package dev.fanout.api;
 
 import dev.fanout.execution.BackendUnavailableException;
+import dev.fanout.execution.BatchRunningException;
+import dev.fanout.execution.StoreUnavailableException;
+import dev.fanout.store.IdempotencyConflictException;
 import dev.fanout.execution.ShuttingDownException;
 import dev.fanout.execution.TooManyBatchesException;
 import jakarta.ws.rs.WebApplicationException;
@@ -30,6 +33,24 @@ public class ProblemMapper {
     public Response tooManyBatches(TooManyBatchesException e, UriInfo uri) {
         return Response.fromResponse(answer(Problem.of(429, "too-many-batches", "Too many batches", e.getMessage()),
                 uri)).header("Retry-After", "5").build();
+    }
+
+    @ServerExceptionMapper
+    public Response storeUnavailable(StoreUnavailableException e, UriInfo uri) {
+        return Response.fromResponse(answer(Problem.of(503, "store-unavailable", "Store unavailable", e.getMessage()
+                + "; nothing was accepted: retry when the store is back (readiness shows it)"), uri))
+                .header("Retry-After", "5").build();
+    }
+
+    @ServerExceptionMapper
+    public Response batchRunning(BatchRunningException e, UriInfo uri) {
+        return answer(Problem.of(409, "batch-running", "Batch running", e.getMessage()), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response idempotencyConflict(IdempotencyConflictException e, UriInfo uri) {
+        return answer(Problem.of(422, "idempotency-key-reused", "Idempotency-Key reused", e.getMessage()
+                + "; send that request again with the same key, or use a new key for a new batch"), uri);
     }
 
     @ServerExceptionMapper

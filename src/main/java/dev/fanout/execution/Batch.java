@@ -1,26 +1,33 @@
 package dev.fanout.execution;
 
-import dev.fanout.core.ResultSizes;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
 import dev.fanout.core.TaskState;
+import dev.fanout.store.StoredTask;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * One batch's tasks and results. Its central promise: each task gets exactly one result ({@link #finish} succeeds
- * once per task, whoever calls it). Results are kept in input order and in a completion log, which is what the
- * result streams read.
+ * One running batch's tasks and results, in this instance's memory. Its central promise: each task gets exactly one
+ * result ({@link #finish} succeeds once per task, whoever calls it). Results are kept in input order and in a
+ * completion log; a result becomes visible to readers only once the store has it ({@link #published}), which is what
+ * the result streams, {@code ?wait} and the status read.
+ *
+ * <pre>
+ *  finish(index) -> status CAS -> completion log [pos] with seq -> journal (under the log's lock: in order)
+ *  journal commit -> published(upTo): visible counts and results move on -> readers woken
+ *  last result committed with the end -> ended(): finishedAt, done completes
+ * </pre>
  */
-public final class Batch {
+public final class Batch implements BatchView {
     // task status; the order matters: everything from SUCCEEDED on is final
     static final int PENDING = 0;   // not handed to a backend yet
     static final int WAITING = 1;   // handed over (queued in a backend, or waiting to be retried)
@@ -29,34 +36,93 @@ public final class Batch {
     static final int FAILED = 4;
     static final int CANCELLED = 5;
 
+    /** Where a finished task's result goes next: the journal, called in completion order. */
+    interface Sink {
+        void finished(Batch batch, int index, int position, int seq, TaskResult result, boolean last);
+    }
+
     private final String id;
-    private final Instant createdAt = Instant.now();
+    private final Instant createdAt;
     private final BatchOptions options;
     private final AtomicReferenceArray<TaskSpec> tasks; // a task's input is dropped once it has its result
     private final AtomicIntegerArray status;
     private final AtomicReferenceArray<TaskResult> results;
-    private final int[] completionOrder;
-    private volatile int completed;
+    private final int[] priorAttempts; // attempts started in earlier runs of this batch (resumed, redriven)
+    private final int[] completionOrder; // position -> index; guarded by itself
+    private final int[] seqOf;           // position -> seq; guarded by completionOrder
+    private final int[] positionOf;      // index -> position, -1 while none; guarded by completionOrder
+    private int completed;               // guarded by completionOrder
+    private int lastSeq;                 // guarded by completionOrder
+    private volatile int published;
     private final AtomicInteger running = new AtomicInteger();
-    private final AtomicInteger succeeded = new AtomicInteger();
-    private final AtomicInteger failed = new AtomicInteger();
-    private final AtomicInteger cancelled = new AtomicInteger();
-    private final AtomicLong resultBytes = new AtomicLong();
+    private final AtomicInteger failedSoFar = new AtomicInteger();
+    private final AtomicInteger cancelledSoFar = new AtomicInteger();
+    // visible (published) counts
+    private volatile int succeeded;
+    private volatile int failed;
+    private volatile int cancelled;
     private volatile boolean stopping;
     private volatile boolean cancelledByClient;
     private volatile Instant finishedAt;
     private final CompletableFuture<BatchStatus> done = new CompletableFuture<>();
     private final AtomicReference<CompletableFuture<Void>> change = new AtomicReference<>();
 
-    Batch(String id, List<TaskSpec> tasks, BatchOptions options) {
+    Batch(String id, Instant createdAt, List<TaskSpec> tasks, BatchOptions options) {
         this.id = id;
+        this.createdAt = createdAt;
         this.options = options;
         this.tasks = new AtomicReferenceArray<>(tasks.toArray(TaskSpec[]::new));
         this.status = new AtomicIntegerArray(tasks.size());
         this.results = new AtomicReferenceArray<>(tasks.size());
+        this.priorAttempts = null;
         this.completionOrder = new int[tasks.size()];
+        this.seqOf = new int[tasks.size()];
+        this.positionOf = new int[tasks.size()];
+        java.util.Arrays.fill(positionOf, -1);
     }
 
+    /**
+     * A batch taken up again from the store (after a restart, a takeover, a redrive): the tasks that have a result keep
+     * it, in its place of the completion log, and will not run again; the others will, their attempts counting on.
+     */
+    Batch(String id, Instant createdAt, List<StoredTask> stored, BatchOptions options, int lastSeq) {
+        int n = stored.size();
+        this.id = id;
+        this.createdAt = createdAt;
+        this.options = options;
+        this.tasks = new AtomicReferenceArray<>(n);
+        this.status = new AtomicIntegerArray(n);
+        this.results = new AtomicReferenceArray<>(n);
+        this.priorAttempts = new int[n];
+        this.completionOrder = new int[n];
+        this.seqOf = new int[n];
+        this.positionOf = new int[n];
+        java.util.Arrays.fill(positionOf, -1);
+        List<StoredTask> done = new ArrayList<>();
+        for (StoredTask t : stored) {
+            priorAttempts[t.index()] = t.attempts();
+            if (t.result() == null) {
+                tasks.set(t.index(), t.spec());
+            } else {
+                done.add(t);
+            }
+        }
+        done.sort(Comparator.comparingInt(StoredTask::seq));
+        for (StoredTask t : done) {
+            status.set(t.index(), stateOf(t.result()));
+            results.set(t.index(), t.result());
+            completionOrder[completed] = t.index();
+            seqOf[completed] = t.seq();
+            positionOf[t.index()] = completed;
+            completed++;
+            count(t.result());
+            countSoFar(t.result());
+        }
+        this.published = completed;
+        this.lastSeq = Math.max(lastSeq, done.isEmpty() ? 0 : done.getLast().seq());
+    }
+
+    @Override
     public String id() {
         return id;
     }
@@ -69,15 +135,25 @@ public final class Batch {
         return createdAt;
     }
 
+    @Override
     public int total() {
         return completionOrder.length;
     }
 
+    @Override
+    public int maxSeq() {
+        synchronized (completionOrder) {
+            return lastSeq;
+        }
+    }
+
+    /** The status as readers may see it: counts of published results only. */
+    @Override
     public BatchStatus status() {
         int r = running.get();
-        int s = succeeded.get();
-        int f = failed.get();
-        int c = cancelled.get();
+        int s = succeeded;
+        int f = failed;
+        int c = cancelled;
         Instant end = finishedAt;
         return new BatchStatus(id, state(end != null), total(), Math.max(0, total() - r - s - f - c), r, s, f, c,
                 createdAt, end);
@@ -90,36 +166,86 @@ public final class Batch {
         if (cancelledByClient) {
             return BatchState.CANCELLED;
         }
-        return failed.get() > 0 || cancelled.get() > 0 ? BatchState.FAILED : BatchState.SUCCEEDED;
+        return failed > 0 || cancelled > 0 ? BatchState.FAILED : BatchState.SUCCEEDED;
     }
 
-    /** The estimated heap its results take ({@link ResultSizes}). */
-    public long resultBytes() {
-        return resultBytes.get();
-    }
-
+    /** True once its end is stored: every result is visible. */
+    @Override
     public boolean isFinished() {
         return finishedAt != null;
     }
 
-    /** Completes with the final status when every task has its result. */
+    /** Completes with the final status when every result and the end are stored. */
+    @Override
     public CompletableFuture<BatchStatus> done() {
         return done;
     }
 
-    /** The result of the task at {@code index} in input order, or null while it has none. */
+    /** The visible result of the task at {@code index} in input order, or null while it has none. */
     public TaskResult result(int index) {
+        int p;
+        synchronized (completionOrder) {
+            p = positionOf[index];
+        }
+        return p >= 0 && p < published ? results.get(index) : null;
+    }
+
+    /** How many results are visible; {@link #completedAt} reads them in completion order. */
+    public int completedCount() {
+        return published;
+    }
+
+    /** The {@code k}-th visible result in completion order, for {@code k < completedCount()}. */
+    public TaskResult completedAt(int k) {
+        int index;
+        synchronized (completionOrder) {
+            index = completionOrder[k];
+        }
         return results.get(index);
     }
 
-    /** How many results exist; {@link #completedAt} reads them in completion order. */
-    public int completedCount() {
-        return completed;
+    /** The place in the completion order (from 1) of the {@code k}-th result. */
+    public int seqAt(int k) {
+        synchronized (completionOrder) {
+            return seqOf[k];
+        }
     }
 
-    /** The {@code k}-th result to complete, for {@code k < completedCount()}. */
-    public TaskResult completedAt(int k) {
-        return results.get(completionOrder[k]);
+    /** The position in the completion log of the first result whose seq is above {@code seq}. */
+    public int positionAfterSeq(int seq) {
+        synchronized (completionOrder) {
+            int lo = 0;
+            int hi = published;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (seqOf[mid] <= seq) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
+    }
+
+    @Override
+    public List<Numbered> page(boolean inputOrder, int after, int limit) {
+        List<Numbered> page = new ArrayList<>();
+        if (inputOrder) {
+            for (int i = after; i < total() && page.size() < limit; i++) {
+                TaskResult r = result(i);
+                if (r == null) {
+                    break;
+                }
+                page.add(new Numbered(i + 1, r));
+            }
+        } else {
+            int visible = published;
+            for (int k = positionAfterSeq(after); k < visible && page.size() < limit; k++) {
+                page.add(new Numbered(seqAt(k), completedAt(k)));
+            }
+        }
+        return page;
     }
 
     /** All results in input order; only meaningful once finished. */
@@ -132,9 +258,10 @@ public final class Batch {
     }
 
     /**
-     * A future completed at the next result (or at once when the batch is finished). Readers take it first, then
-     * check for what they wait for, then wait on it: no result can slip between.
+     * A future completed at the next published result (or at once when the batch is finished). Readers take it first,
+     * then check for what they wait for, then wait on it: no result can slip between.
      */
+    @Override
     public CompletableFuture<Void> nextChange() {
         if (isFinished()) {
             return CompletableFuture.completedFuture(null);
@@ -151,14 +278,37 @@ public final class Batch {
         return f;
     }
 
+    private void changed() {
+        CompletableFuture<Void> f = change.get();
+        if (f != null && (f = change.getAndSet(null)) != null) {
+            f.complete(null);
+        }
+    }
+
     // ---- engine side ----
 
     TaskSpec task(int index) {
         return tasks.get(index);
     }
 
+    /** Attempts this task ran in earlier runs of the batch. */
+    int priorAttempts(int index) {
+        return priorAttempts == null ? 0 : priorAttempts[index];
+    }
+
     boolean isStopping() {
         return stopping;
+    }
+
+    int failedSoFar() {
+        return failedSoFar.get();
+    }
+
+    /** True when every task has its result in memory (the end may not be stored yet). */
+    boolean allResultsIn() {
+        synchronized (completionOrder) {
+            return completed == completionOrder.length;
+        }
     }
 
     /** Answers true for the first call only. */
@@ -167,7 +317,7 @@ public final class Batch {
             if (stopping) {
                 return false;
             }
-            cancelledByClient = byClient && !isFinished();
+            cancelledByClient = byClient && !allResultsIn();
             stopping = true;
             return true;
         }
@@ -191,17 +341,17 @@ public final class Batch {
         }
     }
 
+    int runningCount() {
+        return running.get();
+    }
 
     /**
-     * Gives the task its result unless it already has one. Answers the status the task had before (PENDING,
-     * WAITING or RUNNING), or -1 when it already had a result and this one was dropped.
+     * Gives the task its result unless it already has one, and hands it to {@code sink} in completion order. Answers
+     * the status the task had before (PENDING, WAITING or RUNNING), or -1 when it already had a result and this one
+     * was dropped.
      */
-    int finish(int index, TaskResult result) {
-        int target = switch (result.state()) {
-            case SUCCEEDED -> SUCCEEDED;
-            case FAILED -> FAILED;
-            case CANCELLED -> CANCELLED;
-        };
+    int finish(int index, TaskResult result, Sink sink) {
+        int target = stateOf(result);
         int previous;
         do {
             previous = status.get(index);
@@ -214,23 +364,66 @@ public final class Batch {
         }
         results.set(index, result);
         tasks.set(index, null);
-        resultBytes.addAndGet(ResultSizes.estimate(result));
-        (result.state() == TaskState.SUCCEEDED ? succeeded : result.state() == TaskState.FAILED ? failed : cancelled)
-                .incrementAndGet();
-        boolean last;
+        countSoFar(result);
         synchronized (completionOrder) {
-            completionOrder[completed] = index;
-            completed = completed + 1;
-            last = completed == completionOrder.length;
-        }
-        if (last) {
-            finishedAt = Instant.now();
-            done.complete(status());
-        }
-        CompletableFuture<Void> f = change.get();
-        if (f != null && (f = change.getAndSet(null)) != null) {
-            f.complete(null);
+            int position = completed++;
+            completionOrder[position] = index;
+            seqOf[position] = ++lastSeq;
+            positionOf[index] = position;
+            sink.finished(this, index, position, seqOf[position], result, completed == completionOrder.length);
         }
         return previous;
+    }
+
+    private void countSoFar(TaskResult r) {
+        if (r.state() == TaskState.FAILED) {
+            failedSoFar.incrementAndGet();
+        } else if (r.state() == TaskState.CANCELLED) {
+            cancelledSoFar.incrementAndGet();
+        }
+    }
+
+    private static int stateOf(TaskResult result) {
+        return switch (result.state()) {
+            case SUCCEEDED -> SUCCEEDED;
+            case FAILED -> FAILED;
+            case CANCELLED -> CANCELLED;
+        };
+    }
+
+    /** The store has every result up to completion position {@code upTo} (exclusive): readers may see them. */
+    void published(int upTo) {
+        int from = published;
+        if (upTo <= from) {
+            return;
+        }
+        for (int k = from; k < upTo; k++) {
+            count(completedAt(k));
+        }
+        published = upTo;
+        changed();
+    }
+
+    private void count(TaskResult r) {
+        switch (r.state()) {
+            case SUCCEEDED -> succeeded++;
+            case FAILED -> failed++;
+            case CANCELLED -> cancelled++;
+        }
+    }
+
+    /** The store has the batch's end: it is finished. */
+    void ended(Instant at) {
+        finishedAt = at;
+        done.complete(status());
+        changed();
+    }
+
+    /** The state its end is stored with, once every result is in. */
+    BatchState finalState() {
+        if (cancelledByClient) {
+            return BatchState.CANCELLED;
+        }
+        return failedSoFar.get() > 0 || cancelledSoFar.get() > 0 ? BatchState.FAILED : BatchState.SUCCEEDED;
     }
 }

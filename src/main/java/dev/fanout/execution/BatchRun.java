@@ -4,41 +4,44 @@ import dev.fanout.core.ErrorType;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
 import dev.fanout.core.TaskState;
+import dev.fanout.runner.TimeoutQueue;
 import dev.fanout.spi.FunctionKind;
 import dev.fanout.spi.TaskFunction;
 
-import dev.fanout.runner.TimeoutQueue;
-
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Drives one batch: a feeder thread hands tasks to backends in input order, at most {@code maxConcurrency} in
- * flight; outcomes come back through {@link Attempt.Listener}, where retries, failFast and timeouts are decided.
+ * Drives one batch in this instance: a feeder thread hands tasks to backends in input order, at most
+ * {@code maxConcurrency} in flight; outcomes come back through {@link Attempt.Listener}, where retries, tolerated
+ * failures and timeouts are decided, and results go to the journal, which stores and then publishes them.
  *
  * <pre>
  *  feeder (virtual thread)          backend                       this listener
- *  permit -> Attempt #1 ---------> submit -> start -> run ---->  completed(result)
- *                                                                  | retriable and tries left: backoff, Attempt #n+1
- *                                  Deadlines (taskTimeout) -> stop ->  | otherwise: batch.finish (exactly once), release permit
- *                                  cancel ----------------> stop ->  | failFast and FAILED: cancel the rest
+ *  permit -> Attempt #n ---------> submit -> start -> run ---->  completed(result)
+ *  (tasks with a stored result      (start -> journal)              | retriable and tries left: backoff, Attempt #n+1
+ *   are skipped)                                                    | otherwise: batch.finish -> journal, release permit
+ *                                  TimeoutQueue (taskTimeout) -> stop | more failed than tolerated: cancel the rest
+ *                                  cancel ----------------> stop ->  |
+ *  abandon (shutdown with a durable store, lease lost): stop everything, write nothing: another run takes it up
  * </pre>
  */
 final class BatchRun implements Attempt.Listener {
     private final Engine engine;
     private final Batch batch;
+    private final Journal journal;
     private final Semaphore permits;
     private final TimeoutQueue<Attempt> deadlines;
-    private final AtomicBoolean ended = new AtomicBoolean();
     /** The current attempt of each task in flight, including one waiting for its retry; null otherwise. */
     private final AtomicReferenceArray<Attempt> inFlight;
     private volatile Thread feeder;
+    private volatile boolean abandoned;
 
-    BatchRun(Engine engine, Batch batch) {
+    BatchRun(Engine engine, Batch batch, Journal journal) {
         this.engine = engine;
         this.batch = batch;
+        this.journal = journal;
         this.permits = new Semaphore(batch.options().maxConcurrency());
         this.inFlight = new AtomicReferenceArray<>(batch.total());
         this.deadlines = new TimeoutQueue<>(batch.options().taskTimeout().toNanos(),
@@ -62,12 +65,17 @@ final class BatchRun implements Attempt.Listener {
     private void feed() {
         int i = 0;
         try {
+            if (batch.allResultsIn()) {
+                journal.ended(batch); // resumed with every result stored: only its end is left to store
+                return;
+            }
             for (; i < batch.total() && !batch.isStopping(); i++) {
                 TaskSpec task = batch.task(i);
                 if (task == null) {
-                    continue; // cancelled meanwhile
+                    continue; // has its result (stored, or cancelled meanwhile)
                 }
                 TaskFunction function = engine.function(task);
+                journal.awaitRoom();
                 permits.acquire();
                 if (function.kind() == FunctionKind.IO) {
                     acquireIo();
@@ -76,10 +84,10 @@ final class BatchRun implements Attempt.Listener {
                     release(function);
                     continue;
                 }
-                submit(i, task, 1);
+                submit(i, task, batch.priorAttempts(i) + 1);
             }
         } catch (InterruptedException e) {
-            // cancelled: the canceller gives the remaining tasks their results
+            // cancelled or abandoned: the canceller gives the remaining tasks their results
         } catch (RuntimeException e) {
             // a bug here must not leave tasks without results
             String message = "could not dispatch: " + e;
@@ -105,29 +113,29 @@ final class BatchRun implements Attempt.Listener {
         Backend backend = engine.backend(task, batch.options());
         Attempt attempt = new Attempt(this, backend, batch.id(), index, task, number, batch.options());
         inFlight.set(index, attempt);
-        if (batch.isStopping()) {
+        if (batch.isStopping() || abandoned) {
             attempt.stop(Attempt.Stop.CANCELLED);
             return;
         }
         String unavailable = backend.unavailableReason();
         if (unavailable != null) {
-            attempt.complete(TaskResult.failed(attempt.task().id(), ErrorType.BACKEND_ERROR, unavailable,
-                    attempt.number(), backend.name(), null, 0));
+            attempt.fail(ErrorType.BACKEND_ERROR, unavailable, backend.name());
             return;
         }
         try {
             backend.submit(attempt);
         } catch (RuntimeException e) {
-            attempt.complete(TaskResult.failed(attempt.task().id(), ErrorType.BACKEND_ERROR,
-                    backend.name() + " refused the task: " + e.getMessage(), attempt.number(), backend.name(), null, 0));
+            attempt.fail(ErrorType.BACKEND_ERROR, backend.name() + " refused the task: " + e.getMessage(),
+                    backend.name());
         }
     }
 
     @Override
     public boolean started(Attempt attempt) {
-        if (!batch.markRunning(attempt.index())) {
+        if (abandoned || !batch.markRunning(attempt.index())) {
             return false;
         }
+        journal.started(batch, attempt.index(), attempt.number());
         if (!attempt.backend().enforcesTimeouts()) {
             attempt.clock = deadlines.add(attempt);
             if (attempt.isDone()) {
@@ -145,13 +153,15 @@ final class BatchRun implements Attempt.Listener {
         }
         int index = attempt.index();
         TaskSpec task = batch.task(index);
-        if (task == null) {
-            return; // the task already has its result (cancelled while this attempt ran)
+        if (task == null || abandoned) {
+            return; // the task already has its result (cancelled while this attempt ran), or another run owns it
         }
-        if (result.retriable() && attempt.number() <= batch.options().retries() && !batch.isStopping()) {
+        if (result.retriable() && attempt.number() - batch.priorAttempts(index) <= batch.options().retries()
+                && !batch.isStopping()) {
             batch.markWaiting(index);
             engine.listener().taskRetried(batch, result);
-            engine.schedule(() -> retry(attempt), engine.retryBackoff().nanos(attempt.number()), TimeUnit.NANOSECONDS);
+            engine.schedule(() -> retry(attempt), engine.retryBackoff().nanos(attempt.number()),
+                    TimeUnit.NANOSECONDS);
             return;
         }
         inFlight.compareAndSet(index, attempt, null);
@@ -160,14 +170,14 @@ final class BatchRun implements Attempt.Listener {
 
     private void retry(Attempt previous) {
         TaskSpec task = batch.task(previous.index());
-        if (task == null || batch.isStopping()) {
+        if (task == null || batch.isStopping() || abandoned) {
             return; // the canceller has given it its result
         }
         submit(previous.index(), task, previous.number() + 1);
     }
 
     private void finish(int index, TaskSpec task, TaskResult result) {
-        int previous = batch.finish(index, result);
+        int previous = batch.finish(index, result, journal);
         if (previous < 0) {
             return;
         }
@@ -175,12 +185,13 @@ final class BatchRun implements Attempt.Listener {
             release(engine.function(task));
         }
         engine.listener().taskFinished(batch, result);
-        if (result.state() == TaskState.FAILED && batch.options().failFast()) {
-            cancel(false);
+        if (result.state() == TaskState.FAILED && batch.failedSoFar() > batch.options().toleratedFailures(
+                batch.total())) {
+            stop(false, batch.options().failFast() ? "batch stopped by failFast after a failed task"
+                    : "batch stopped: more tasks failed than tolerated (" + batch.options().tolerance() + ")");
         }
-        if (batch.isFinished() && ended.compareAndSet(false, true)) { // the last two finishers may both see it
+        if (batch.allResultsIn()) {
             deadlines.close();
-            engine.listener().batchFinished(batch);
         }
     }
 
@@ -192,11 +203,11 @@ final class BatchRun implements Attempt.Listener {
     }
 
     /** Stops the batch: running attempts are stopped, every task without a result becomes CANCELLED. */
-    void cancel(boolean byClient) {
-        stop(byClient, byClient ? "batch cancelled" : "batch stopped by failFast after a failed task");
+    void cancel(boolean byClient, String why) {
+        stop(byClient, why);
     }
 
-    /** The service is stopping and the grace period is over. */
+    /** The service is stopping and the grace period is over (a store that keeps nothing: the batch ends here). */
     void shutDown() {
         stop(true, "the service shut down before the task finished (fanout.shutdown.grace-period)");
     }
@@ -205,10 +216,7 @@ final class BatchRun implements Attempt.Listener {
         if (!batch.requestStop(byClient)) {
             return;
         }
-        Thread f = feeder;
-        if (f != null) {
-            f.interrupt();
-        }
+        interruptFeeder();
         for (int i = 0; i < inFlight.length(); i++) {
             Attempt attempt = inFlight.get(i);
             if (attempt != null) {
@@ -219,9 +227,36 @@ final class BatchRun implements Attempt.Listener {
             TaskSpec task = batch.task(i);
             if (task != null) {
                 Attempt last = inFlight.getAndSet(i, null);
-                int attempts = last == null ? 0 : last.number();
+                int attempts = last == null ? batch.priorAttempts(i) : last.number();
                 finish(i, task, TaskResult.failed(task.id(), ErrorType.CANCELLED, why, attempts, null, null, 0));
             }
+        }
+    }
+
+    /**
+     * Stops the work without giving any task a result: the batch stays RUNNING in the store, for the next run of this
+     * instance or another instance to take up (a shutdown with a durable store, a lease lost).
+     */
+    void abandon() {
+        abandoned = true;
+        interruptFeeder();
+        for (int i = 0; i < inFlight.length(); i++) {
+            Attempt attempt = inFlight.getAndSet(i, null);
+            if (attempt != null) {
+                attempt.stop(Attempt.Stop.CANCELLED, "abandoned");
+            }
+        }
+        deadlines.close();
+    }
+
+    boolean isAbandoned() {
+        return abandoned;
+    }
+
+    private void interruptFeeder() {
+        Thread f = feeder;
+        if (f != null) {
+            f.interrupt();
         }
     }
 }

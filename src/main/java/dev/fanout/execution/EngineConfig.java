@@ -12,16 +12,23 @@ import java.time.Duration;
  * @param maxRetryBackoff    the longest wait between retries
  * @param maxRunningBatches  batches running at once at most; beyond, submissions are refused
  * @param maxRetainedTasks   tasks of finished batches kept at most; the oldest batches are dropped first
+ * @param leaseDuration      how long a batch stays this instance's without a renewal (a shared store)
  * @param maxRetainedBytes   estimated heap bytes of the results of finished batches kept at most (one http result may
  *                           keep 32 KiB where a sleep result keeps a number); the oldest batches are dropped first
  */
 public record EngineConfig(int ioMaxConcurrency, Duration retention, int maxRetainedBatches,
                            Duration retryBackoff, Duration maxRetryBackoff, int maxRunningBatches,
-                           long maxRetainedTasks, long maxRetainedBytes) {
+                           long maxRetainedTasks, long maxRetainedBytes, Duration leaseDuration) {
+
+    public EngineConfig(int ioMaxConcurrency, Duration retention, int maxRetainedBatches, Duration retryBackoff,
+                        Duration maxRetryBackoff, int maxRunningBatches, long maxRetainedTasks, long maxRetainedBytes) {
+        this(ioMaxConcurrency, retention, maxRetainedBatches, retryBackoff, maxRetryBackoff, maxRunningBatches,
+                maxRetainedTasks, maxRetainedBytes, Duration.ofSeconds(15));
+    }
 
     public EngineConfig(int ioMaxConcurrency, Duration retention, int maxRetainedBatches, Duration retryBackoff,
                         Duration maxRetryBackoff) {
         this(ioMaxConcurrency, retention, maxRetainedBatches, retryBackoff, maxRetryBackoff, 1000, Long.MAX_VALUE,
-                Long.MAX_VALUE);
+                Long.MAX_VALUE, Duration.ofSeconds(15));
     }
 }

@@ -9,7 +9,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready while every backend can take work; the data says which one cannot and why. */
+/** Ready while every backend and the store can take work; the data says which one cannot and why. */
 @Readiness
 @ApplicationScoped
 public class BackendsHealthCheck implements HealthCheck {
@@ -26,6 +26,11 @@ public class BackendsHealthCheck implements HealthCheck {
             if (reason != null) {
                 b.down();
             }
+        }
+        String store = engine.storeUnavailableReason();
+        b.withData("store", engine.store().kind() + (store == null ? ": UP" : ": DOWN: " + store));
+        if (store != null) {
+            b.down();
         }
         b.withData("runningBatches", engine.runningBatchCount());
         return b.build();

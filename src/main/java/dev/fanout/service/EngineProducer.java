@@ -9,6 +9,7 @@ import dev.fanout.execution.EngineConfig;
 import dev.fanout.execution.local.LocalBackend;
 import dev.fanout.spi.FunctionRegistry;
 import dev.fanout.spi.Settings;
+import dev.fanout.store.Store;
 import dev.fanout.runner.TaskRunner;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Disposes;
@@ -43,7 +44,7 @@ public class EngineProducer {
 
     @Produces
     @Singleton
-    Engine engine(FunctionRegistry functions, FanoutConfig config, MeterRegistry meters) {
+    Engine engine(FunctionRegistry functions, FanoutConfig config, MeterRegistry meters, Store store) {
         TaskRunner runner = new TaskRunner(functions, SETTINGS);
         Map<String, Backend> backends = new LinkedHashMap<>();
         backends.put(LocalBackend.VIRTUAL_THREADS, LocalBackend.virtualThreads(runner));
@@ -58,9 +59,9 @@ public class EngineProducer {
         EngineConfig engineConfig = new EngineConfig(config.io().maxConcurrency(), config.batch().retention(),
                 config.batch().maxRetained(), config.retry().initialBackoff(), config.retry().maxBackoff(),
                 config.batch().maxRunning(), config.batch().maxRetainedTasks(),
-                config.batch().maxRetainedBytes());
+                config.batch().maxRetainedBytes(), config.store().leaseDuration());
         Engine engine = new Engine(functions, backends, LocalBackend.VIRTUAL_THREADS, null, engineConfig,
-                new MetricsListener(meters));
+                new MetricsListener(meters), store);
         MetricsListener.registerGauges(meters, engine, processes);
         return engine;
     }
@@ -73,12 +74,15 @@ public class EngineProducer {
                 config.restartBackoff(), WorkerSettings.toEnvironment(functionSettings()));
     }
 
-    /** The {@code fanout.*} settings a function may read, for worker processes; API keys stay in the service. */
+    /**
+     * The {@code fanout.*} settings a function may read, for worker processes; API keys and the store's credentials
+     * stay in the service.
+     */
     static Map<String, String> functionSettings() {
         Config mp = ConfigProvider.getConfig();
         Map<String, String> settings = new TreeMap<>();
         for (String name : mp.getPropertyNames()) {
-            if (name.startsWith("fanout.") && !name.startsWith("fanout.auth.")) {
+            if (name.startsWith("fanout.") && !name.startsWith("fanout.auth.") && !name.startsWith("fanout.store.")) {
                 mp.getOptionalValue(name, String.class).ifPresent(v -> settings.put(name, v));
             }
         }

@@ -1,0 +1,113 @@
+package dev.fanout.api;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.fanout.core.Json;
+import dev.fanout.core.TaskResult;
+import dev.fanout.execution.BatchView;
+import dev.fanout.execution.Engine;
+import io.smallrye.mutiny.Multi;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import org.jboss.resteasy.reactive.RestHeader;
+import org.jboss.resteasy.reactive.RestQuery;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+
+/**
+ * A batch's results as they are stored, streamed: NDJSON by default, server-sent events on request. Each result
+ * carries its place in the stream's order, so a client can resume after the last one it has, after a lost
+ * connection or a restart of the service.
+ */
+@Path("/batches/{id}/results")
+public class ResultResource {
+    @Inject
+    Engine engine;
+
+    /**
+     * The results as NDJSON, the default; the stream ends when the batch ends. Each line carries {@code seq}, its
+     * place in the stream's order; {@code ?after=<seq>} starts after that one (a client resuming a stream).
+     */
+    @GET
+    @Produces(BatchResource.NDJSON)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    public Multi<StreamedResult> results(@PathParam("id") String id, @RestQuery String order,
+                                         @RestQuery String after) {
+        BatchView batch = find(id);
+        boolean inputOrder = inputOrder(order);
+        return ResultStreams.stream(batch, inputOrder, resumePoint(batch, inputOrder, "after", after))
+                .map(n -> new StreamedResult(n.seq(), n.result()));
+    }
+
+    /** One NDJSON line: a result and its place in the stream. */
+    @JsonPropertyOrder({"seq"})
+    public record StreamedResult(int seq, @JsonUnwrapped TaskResult result) {
+    }
+
+    /**
+     * The same stream as server-sent events, for clients that ask for {@code text/event-stream}: each result an event
+     * whose {@code id} is its place in the stream, then a last event {@code end} with the batch's final status. A
+     * reconnect with {@code Last-Event-ID} (what a browser's EventSource sends) continues after that event; once the
+     * batch is finished and the client has everything, the answer is 204, which tells EventSource to stop.
+     */
+    @GET
+    @Produces(MediaType.SERVER_SENT_EVENTS + ";qs=0.5")
+    public Multi<OutboundSseEvent> resultEvents(@PathParam("id") String id, @RestQuery String order,
+                                                @RestQuery String after, @RestHeader("Last-Event-ID") String lastId,
+                                                @Context Sse sse) {
+        BatchView batch = find(id);
+        boolean inputOrder = inputOrder(order);
+        int from = lastId != null ? resumePoint(batch, inputOrder, "Last-Event-ID", lastId)
+                : resumePoint(batch, inputOrder, "after", after);
+        if (lastId != null && batch.isFinished() && batch.page(inputOrder, from, 1).isEmpty()) {
+            throw new WebApplicationException(Response.noContent().build());
+        }
+        // data written as JSON text here: an event with a media type would also carry a non-standard content-type line
+        Multi<OutboundSseEvent> results = ResultStreams.stream(batch, inputOrder, from).map(n -> sse.newEventBuilder()
+                .id(String.valueOf(n.seq())).data(json(n.result())).build());
+        Multi<OutboundSseEvent> end = Multi.createFrom().item(() -> sse.newEventBuilder().name("end")
+                .data(json(batch.status())).build());
+        return Multi.createBy().concatenating().streams(results, end);
+    }
+
+    private BatchView find(String id) {
+        return engine.find(id).orElseThrow(() -> BatchResource.notFound(id));
+    }
+
+    private static boolean inputOrder(String order) {
+        if (order == null || order.equals("completion")) {
+            return false;
+        }
+        if (order.equals("input")) {
+            return true;
+        }
+        throw ProblemException.invalidOption("order: expected 'completion' (the default) or 'input', got '"
+                + order + "'");
+    }
+
+    /** How far a resuming client got: a seq in completion order, a count of tasks in input order. */
+    private static int resumePoint(BatchView batch, boolean inputOrder, String name, String value) {
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        int max = inputOrder ? batch.total() : Math.max(batch.total(), batch.maxSeq());
+        return OptionsParser.integer(name, value.trim(), 0, max);
+    }
+
+    private static String json(Object value) {
+        try {
+            return Json.mapper().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("results and statuses always serialise", e);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.fanout.execution;
+
+import dev.fanout.core.TaskResult;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What a reader may see of a batch, wherever it is: running in this instance ({@link Batch}) or read from the store
+ * (finished, or run by another instance). Only stored results are ever visible.
+ */
+public interface BatchView {
+
+    /** A result and its place in the order it was asked in (completion order: its seq; input order: index + 1). */
+    record Numbered(int seq, TaskResult result) {
+    }
+
+    String id();
+
+    int total();
+
+    BatchStatus status();
+
+    /** The highest place in the completion order so far (above {@link #total()} once a batch was redriven). */
+    int maxSeq();
+
+    /** True once every result and the end are stored. */
+    boolean isFinished();
+
+    /**
+     * Up to {@code limit} visible results after the first {@code after}: in completion order (seq above {@code after})
+     * or in input order (from index {@code after}, up to the first task without a visible result).
+     */
+    List<Numbered> page(boolean inputOrder, int after, int limit);
+
+    /** Completes at the next visible change (or soon after: a reader then looks again). */
+    CompletableFuture<Void> nextChange();
+
+    /** Completes with the final status once finished. */
+    CompletableFuture<BatchStatus> done();
+}

@@ -1,0 +1,219 @@
+package dev.fanout.execution;
+
+import dev.fanout.core.Backoff;
+import dev.fanout.core.TaskResult;
+import dev.fanout.store.Change;
+import dev.fanout.store.Store;
+import dev.fanout.store.StoreException;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Writes what running batches do to the store in groups (group commit): one writer thread takes whatever has
+ * queued up, applies it in one transaction, then publishes it (results become visible, ends complete batches). A
+ * store that fails (a full disk, a lost database) is tried again with backoff; meanwhile nothing is published, new
+ * batches are refused ({@link #unavailableReason()}) and, once enough has queued up, dispatch pauses
+ * ({@link #awaitRoom()}): nothing accepted is dropped.
+ *
+ * <pre>
+ *  Batch.finish (in completion order) --+
+ *  attempt started ---------------------+--> queue --> writer: drain up to GROUP --> store.apply (one transaction)
+ *  last result -> end ------------------+                  | ok: Batch.published(upTo), Batch.ended(at)
+ *                                                          | StoreException: unavailable, wait, same group again
+ * </pre>
+ */
+final class Journal implements Batch.Sink, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Journal.class.getName());
+    private static final int GROUP = 20_000;
+    /** Entries queued beyond this pause dispatch: memory stays bounded while the store is away. */
+    private static final int MAX_QUEUED = 200_000;
+    private static final Backoff RETRY = new Backoff(Duration.ofMillis(50), Duration.ofSeconds(5));
+
+    /** One change and the batch it belongs to; {@code position} is the completion position of a result (else -1). */
+    private record Entry(Batch batch, Change change, int position) {
+    }
+
+    private final Store store;
+    private final Listener listener;
+    private final LinkedBlockingQueue<Entry> queue = new LinkedBlockingQueue<>();
+    private final ReentrantLock roomLock = new ReentrantLock();
+    private final Condition room = roomLock.newCondition();
+    private final Thread writer;
+    private volatile String unavailable;
+    private volatile boolean closing;
+
+    /** What the engine learns from the journal. */
+    interface Listener {
+        /** The batch's end is stored. */
+        void ended(Batch batch);
+
+        /** A result was not stored because its task already had one: another instance runs the batch now. */
+        void lost(Batch batch);
+    }
+
+    Journal(Store store, Listener listener) {
+        this.store = store;
+        this.listener = listener;
+        this.writer = Thread.ofPlatform().daemon().name("fanout-journal").start(this::write);
+    }
+
+    /** Null while the store takes writes; otherwise why not (readiness, refused batches). */
+    String unavailableReason() {
+        return unavailable;
+    }
+
+    void started(Batch batch, int index, int attempt) {
+        if (store.durable()) { // a memory store forgets everything with the process anyway
+            queue.add(new Entry(batch, new Change.Started(batch.id(), index, attempt), -1));
+        }
+    }
+
+    @Override
+    public void finished(Batch batch, int index, int position, int seq, TaskResult result, boolean last) {
+        queue.add(new Entry(batch, new Change.Finished(batch.id(), index, seq, result), position));
+        if (last) {
+            queue.add(new Entry(batch, null, -1)); // the end: its state is known when it is written
+        }
+    }
+
+    /** The batch had every result before this run: only its end is written. */
+    void ended(Batch batch) {
+        queue.add(new Entry(batch, null, -1));
+    }
+
+    /** Waits while too much is queued (the store is slow or away). */
+    void awaitRoom() throws InterruptedException {
+        if (queue.size() < MAX_QUEUED) {
+            return;
+        }
+        roomLock.lockInterruptibly();
+        try {
+            while (queue.size() >= MAX_QUEUED && !closing) {
+                room.await(100, TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            roomLock.unlock();
+        }
+    }
+
+    private void write() {
+        List<Entry> group = new ArrayList<>();
+        while (true) {
+            try {
+                if (closing && queue.isEmpty()) {
+                    return;
+                }
+                Entry first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                group.add(first);
+                queue.drainTo(group, GROUP - 1);
+                commit(group);
+                group.clear();
+                signalRoom();
+            } catch (InterruptedException e) {
+                if (!closing) {
+                    continue;
+                }
+                return;
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "the journal failed to write a group; it is kept and tried again", e);
+            }
+        }
+    }
+
+    private void commit(List<Entry> group) throws InterruptedException {
+        Instant now = Instant.now();
+        List<Change> changes = new ArrayList<>(group.size() + 8);
+        Map<Batch, Integer> progress = new IdentityHashMap<>();
+        for (Entry e : group) {
+            changes.add(e.change() != null ? e.change()
+                    : new Change.Ended(e.batch().id(), e.batch().finalState().name(), now.toEpochMilli()));
+            progress.put(e.batch(), e.batch().runningCount());
+        }
+        progress.forEach((b, running) -> changes.add(new Change.Progress(b.id(), running)));
+        List<Change.Finished> refused = applyUntilStored(changes);
+        for (Change.Finished f : refused) {
+            LOG.log(System.Logger.Level.WARNING, "batch " + f.batchId() + ": task " + f.index() + " already had a "
+                    + "stored result; another instance runs this batch now");
+        }
+        Map<Batch, Integer> upTo = new IdentityHashMap<>();
+        for (Entry e : group) {
+            if (e.position() >= 0) {
+                upTo.merge(e.batch(), e.position() + 1, Math::max);
+            }
+        }
+        upTo.forEach(Batch::published);
+        for (Entry e : group) {
+            if (e.change() == null) {
+                e.batch().ended(now);
+                listener.ended(e.batch());
+            }
+        }
+        if (!refused.isEmpty()) {
+            java.util.Set<Batch> lost = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Entry e : group) {
+                if (e.change() instanceof Change.Finished f && refused.contains(f)) {
+                    lost.add(e.batch());
+                }
+            }
+            lost.forEach(listener::lost);
+        }
+    }
+
+    private List<Change.Finished> applyUntilStored(List<Change> changes) throws InterruptedException {
+        for (int tries = 1; ; tries++) {
+            try {
+                List<Change.Finished> refused = store.apply(changes);
+                if (unavailable != null) {
+                    LOG.log(System.Logger.Level.INFO, "the store takes writes again");
+                    unavailable = null;
+                }
+                return refused;
+            } catch (StoreException e) {
+                if (unavailable == null) {
+                    LOG.log(System.Logger.Level.ERROR, "the store refuses writes; running batches pause until it "
+                            + "is back: " + e.getMessage());
+                }
+                unavailable = "the " + store.kind() + " store cannot be written: " + e.getMessage();
+                TimeUnit.NANOSECONDS.sleep(RETRY.nanos(tries));
+            }
+        }
+    }
+
+    private void signalRoom() {
+        if (roomLock.tryLock()) {
+            try {
+                room.signalAll();
+            } finally {
+                roomLock.unlock();
+            }
+        }
+    }
+
+    /** Writes what is queued, then stops the writer; waits at most {@code timeout}. */
+    void flush(Duration timeout) {
+        closing = true;
+        try {
+            writer.join(timeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        flush(Duration.ofSeconds(10));
+        writer.interrupt();
+    }
+}

@@ -1,0 +1,105 @@
+package dev.fanout.execution;
+
+import dev.fanout.store.Store;
+import dev.fanout.store.StoredBatch;
+import dev.fanout.store.StoredResult;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A batch as the store has it: finished, or run by another instance. Reads go to the store page by page; a reader
+ * following a running batch is woken by the store's notifications (a shared store) or looks again every
+ * {@link #POLL_MILLIS}, whichever comes first.
+ */
+final class StoredView implements BatchView {
+    static final long POLL_MILLIS = 500;
+
+    private final Engine engine;
+    private final Store store;
+    private final String id;
+    private volatile StoredBatch row;
+
+    StoredView(Engine engine, Store store, StoredBatch row) {
+        this.engine = engine;
+        this.store = store;
+        this.id = row.id();
+        this.row = row;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public int total() {
+        return row.total();
+    }
+
+    @Override
+    public int maxSeq() {
+        return row.maxSeq();
+    }
+
+    @Override
+    public BatchStatus status() {
+        if (row.isRunning()) {
+            store.find(id).ifPresent(r -> row = r);
+        }
+        return status(row);
+    }
+
+    static BatchStatus status(StoredBatch r) {
+        int pending = Math.max(0, r.total() - r.running() - r.succeeded() - r.failed() - r.cancelled());
+        return new BatchStatus(r.id(), BatchState.valueOf(r.state()), r.total(), pending, r.running(),
+                r.succeeded(), r.failed(), r.cancelled(), Instant.ofEpochMilli(r.createdAt()),
+                r.finishedAt() == null ? null : Instant.ofEpochMilli(r.finishedAt()));
+    }
+
+    @Override
+    public boolean isFinished() {
+        return !row.isRunning();
+    }
+
+    @Override
+    public List<Numbered> page(boolean inputOrder, int after, int limit) {
+        boolean wasRunning = row.isRunning();
+        List<StoredResult> stored = store.results(id, inputOrder, after, limit);
+        if (stored.isEmpty() && wasRunning) {
+            store.find(id).ifPresent(r -> row = r); // finished meanwhile? then the reader's next look ends it
+        }
+        return stored.stream().map(r -> new Numbered(inputOrder ? r.index() + 1 : r.seq(), r.result())).toList();
+    }
+
+    @Override
+    public CompletableFuture<Void> nextChange() {
+        if (!row.isRunning()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> next = engine.followers().next(id);
+        engine.schedule(() -> engine.followers().expire(id, next), POLL_MILLIS, TimeUnit.MILLISECONDS);
+        return next;
+    }
+
+    @Override
+    public CompletableFuture<BatchStatus> done() {
+        CompletableFuture<BatchStatus> done = new CompletableFuture<>();
+        watch(done);
+        return done;
+    }
+
+    private void watch(CompletableFuture<BatchStatus> done) {
+        if (done.isDone()) {
+            return;
+        }
+        BatchStatus s = status();
+        if (s.state() != BatchState.RUNNING) {
+            done.complete(s);
+        } else {
+            nextChange().thenRun(() -> watch(done));
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.fanout.store;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Where batches live beyond one process: their tasks, their results, who runs them. The engine writes through it so
+ * that nothing acknowledged is lost to a restart, a deploy or a crash, and so that several instances can share the
+ * work ({@link #shared()}). Implementations: {@code store.memory} (nothing kept: today's behaviour), {@code
+ * store.sqlite} (an embedded file, one instance), {@code store.postgres} (one database, several instances).
+ *
+ * <p>Every method either does all it says, durably, or throws {@link StoreException} having done nothing.
+ *
+ * <pre>
+ *  accept:  create(batch + every task)                      one transaction, before the client's 202
+ *  run:     apply([Started, Finished, Progress, Ended...])  group commit; a result is visible once applied
+ *  resume:  claim -> load -> run what has no result          at start, and when another owner's lease ran out
+ *  own:     renew every lease/3; a batch not renewed is given up (another instance took it over)
+ * </pre>
+ */
+public interface Store extends AutoCloseable {
+
+    /** {@code memory}, {@code sqlite} or {@code postgres}. */
+    String kind();
+
+    /**
+     * False for the memory store: nothing is kept, the engine keeps finished batches in its heap and answers for them.
+     */
+    boolean durable();
+
+    /** True when several instances may share the store: leases, takeovers and notifications then matter. */
+    boolean shared();
+
+    /**
+     * Stores a new batch with all its tasks in one transaction. When its idempotency key was used before, nothing is
+     * stored: the answer is that batch's id if the request is the same, else {@link IdempotencyConflictException}.
+     *
+     * @return the id of the batch the client gets: {@code batch.id()}, or an earlier one with the same key
+     */
+    String create(NewBatch batch);
+
+    /**
+     * Applies a group of changes in one transaction, in order. A result is recorded only when its task has none yet
+     * (exactly one result per task, whichever instance writes it first).
+     *
+     * @return the results that were not recorded: their task already had one
+     */
+    List<Change.Finished> apply(List<Change> changes);
+
+    Optional<StoredBatch> find(String id);
+
+    /** Newest first. */
+    List<StoredBatch> list(int offset, int limit);
+
+    int count();
+
+    /**
+     * At most {@code limit} results of a batch after the first {@code after}: in completion order (by seq, after seq
+     * {@code after}) or in input order (from index {@code after}, stopping at the first task without a result).
+     */
+    List<StoredResult> results(String batchId, boolean inputOrder, int after, int limit);
+
+    /** Asks a running batch to stop: the rest of it ends CANCELLED with {@code reason}. False when not running. */
+    boolean requestStop(String batchId, String reason, boolean byClient);
+
+    /**
+     * Takes over up to {@code max} running batches that nobody holds ({@code force}: every running batch, for a store
+     * only this instance can open), making {@code owner} their owner until {@code leaseUntil}.
+     */
+    List<String> claim(String owner, long now, long leaseUntil, boolean force, int max);
+
+    /** Gives up {@code owner}'s leases at once (a clean shutdown): other instances take its batches over now. */
+    void release(String owner);
+
+    /** Stop requests for running batches of {@code owner} (in case a notification was missed). */
+    List<StopRequest> stopRequests(String owner);
+
+    /** A cancel asked for a running batch. */
+    record StopRequest(String batchId, String reason, boolean byClient) {
+    }
+
+    /** Extends {@code owner}'s leases; answers the ids it still holds (a batch missing was taken over). */
+    Set<String> renew(String owner, long leaseUntil, Collection<String> ids);
+
+    /** A batch and every task, to resume it. */
+    Optional<Resumable> load(String id);
+
+    /** A batch being resumed. */
+    record Resumable(StoredBatch batch, List<StoredTask> tasks) {
+    }
+
+    /**
+     * Makes a finished batch run again: its FAILED and CANCELLED tasks lose their results and will run again, its
+     * successes stay; it is RUNNING with {@code options}, owned by {@code owner}. False when it is not finished.
+     */
+    boolean redrive(String id, String options, String owner, long leaseUntil);
+
+    /** Deletes finished batches that finished before {@code finishedBefore} and those beyond the newest {@code keep}. */
+    int expire(long finishedBefore, int keep);
+
+    /** Listens to what other instances write; a store without other instances never calls it. */
+    default void listen(StoreEvents events) {
+    }
+
+    @Override
+    void close();
+}

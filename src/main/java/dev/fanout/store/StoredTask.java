@@ -1,0 +1,13 @@
+package dev.fanout.store;
+
+import dev.fanout.core.TaskResult;
+import dev.fanout.core.TaskSpec;
+
+/**
+ * One task of a batch being resumed: what it is, how many attempts started, and its result if it has one.
+ *
+ * @param seq    its result's place in the completion order, or 0 without a result
+ * @param result null while it has none
+ */
+public record StoredTask(int index, TaskSpec spec, int attempts, int seq, TaskResult result) {
+}

@@ -1,0 +1,538 @@
+package dev.fanout.store.jdbc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.fanout.core.Json;
+import dev.fanout.core.TaskResult;
+import dev.fanout.core.TaskSpec;
+import dev.fanout.store.Change;
+import dev.fanout.store.IdempotencyConflictException;
+import dev.fanout.store.NewBatch;
+import dev.fanout.store.Store;
+import dev.fanout.store.StoreException;
+import dev.fanout.store.StoredBatch;
+import dev.fanout.store.StoredResult;
+import dev.fanout.store.StoredTask;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The SQL store both SQLite and PostgreSQL run (the schemas in {@code db/migration/<kind>} are the same but for
+ * types): plain JDBC, prepared statements in batches, one transaction per call. Subclasses add what differs: how
+ * running batches are claimed, and notifications.
+ */
+public abstract class JdbcStore implements Store {
+    private static final ObjectWriter RESULT_WRITER = Json.mapper().writerFor(TaskResult.class);
+    private static final ObjectReader RESULT_READER = Json.mapper().readerFor(TaskResult.class);
+    private static final int INSERT_BATCH = 1000;
+    private static final String BATCH_COLUMNS = "id, state, options, total, running, succeeded, failed, cancelled, "
+            + "created_at, finished_at, stop_reason, stopped_by_client, owner, lease_until, max_seq";
+
+    protected final DataSource dataSource;
+
+    protected JdbcStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    @Override
+    public boolean durable() {
+        return true;
+    }
+
+    /** Runs {@code work} in one transaction; any SQL failure rolls it back and is a {@link StoreException}. */
+    protected <T> T transaction(String what, SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T answer = work.run(c);
+                c.commit();
+                return answer;
+            } catch (SQLException | RuntimeException e) {
+                rollback(c);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("the " + kind() + " store could not " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void rollback(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken: the transaction is gone with it
+        }
+    }
+
+    /** A unit of work on one connection. */
+    @FunctionalInterface
+    protected interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    // ---- accepting a batch ----
+
+    @Override
+    public String create(NewBatch batch) {
+        return transaction("store the batch", c -> {
+            if (batch.idempotencyKey() != null) {
+                Optional<String> earlier = sameRequest(c, batch);
+                if (earlier.isPresent()) {
+                    return earlier.get();
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO fanout_batches (id, state, options, total, "
+                    + "created_at, idempotency_key, request_hash, owner, lease_until) VALUES (?, 'RUNNING', ?, ?, ?, ?, "
+                    + "?, ?, ?)")) {
+                s.setString(1, batch.id());
+                s.setString(2, batch.options());
+                s.setInt(3, batch.tasks().size());
+                s.setLong(4, batch.createdAt());
+                s.setString(5, batch.idempotencyKey());
+                s.setString(6, batch.requestHash());
+                s.setString(7, batch.owner());
+                s.setLong(8, batch.leaseUntil());
+                s.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO fanout_tasks (batch_id, idx, task_id, function, "
+                    + "input) VALUES (?, ?, ?, ?, ?)")) {
+                List<TaskSpec> tasks = batch.tasks();
+                for (int i = 0; i < tasks.size(); i++) {
+                    TaskSpec t = tasks.get(i);
+                    s.setString(1, batch.id());
+                    s.setInt(2, i);
+                    s.setString(3, t.id());
+                    s.setString(4, t.function());
+                    s.setString(5, t.input().toString());
+                    s.addBatch();
+                    if ((i + 1) % INSERT_BATCH == 0) {
+                        s.executeBatch();
+                    }
+                }
+                s.executeBatch();
+            }
+            return batch.id();
+        });
+    }
+
+    private static Optional<String> sameRequest(Connection c, NewBatch batch) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT id, request_hash FROM fanout_batches WHERE idempotency_key = ?")) {
+            s.setString(1, batch.idempotencyKey());
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next()) {
+                    return Optional.empty();
+                }
+                if (!batch.requestHash().equals(r.getString(2))) {
+                    throw new IdempotencyConflictException(r.getString(1));
+                }
+                return Optional.of(r.getString(1));
+            }
+        }
+    }
+
+    // ---- progress ----
+
+    @Override
+    public List<Change.Finished> apply(List<Change> changes) {
+        if (changes.isEmpty()) {
+            return List.of();
+        }
+        return transaction("store results", c -> {
+            List<Change.Finished> refused = new ArrayList<>();
+            Map<String, BatchDelta> deltas = new LinkedHashMap<>();
+            List<Change.Started> started = new ArrayList<>();
+            List<Change.Finished> finished = new ArrayList<>();
+            List<Change.Ended> ended = new ArrayList<>();
+            for (Change change : changes) {
+                BatchDelta d = deltas.computeIfAbsent(change.batchId(), k -> new BatchDelta());
+                switch (change) {
+                    case Change.Started s -> started.add(s);
+                    case Change.Finished f -> finished.add(f);
+                    case Change.Progress p -> d.running = p.running();
+                    case Change.Ended e -> ended.add(e);
+                }
+            }
+            writeStarts(c, started);
+            writeResults(c, finished, deltas, refused);
+            writeDeltas(c, deltas);
+            writeEnds(c, ended);
+            notifyStored(c, deltas.keySet());
+            return refused;
+        });
+    }
+
+    /** What one group commit changes in one batch's row. */
+    private static final class BatchDelta {
+        int succeeded;
+        int failed;
+        int cancelled;
+        int maxSeq;
+        Integer running;
+    }
+
+    private static void writeStarts(Connection c, List<Change.Started> started) throws SQLException {
+        if (started.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement s = c.prepareStatement("UPDATE fanout_tasks SET attempts = ? WHERE batch_id = ? "
+                + "AND idx = ? AND attempts < ?")) {
+            for (Change.Started st : started) {
+                s.setInt(1, st.attempt());
+                s.setString(2, st.batchId());
+                s.setInt(3, st.index());
+                s.setInt(4, st.attempt());
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+    }
+
+    private static void writeResults(Connection c, List<Change.Finished> finished, Map<String, BatchDelta> deltas,
+                                     List<Change.Finished> refused) throws SQLException {
+        if (finished.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement s = c.prepareStatement("UPDATE fanout_tasks SET state = ?, seq = ?, result = ?, "
+                + "attempts = CASE WHEN attempts > ? THEN attempts ELSE ? END "
+                + "WHERE batch_id = ? AND idx = ? AND state IS NULL")) {
+            for (Change.Finished f : finished) {
+                s.setString(1, f.result().state().name());
+                s.setInt(2, f.seq());
+                s.setString(3, json(f.result()));
+                s.setInt(4, f.result().attempts());
+                s.setInt(5, f.result().attempts());
+                s.setString(6, f.batchId());
+                s.setInt(7, f.index());
+                s.addBatch();
+            }
+            int[] counts = s.executeBatch();
+            for (int i = 0; i < finished.size(); i++) {
+                Change.Finished f = finished.get(i);
+                if (counts[i] == 0) {
+                    refused.add(f);
+                    continue;
+                }
+                BatchDelta d = deltas.get(f.batchId());
+                switch (f.result().state()) {
+                    case SUCCEEDED -> d.succeeded++;
+                    case FAILED -> d.failed++;
+                    case CANCELLED -> d.cancelled++;
+                }
+                d.maxSeq = Math.max(d.maxSeq, f.seq());
+            }
+        }
+    }
+
+    private static void writeDeltas(Connection c, Map<String, BatchDelta> deltas) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET succeeded = succeeded + ?, "
+                + "failed = failed + ?, cancelled = cancelled + ?, "
+                + "max_seq = CASE WHEN max_seq > ? THEN max_seq ELSE ? END, "
+                + "running = COALESCE(?, running) WHERE id = ?")) {
+            for (Map.Entry<String, BatchDelta> e : deltas.entrySet()) {
+                BatchDelta d = e.getValue();
+                s.setInt(1, d.succeeded);
+                s.setInt(2, d.failed);
+                s.setInt(3, d.cancelled);
+                s.setInt(4, d.maxSeq);
+                s.setInt(5, d.maxSeq);
+                if (d.running == null) {
+                    s.setNull(6, Types.INTEGER);
+                } else {
+                    s.setInt(6, d.running);
+                }
+                s.setString(7, e.getKey());
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+    }
+
+    private static void writeEnds(Connection c, List<Change.Ended> ended) throws SQLException {
+        if (ended.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET state = ?, finished_at = ?, "
+                + "running = 0, owner = NULL, lease_until = NULL WHERE id = ? AND state = 'RUNNING'")) {
+            for (Change.Ended e : ended) {
+                s.setString(1, e.state());
+                s.setLong(2, e.finishedAt());
+                s.setString(3, e.batchId());
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+    }
+
+    /** Tells other instances that these batches have new results (in the same transaction); none by default. */
+    protected void notifyStored(Connection c, Collection<String> batchIds) throws SQLException {
+    }
+
+    /** Tells other instances that a batch was asked to stop (in the same transaction); none by default. */
+    protected void notifyStop(Connection c, String batchId) throws SQLException {
+    }
+
+    // ---- reading ----
+
+    @Override
+    public Optional<StoredBatch> find(String id) {
+        return transaction("read a batch", c -> findIn(c, id));
+    }
+
+    private static Optional<StoredBatch> findIn(Connection c, String id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT " + BATCH_COLUMNS + " FROM fanout_batches WHERE id = ?")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(batch(r)) : Optional.empty();
+            }
+        }
+    }
+
+    @Override
+    public List<StoredBatch> list(int offset, int limit) {
+        return transaction("list batches", c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT " + BATCH_COLUMNS + " FROM fanout_batches "
+                    + "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")) {
+                s.setInt(1, limit);
+                s.setInt(2, offset);
+                List<StoredBatch> page = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        page.add(batch(r));
+                    }
+                }
+                return page;
+            }
+        });
+    }
+
+    @Override
+    public int count() {
+        return transaction("count batches", c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM fanout_batches");
+                 ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getInt(1);
+            }
+        });
+    }
+
+    @Override
+    public List<StoredResult> results(String batchId, boolean inputOrder, int after, int limit) {
+        String sql = inputOrder
+                ? "SELECT seq, idx, result FROM fanout_tasks WHERE batch_id = ? AND idx >= ? ORDER BY idx LIMIT ?"
+                : "SELECT seq, idx, result FROM fanout_tasks WHERE batch_id = ? AND seq > ? ORDER BY seq LIMIT ?";
+        return transaction("read results", c -> {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                s.setString(1, batchId);
+                s.setInt(2, after);
+                s.setInt(3, limit);
+                List<StoredResult> page = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        String result = r.getString(3);
+                        if (result == null) {
+                            break; // input order stops at the first task without a result
+                        }
+                        page.add(new StoredResult(r.getInt(1), r.getInt(2), result(result)));
+                    }
+                }
+                return page;
+            }
+        });
+    }
+
+    private static StoredBatch batch(ResultSet r) throws SQLException {
+        long finished = r.getLong(10);
+        Long finishedAt = r.wasNull() ? null : finished;
+        long lease = r.getLong(14);
+        Long leaseUntil = r.wasNull() ? null : lease;
+        return new StoredBatch(r.getString(1), r.getString(2), r.getString(3), r.getInt(4), r.getInt(5), r.getInt(6),
+                r.getInt(7), r.getInt(8), r.getLong(9), finishedAt, r.getString(11), r.getBoolean(12), r.getString(13),
+                leaseUntil, r.getInt(15));
+    }
+
+    // ---- control ----
+
+    @Override
+    public boolean requestStop(String batchId, String reason, boolean byClient) {
+        return transaction("record the cancel", c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET stop_reason = ?, "
+                    + "stopped_by_client = ? WHERE id = ? AND state = 'RUNNING' AND stop_reason IS NULL")) {
+                s.setString(1, reason);
+                s.setBoolean(2, byClient);
+                s.setString(3, batchId);
+                if (s.executeUpdate() == 0) {
+                    return findIn(c, batchId).map(StoredBatch::isRunning).orElse(false);
+                }
+            }
+            notifyStop(c, batchId);
+            return true;
+        });
+    }
+
+    @Override
+    public Set<String> renew(String owner, long leaseUntil, Collection<String> ids) {
+        return transaction("renew leases", c -> {
+            Set<String> held = new HashSet<>();
+            try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET lease_until = ? "
+                    + "WHERE id = ? AND owner = ? AND state = 'RUNNING'")) {
+                List<String> list = List.copyOf(ids);
+                for (String id : list) {
+                    s.setLong(1, leaseUntil);
+                    s.setString(2, id);
+                    s.setString(3, owner);
+                    s.addBatch();
+                }
+                int[] counts = s.executeBatch();
+                for (int i = 0; i < counts.length; i++) {
+                    if (counts[i] > 0) {
+                        held.add(list.get(i));
+                    }
+                }
+            }
+            return held;
+        });
+    }
+
+    @Override
+    public void release(String owner) {
+        transaction("release leases", c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET lease_until = 0 "
+                    + "WHERE owner = ? AND state = 'RUNNING'")) {
+                s.setString(1, owner);
+                return s.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public List<StopRequest> stopRequests(String owner) {
+        return transaction("read stop requests", c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT id, stop_reason, stopped_by_client "
+                    + "FROM fanout_batches WHERE owner = ? AND state = 'RUNNING' AND stop_reason IS NOT NULL")) {
+                s.setString(1, owner);
+                List<StopRequest> requests = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        requests.add(new StopRequest(r.getString(1), r.getString(2), r.getBoolean(3)));
+                    }
+                }
+                return requests;
+            }
+        });
+    }
+
+    @Override
+    public Optional<Resumable> load(String id) {
+        return transaction("load a batch", c -> {
+            Optional<StoredBatch> batch = findIn(c, id);
+            if (batch.isEmpty()) {
+                return Optional.empty();
+            }
+            List<StoredTask> tasks = new ArrayList<>(batch.get().total());
+            try (PreparedStatement s = c.prepareStatement("SELECT idx, task_id, function, input, attempts, seq, result "
+                    + "FROM fanout_tasks WHERE batch_id = ? ORDER BY idx")) {
+                s.setString(1, id);
+                s.setFetchSize(1000);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        String result = r.getString(7);
+                        tasks.add(new StoredTask(r.getInt(1), new TaskSpec(r.getString(2), r.getString(3),
+                                Json.mapper().readTree(r.getString(4))), r.getInt(5), r.getInt(6),
+                                result == null ? null : result(result)));
+                    }
+                } catch (JsonProcessingException e) {
+                    throw new SQLException("a stored task's input is not JSON: " + e.getMessage(), e);
+                }
+            }
+            return Optional.of(new Resumable(batch.get(), tasks));
+        });
+    }
+
+    @Override
+    public boolean redrive(String id, String options, String owner, long leaseUntil) {
+        return transaction("redrive the batch", c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET state = 'RUNNING', options = ?, "
+                    + "finished_at = NULL, stop_reason = NULL, stopped_by_client = ?, failed = 0, cancelled = 0, "
+                    + "running = 0, owner = ?, lease_until = ? WHERE id = ? AND state <> 'RUNNING'")) {
+                s.setString(1, options);
+                s.setBoolean(2, false);
+                s.setString(3, owner);
+                s.setLong(4, leaseUntil);
+                s.setString(5, id);
+                if (s.executeUpdate() == 0) {
+                    return false;
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("UPDATE fanout_tasks SET state = NULL, seq = NULL, "
+                    + "result = NULL WHERE batch_id = ? AND state IN ('FAILED', 'CANCELLED')")) {
+                s.setString(1, id);
+                s.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    @Override
+    public int expire(long finishedBefore, int keep) {
+        return transaction("expire batches", c -> {
+            List<String> doomed = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT id, finished_at FROM fanout_batches "
+                    + "WHERE state <> 'RUNNING' ORDER BY finished_at DESC, id DESC")) {
+                try (ResultSet r = s.executeQuery()) {
+                    int kept = 0;
+                    while (r.next()) {
+                        if (r.getLong(2) < finishedBefore || ++kept > keep) {
+                            doomed.add(r.getString(1));
+                        }
+                    }
+                }
+            }
+            try (PreparedStatement tasks = c.prepareStatement("DELETE FROM fanout_tasks WHERE batch_id = ?");
+                 PreparedStatement batches = c.prepareStatement("DELETE FROM fanout_batches WHERE id = ?")) {
+                for (String id : doomed) {
+                    tasks.setString(1, id);
+                    tasks.addBatch();
+                    batches.setString(1, id);
+                    batches.addBatch();
+                }
+                tasks.executeBatch();
+                batches.executeBatch();
+            }
+            return doomed.size();
+        });
+    }
+
+    // ---- JSON ----
+
+    private static String json(TaskResult result) {
+        try {
+            return RESULT_WRITER.writeValueAsString(result);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a result always serialises", e);
+        }
+    }
+
+    private static TaskResult result(String json) throws SQLException {
+        try {
+            return RESULT_READER.readValue(json);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("a stored result is not JSON: " + e.getMessage(), e);
+        }
+    }
+}

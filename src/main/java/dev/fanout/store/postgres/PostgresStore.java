@@ -1,0 +1,93 @@
+package dev.fanout.store.postgres;
+
+import dev.fanout.store.StoreEvents;
+import dev.fanout.store.jdbc.JdbcStore;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * A PostgreSQL database shared by several instances ({@code fanout.store.kind=postgres}). A batch belongs to the
+ * instance holding its lease; leases that run out are claimed by another instance ({@code FOR UPDATE SKIP LOCKED}:
+ * two instances never claim the same batch). Stored results and cancel requests are announced with NOTIFY in the
+ * transaction that writes them, so streams on other instances and the batch's owner hear of them at once.
+ */
+public final class PostgresStore extends JdbcStore {
+    static final String RESULTS_CHANNEL = "fanout_results";
+    static final String STOP_CHANNEL = "fanout_stop";
+
+    private final Listener listener;
+
+    public PostgresStore(DataSource dataSource) {
+        super(dataSource);
+        this.listener = new Listener(dataSource);
+    }
+
+    @Override
+    public String kind() {
+        return "postgres";
+    }
+
+    @Override
+    public boolean shared() {
+        return true;
+    }
+
+    @Override
+    public List<String> claim(String owner, long now, long leaseUntil, boolean force, int max) {
+        return transaction("claim running batches", c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET owner = ?, lease_until = ? "
+                    + "WHERE id IN (SELECT id FROM fanout_batches WHERE state = 'RUNNING' "
+                    + "AND (lease_until IS NULL OR lease_until < ?) ORDER BY created_at LIMIT ? "
+                    + "FOR UPDATE SKIP LOCKED) RETURNING id")) {
+                s.setString(1, owner);
+                s.setLong(2, leaseUntil);
+                s.setLong(3, now);
+                s.setInt(4, max);
+                List<String> ids = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        ids.add(r.getString(1));
+                    }
+                }
+                return ids;
+            }
+        });
+    }
+
+    @Override
+    protected void notifyStored(Connection c, Collection<String> batchIds) throws SQLException {
+        notify(c, RESULTS_CHANNEL, batchIds);
+    }
+
+    @Override
+    protected void notifyStop(Connection c, String batchId) throws SQLException {
+        notify(c, STOP_CHANNEL, List.of(batchId));
+    }
+
+    private static void notify(Connection c, String channel, Collection<String> payloads) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+            for (String p : payloads) {
+                s.setString(1, channel);
+                s.setString(2, p);
+                s.execute(); // delivered when the transaction commits, never before
+            }
+        }
+    }
+
+    @Override
+    public void listen(StoreEvents events) {
+        listener.start(events);
+    }
+
+    @Override
+    public void close() {
+        listener.close();
+    }
+}
