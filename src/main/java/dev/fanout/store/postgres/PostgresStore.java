@@ -44,12 +44,13 @@ public final class PostgresStore extends JdbcStore {
         return transaction("claim running batches", c -> {
             try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET owner = ?, lease_until = ? "
                     + "WHERE id IN (SELECT id FROM fanout_batches WHERE state = 'RUNNING' "
-                    + "AND (lease_until IS NULL OR lease_until < ?) ORDER BY created_at LIMIT ? "
+                    + "AND (? OR lease_until IS NULL OR lease_until < ?) ORDER BY created_at LIMIT ? "
                     + "FOR UPDATE SKIP LOCKED) RETURNING id")) {
                 s.setString(1, owner);
                 s.setLong(2, leaseUntil);
-                s.setLong(3, now);
-                s.setInt(4, max);
+                s.setBoolean(3, force);
+                s.setLong(4, now);
+                s.setInt(5, max);
                 List<String> ids = new ArrayList<>();
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {

@@ -1,0 +1,228 @@
+package dev.fanout.store;
+
+import dev.fanout.core.ErrorType;
+import dev.fanout.core.TaskResult;
+import dev.fanout.core.TaskSpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import static dev.fanout.testing.Tasks.task;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What every store owes the engine, run against each kind on a real database. */
+public abstract class StoreContractTest {
+    protected Store store;
+
+    protected abstract Store createStore();
+
+    @BeforeEach
+    void open() {
+        store = createStore();
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    static List<TaskSpec> tasks(int n) {
+        List<TaskSpec> tasks = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            tasks.add(task("t" + i, "primes", "{\"limit\": " + (100 + i) + "}"));
+        }
+        return tasks;
+    }
+
+    static NewBatch batch(String id, int n, long createdAt) {
+        return new NewBatch(id, "{\"retries\":0}", createdAt, tasks(n), null, null, "me", createdAt + 15_000);
+    }
+
+    static TaskResult ok(String id, int attempts) {
+        return TaskResult.succeeded(id, dev.fanout.core.Json.mapper().createObjectNode().put("n", 1), attempts, "here",
+                java.time.Instant.parse("2026-01-01T00:00:00Z"), 5);
+    }
+
+    static TaskResult failed(String id) {
+        return TaskResult.failed(id, ErrorType.FUNCTION_ERROR, "boom", 1, "here", null, 0);
+    }
+
+    @Test
+    void keepsABatchWithEveryTask() {
+        String id = store.create(batch("b1", 300, 1000));
+        assertEquals("b1", id);
+        StoredBatch row = store.find("b1").orElseThrow();
+        assertEquals("RUNNING", row.state());
+        assertEquals(300, row.total());
+        assertEquals("{\"retries\":0}", row.options());
+        Store.Resumable loaded = store.load("b1").orElseThrow();
+        assertEquals(300, loaded.tasks().size());
+        assertEquals("t299", loaded.tasks().get(299).spec().id());
+        assertEquals(399, loaded.tasks().get(299).spec().input().get("limit").asInt());
+        assertNull(loaded.tasks().getFirst().result());
+        assertEquals(1, store.count());
+    }
+
+    @Test
+    void recordsOneResultPerTaskAndCountsIt() {
+        store.create(batch("b1", 3, 1000));
+        List<Change.Finished> refused = store.apply(List.of(new Change.Started("b1", 0, 1),
+                new Change.Finished("b1", 0, 1, ok("t0", 1)), new Change.Finished("b1", 2, 2, failed("t2")),
+                new Change.Progress("b1", 1)));
+        assertTrue(refused.isEmpty());
+        Change.Finished again = new Change.Finished("b1", 0, 3, failed("t0"));
+        assertEquals(List.of(again), store.apply(List.of(again)), "the second result of a task is refused");
+        StoredBatch row = store.find("b1").orElseThrow();
+        assertEquals(1, row.succeeded());
+        assertEquals(1, row.failed());
+        assertEquals(1, row.running());
+        assertEquals(2, row.maxSeq());
+        Store.Resumable loaded = store.load("b1").orElseThrow();
+        assertEquals(ok("t0", 1), loaded.tasks().get(0).result());
+        assertEquals(1, loaded.tasks().get(0).seq());
+        assertNull(loaded.tasks().get(1).result());
+    }
+
+    @Test
+    void remembersAttemptsStarted() {
+        store.create(batch("b1", 2, 1000));
+        store.apply(List.of(new Change.Started("b1", 1, 1), new Change.Started("b1", 1, 2)));
+        assertEquals(2, store.load("b1").orElseThrow().tasks().get(1).attempts());
+        assertEquals(0, store.load("b1").orElseThrow().tasks().get(0).attempts());
+    }
+
+    @Test
+    void readsResultsInCompletionAndInInputOrder() {
+        store.create(batch("b1", 4, 1000));
+        store.apply(List.of(new Change.Finished("b1", 2, 1, ok("t2", 1)), new Change.Finished("b1", 0, 2, ok("t0", 1)),
+                new Change.Finished("b1", 3, 3, ok("t3", 1))));
+        assertEquals(List.of("t2", "t0", "t3"), ids(store.results("b1", false, 0, 10)));
+        assertEquals(List.of("t0", "t3"), ids(store.results("b1", false, 1, 10)));
+        assertEquals(List.of("t0"), ids(store.results("b1", false, 1, 1)));
+        assertEquals(List.of("t0"), ids(store.results("b1", true, 0, 10)), "input order stops at t1: no result");
+        assertEquals(List.of("t2", "t3"), ids(store.results("b1", true, 2, 10)));
+    }
+
+    private static List<String> ids(List<StoredResult> results) {
+        return results.stream().map(r -> r.result().id()).toList();
+    }
+
+    @Test
+    void anIdempotencyKeyAnswersTheSameBatchForTheSameRequestOnly() {
+        NewBatch first = new NewBatch("b1", "{}", 1000, tasks(2), "key-1", "hash-a", "me", 20_000);
+        assertEquals("b1", store.create(first));
+        NewBatch repeat = new NewBatch("b2", "{}", 2000, tasks(2), "key-1", "hash-a", "me", 20_000);
+        assertEquals("b1", store.create(repeat));
+        assertTrue(store.find("b2").isEmpty(), "nothing new stored");
+        NewBatch other = new NewBatch("b3", "{}", 3000, tasks(2), "key-1", "hash-b", "me", 20_000);
+        IdempotencyConflictException e = assertThrows(IdempotencyConflictException.class, () -> store.create(other));
+        assertEquals("b1", e.batchId());
+        assertEquals(1, store.count());
+    }
+
+    @Test
+    void endsABatchOnce() {
+        store.create(batch("b1", 1, 1000));
+        store.apply(List.of(new Change.Finished("b1", 0, 1, ok("t0", 1)), new Change.Ended("b1", "SUCCEEDED", 5000)));
+        store.apply(List.of(new Change.Ended("b1", "FAILED", 6000)));
+        StoredBatch row = store.find("b1").orElseThrow();
+        assertEquals("SUCCEEDED", row.state());
+        assertEquals(5000L, row.finishedAt());
+    }
+
+    @Test
+    void listsNewestFirst() {
+        store.create(batch("old", 1, 1000));
+        store.create(batch("new", 1, 2000));
+        store.create(batch("mid", 1, 1500));
+        assertEquals(List.of("new", "mid", "old"), store.list(0, 10).stream().map(StoredBatch::id).toList());
+        assertEquals(List.of("mid"), store.list(1, 1).stream().map(StoredBatch::id).toList());
+    }
+
+    @Test
+    void aStopRequestIsKeptForARunningBatchOnly() {
+        store.create(batch("b1", 1, 1000));
+        store.create(batch("b2", 1, 1000));
+        store.apply(List.of(new Change.Finished("b2", 0, 1, ok("t0", 1)), new Change.Ended("b2", "SUCCEEDED", 2000)));
+        assertTrue(store.requestStop("b1", "batch cancelled", true));
+        assertFalse(store.requestStop("b2", "batch cancelled", true));
+        assertFalse(store.requestStop("nope", "batch cancelled", true));
+        StoredBatch row = store.find("b1").orElseThrow();
+        assertEquals("batch cancelled", row.stopReason());
+        assertTrue(row.stoppedByClient());
+    }
+
+    @Test
+    void redriveTakesBackFailuresAndKeepsSuccesses() {
+        store.create(batch("b1", 3, 1000));
+        assertFalse(store.redrive("b1", "{}", "me", 9000), "a running batch is not redriven");
+        store.apply(List.of(new Change.Finished("b1", 0, 1, ok("t0", 1)), new Change.Finished("b1", 1, 2, failed("t1")),
+                new Change.Finished("b1", 2, 3, TaskResult.failed("t2", ErrorType.CANCELLED, "x", 0, null, null, 0)),
+                new Change.Ended("b1", "FAILED", 2000)));
+        assertTrue(store.redrive("b1", "{\"retries\":3}", "me", 9000));
+        StoredBatch row = store.find("b1").orElseThrow();
+        assertEquals("RUNNING", row.state());
+        assertEquals("{\"retries\":3}", row.options());
+        assertEquals(1, row.succeeded());
+        assertEquals(0, row.failed());
+        assertEquals(0, row.cancelled());
+        assertEquals(3, row.maxSeq(), "new results continue after the old ones");
+        List<StoredTask> tasks = store.load("b1").orElseThrow().tasks();
+        assertEquals(ok("t0", 1), tasks.get(0).result());
+        assertNull(tasks.get(1).result());
+        assertNull(tasks.get(2).result());
+        assertEquals(101, tasks.get(1).spec().input().get("limit").asInt(), "the input is still there to run again");
+    }
+
+    @Test
+    void expiresOldFinishedBatchesButNeverRunningOnes() {
+        for (int i = 0; i < 4; i++) {
+            store.create(batch("f" + i, 1, 1000 + i));
+            store.apply(List.of(new Change.Finished("f" + i, 0, 1, ok("t0", 1)),
+                    new Change.Ended("f" + i, "SUCCEEDED", 10_000 + i)));
+        }
+        store.create(batch("running", 1, 500));
+        assertEquals(1, store.expire(10_001, 100), "finished before 10,001: f0");
+        assertEquals(1, store.expire(0, 2), "beyond the newest two: f1");
+        assertEquals(Set.of("f2", "f3", "running"), Set.copyOf(store.list(0, 10).stream().map(StoredBatch::id).toList()));
+        assertTrue(store.results("f1", false, 0, 10).isEmpty());
+    }
+
+    @Test
+    void aDurableStoreHandsRunningBatchesToWhoeverClaimsThem() {
+        if (!store.durable()) {
+            return; // the memory store forgets everything with its process: nothing to claim, by design
+        }
+        String a = "instance-a-" + UUID.randomUUID();
+        String b = "instance-b-" + UUID.randomUUID();
+        store.create(new NewBatch("b1", "{}", 1000, tasks(1), null, null, a, 10_000));
+        assertEquals(List.of(), store.claim(b, 5_000, 20_000, false, 10), "a's lease holds until 10,000");
+        assertEquals(Set.of("b1"), store.renew(a, 30_000, List.of("b1")));
+        assertEquals(List.of("b1"), store.claim(b, 40_000, 55_000, false, 10), "a did not renew: b takes over");
+        assertEquals(Set.of(), store.renew(a, 60_000, List.of("b1")), "a learns it lost the batch");
+        assertEquals("b", store.find("b1").orElseThrow().owner().substring(9, 10));
+        store.release(b);
+        assertEquals(List.of("b1"), store.claim(a, 41_000, 70_000, false, 10), "released: claimable at once");
+        assertEquals(List.of("b1"), store.claim(b, 42_000, 70_000, true, 10), "force takes every running batch");
+    }
+
+    @Test
+    void stopRequestsAreListedForTheirOwner() {
+        if (!store.durable()) {
+            return;
+        }
+        store.create(new NewBatch("b1", "{}", 1000, tasks(1), null, null, "owner-1", 10_000));
+        store.requestStop("b1", "batch cancelled", true);
+        assertEquals(List.of(new Store.StopRequest("b1", "batch cancelled", true)), store.stopRequests("owner-1"));
+        assertEquals(List.of(), store.stopRequests("owner-2"));
+    }
+}
