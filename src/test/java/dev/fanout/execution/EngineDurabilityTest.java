@@ -1,0 +1,241 @@
+package dev.fanout.execution;
+
+import dev.fanout.core.ErrorType;
+import dev.fanout.core.TaskResult;
+import dev.fanout.core.TaskSpec;
+import dev.fanout.core.TaskState;
+import dev.fanout.execution.local.LocalBackend;
+import dev.fanout.runner.TaskRunner;
+import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.spi.Settings;
+import dev.fanout.store.Store;
+import dev.fanout.store.StoredBatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static dev.fanout.testing.Tasks.await;
+import static dev.fanout.testing.Tasks.task;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What a durable store adds to the engine: nothing acknowledged is lost when the engine stops and another takes the
+ * store up (the same process restarted, another instance), redrive, tolerated failures, idempotency keys. Run against
+ * each durable store on a real database.
+ */
+public abstract class EngineDurabilityTest {
+    protected final FunctionRegistry functions = FunctionRegistry.discover(getClass().getClassLoader(), Settings.EMPTY);
+    private final List<Engine> engines = new ArrayList<>();
+
+    /** A store on the test's database: the same database each call, as a restarted service opens it again. */
+    protected abstract Store openStore();
+
+    protected Engine engine() {
+        Backend vt = LocalBackend.virtualThreads(new TaskRunner(functions, Settings.EMPTY));
+        Engine e = new Engine(functions, Map.of("vt", vt), "vt", (f, o) -> vt, new EngineConfig(100_000,
+                Duration.ofHours(1), 1000, Duration.ofMillis(10), Duration.ofMillis(10), 100, Long.MAX_VALUE,
+                Long.MAX_VALUE, Duration.ofSeconds(15)), EngineListener.NONE, openStore());
+        e.start();
+        engines.add(e);
+        return e;
+    }
+
+    @AfterEach
+    void closeAll() {
+        engines.forEach(Engine::close);
+        functions.close();
+    }
+
+    private static BatchOptions options(int retries) {
+        return new BatchOptions(1000, Duration.ofMinutes(5), retries, false, "vt", 0);
+    }
+
+    private static BatchView awaitView(Engine e, String id) {
+        BatchView view = e.find(id).orElseThrow();
+        try {
+            view.done().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception ex) {
+            throw new AssertionError("batch did not finish: " + view.status(), ex);
+        }
+        return e.find(id).orElseThrow();
+    }
+
+    private static List<TaskResult> results(BatchView view) {
+        return view.page(true, 0, Integer.MAX_VALUE).stream().map(BatchView.Numbered::result).toList();
+    }
+
+    /** Results as their JSON: what clients see (a number read back from the store may be another node type). */
+    private static String json(List<TaskResult> results) {
+        try {
+            return dev.fanout.core.Json.mapper().writeValueAsString(results);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aBatchStoppedMidwayResumesInTheNextEngineWithNothingRunTwice() {
+        Engine first = engine();
+        List<TaskSpec> tasks = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            tasks.add(task("quick" + i, "sleep", "{\"duration\": \"1ms\"}"));
+        }
+        tasks.add(task("slow", "sleep", "{\"duration\": \"2s\"}"));
+        Batch batch = first.submit(tasks, options(0));
+        await().atMost(Duration.ofSeconds(30)).until(() -> batch.completedCount() == 20);
+        List<TaskResult> before = batch.page(true, 0, 20).stream().map(BatchView.Numbered::result).toList();
+        first.close(); // the slow task is stopped: no result is written for it
+
+        Engine second = engine();
+        BatchView resumed = awaitView(second, batch.id());
+        assertEquals(BatchState.SUCCEEDED, resumed.status().state());
+        List<TaskResult> after = results(resumed);
+        assertEquals(21, after.size());
+        assertEquals(json(before), json(after.subList(0, 20)), "results stored before the stop are kept, never rerun");
+        TaskResult slow = after.get(20);
+        assertEquals(2, slow.attempts(), "the slow task had started once before: " + slow);
+        assertEquals(List.of(1, 21), List.of(resumed.page(false, 0, 1).getFirst().seq(),
+                resumed.page(false, 20, 1).getFirst().seq()), "its result takes the next place: 21");
+    }
+
+    @Test
+    void aCancelStoredBeforeAStopHoldsAfterIt() {
+        Engine first = engine();
+        Batch batch = first.submit(List.of(task("a", "sleep", "{\"duration\": \"1h\"}"),
+                task("b", "sleep", "{\"duration\": \"1h\"}")), options(0));
+        await().atMost(Duration.ofSeconds(30)).until(() -> batch.status().running() == 2);
+        first.store().requestStop(batch.id(), "batch cancelled", true); // the cancel is stored, then the crash
+        first.close();
+
+        BatchView resumed = awaitView(engine(), batch.id());
+        assertEquals(BatchState.CANCELLED, resumed.status().state());
+        results(resumed).forEach(r -> assertEquals(ErrorType.CANCELLED, r.error().type()));
+    }
+
+    @Test
+    void redriveRunsTheFailuresAgainAndKeepsTheSuccesses() {
+        Engine e = engine();
+        Batch batch = e.submit(List.of(task("ok", "sha256", "{\"data\": \"x\"}"),
+                task("flaky", "flaky", "{\"succeedOnAttempt\": 2}")), options(0));
+        await(batch);
+        assertEquals(BatchState.FAILED, awaitView(e, batch.id()).status().state());
+        TaskResult success = batch.result(0);
+
+        BatchView redriven = e.redrive(batch.id(), null, 1, null).orElseThrow();
+        assertEquals(BatchState.RUNNING, redriven.status().state());
+        BatchView done = awaitView(e, batch.id());
+        assertEquals(BatchState.SUCCEEDED, done.status().state());
+        List<TaskResult> results = results(done);
+        assertEquals(json(List.of(success)), json(results.subList(0, 1)), "the success is kept as it was");
+        assertEquals(2, results.get(1).attempts());
+        assertEquals(2, results.get(1).output().get("attempt").asInt());
+        assertEquals(3, done.page(false, 0, 10).getLast().seq(), "the new result comes after the old ones");
+    }
+
+    @Test
+    void aRunningBatchCannotBeRedriven() {
+        Engine e = engine();
+        Batch batch = e.submit(List.of(task("a", "sleep", "{\"duration\": \"1h\"}")), options(0));
+        assertThrows(BatchRunningException.class, () -> e.redrive(batch.id(), null, null, null));
+        e.cancel(batch.id());
+    }
+
+    @Test
+    void moreFailuresThanToleratedStopTheBatch() {
+        Engine e = engine();
+        List<TaskSpec> tasks = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            tasks.add(task("f" + i, "fail", null));
+        }
+        for (int i = 0; i < 5; i++) {
+            tasks.add(task("s" + i, "sleep", "{\"duration\": \"1h\"}"));
+        }
+        Batch batch = e.submit(tasks, new BatchOptions(1, Duration.ofHours(2), 0, false, "vt", 0, 2, -1));
+        BatchView done = awaitView(e, batch.id());
+        assertEquals(BatchState.FAILED, done.status().state());
+        assertEquals(3, done.status().failed(), "two tolerated, the third stops it");
+        assertEquals(7, done.status().cancelled());
+        assertTrue(results(done).get(9).error().message().contains("toleratedFailureCount 2"),
+                results(done).get(9).toString());
+    }
+
+    @Test
+    void aToleratedPercentageLetsTheBatchRunToTheEnd() {
+        Engine e = engine();
+        List<TaskSpec> tasks = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            tasks.add(i < 2 ? task("f" + i, "fail", null) : task("s" + i, "sleep", "{\"duration\": \"1ms\"}"));
+        }
+        Batch batch = e.submit(tasks, new BatchOptions(100, Duration.ofMinutes(1), 0, false, "vt", 0, -1, 20));
+        BatchView done = awaitView(e, batch.id());
+        assertEquals(2, done.status().failed());
+        assertEquals(8, done.status().succeeded(), "20% of 10 tolerated: every task ran");
+    }
+
+    @Test
+    void anIdempotencyKeyAnswersTheSameBatchAcrossARestart() {
+        Engine first = engine();
+        List<TaskSpec> tasks = List.of(task("a", "sleep", "{\"duration\": \"1ms\"}"));
+        Engine.Submitted one = first.submit(tasks, options(0), "key-42", "hash");
+        assertTrue(!one.repeated());
+        Engine.Submitted again = first.submit(tasks, options(0), "key-42", "hash");
+        assertTrue(again.repeated());
+        assertEquals(one.batch().id(), again.batch().id());
+        awaitView(first, one.batch().id());
+        first.close();
+        Engine second = engine();
+        assertEquals(one.batch().id(), second.submit(tasks, options(0), "key-42", "hash").batch().id());
+        assertThrows(dev.fanout.store.IdempotencyConflictException.class,
+                () -> second.submit(tasks, options(0), "key-42", "other"));
+        assertEquals(1, second.batchCount());
+    }
+
+    @Test
+    void finishedBatchesAreReadFromTheStore() {
+        Engine first = engine();
+        Batch batch = first.submit(List.of(task("a", "sha256", "{\"data\": \"hello\"}")), options(0));
+        await(batch);
+        awaitView(first, batch.id());
+        first.close();
+        Engine second = engine();
+        BatchView view = second.find(batch.id()).orElseThrow();
+        assertTrue(view.isFinished());
+        assertEquals(BatchState.SUCCEEDED, view.status().state());
+        assertEquals("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+                results(view).getFirst().output().get("hex").asText());
+        assertEquals(batch.id(), second.list(0, 10).getFirst().id());
+        StoredBatch row = second.store().find(batch.id()).orElseThrow();
+        assertNotNull(row.finishedAt());
+        assertSame(null, row.owner(), "a finished batch belongs to nobody");
+    }
+
+    @Test
+    void everyResultIsStoredBeforeAReaderSeesIt() {
+        Engine e = engine();
+        List<TaskSpec> tasks = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            tasks.add(task("t" + i, "sleep", "{\"duration\": \"" + (i % 7) + "ms\"}"));
+        }
+        Batch batch = e.submit(tasks, options(0));
+        int checked = 0;
+        while (!batch.isFinished() || checked < batch.completedCount()) {
+            int visible = batch.completedCount();
+            if (visible > checked) {
+                int stored = e.store().find(batch.id()).orElseThrow().succeeded();
+                assertTrue(stored >= visible, "visible " + visible + " but stored " + stored);
+                checked = visible;
+            }
+        }
+        assertEquals(500, checked);
+        assertEquals(TaskState.SUCCEEDED, batch.result(499).state());
+    }
+}
