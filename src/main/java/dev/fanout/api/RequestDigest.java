@@ -12,7 +12,7 @@ import java.util.HexFormat;
 import java.util.TreeMap;
 
 /**
- * A SHA-256 of a submission as the client sent it (body, media type, query parameters), taken while the body is read:
+ * A SHA-256 of a submission as the client sent it (body, media type, query options), taken while the body is read:
  * the same Idempotency-Key must come with the same request, and this tells.
  */
 final class RequestDigest {
@@ -33,10 +33,11 @@ final class RequestDigest {
         return stream;
     }
 
-    /** The digest, once the body was read. */
+    /** The digest, once the body was read; {@code ?wait} is how the client waits, not what it asks for. */
     String finish(MediaType type, MultivaluedMap<String, String> query) {
-        String rest = "\n" + (type == null ? "" : type.getType() + "/" + type.getSubtype()) + "\n"
-                + new TreeMap<>(query);
+        TreeMap<String, java.util.List<String>> options = new TreeMap<>(query);
+        options.remove("wait");
+        String rest = "\n" + (type == null ? "" : type.getType() + "/" + type.getSubtype()) + "\n" + options;
         digest.update(rest.getBytes(StandardCharsets.UTF_8));
         return HexFormat.of().formatHex(digest.digest());
     }

@@ -181,14 +181,15 @@ final class BatchRun implements Attempt.Listener {
         if (previous < 0) {
             return;
         }
-        if (previous == Batch.WAITING || previous == Batch.RUNNING) {
-            release(engine.function(task));
-        }
         engine.listener().taskFinished(batch, result);
         if (result.state() == TaskState.FAILED && batch.failedSoFar() > batch.options().toleratedFailures(
                 batch.total())) {
+            // before this task's permit is released: the feeder must not start another task first
             stop(false, batch.options().failFast() ? "batch stopped by failFast after a failed task"
                     : "batch stopped: more tasks failed than tolerated (" + batch.options().tolerance() + ")");
+        }
+        if (previous == Batch.WAITING || previous == Batch.RUNNING) {
+            release(engine.function(task));
         }
         if (batch.allResultsIn()) {
             deadlines.close();

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The batch API as a client uses it. */
 @QuarkusTest
-class BatchResourceTest {
+public class BatchResourceTest {
 
     static String sleeps(String... durations) {
         return Arrays.stream(durations)

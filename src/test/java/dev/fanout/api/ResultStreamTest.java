@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Result streams a client can resume: event ids, an end event, Last-Event-ID and ?after. */
 @QuarkusTest
-class ResultStreamTest {
+public class ResultStreamTest {
 
     /** One server-sent event: its id, its event name (null: a message), its data. */
     record Event(String id, String name, String data) {

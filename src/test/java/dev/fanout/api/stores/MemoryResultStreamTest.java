@@ -1,0 +1,11 @@
+package dev.fanout.api.stores;
+
+import dev.fanout.testing.store.StoreProfiles;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/** {@link dev.fanout.api.ResultStreamTest} with the memory store. */
+@QuarkusTest
+@TestProfile(StoreProfiles.Memory.class)
+class MemoryResultStreamTest extends dev.fanout.api.ResultStreamTest {
+}

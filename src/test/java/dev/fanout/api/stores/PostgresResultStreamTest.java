@@ -1,0 +1,11 @@
+package dev.fanout.api.stores;
+
+import dev.fanout.testing.store.StoreProfiles;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/** {@link dev.fanout.api.ResultStreamTest} with the postgres store. */
+@QuarkusTest
+@TestProfile(StoreProfiles.Postgres.class)
+class PostgresResultStreamTest extends dev.fanout.api.ResultStreamTest {
+}
