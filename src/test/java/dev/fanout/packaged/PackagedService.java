@@ -1,0 +1,117 @@
+package dev.fanout.packaged;
+
+import io.restassured.RestAssured;
+import io.restassured.specification.RequestSpecification;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The packaged service as a user runs it, for the packaged tests: started on a free port with the API open and its
+ * own store, stopped however a test needs (SIGTERM, SIGKILL), started again on the same store and port. Each test
+ * closes it: the process never outlives the test.
+ */
+final class PackagedService implements AutoCloseable {
+    private final String name;
+    private final List<String> properties;
+    private final int port;
+    private Process process;
+    private int starts;
+
+    /**
+     * @param name       names its log, {@code target/<name>-service.log} (one per start: {@code -2}, {@code -3}, ...)
+     * @param properties {@code -Dkey=value} settings besides the port and an open API
+     */
+    PackagedService(String name, List<String> properties) {
+        this.name = name;
+        this.properties = List.copyOf(properties);
+        this.port = freePort();
+    }
+
+    /** A service on a SQLite store of its own in {@code dir}. */
+    static PackagedService onSqlite(String name, Path dir, String... properties) {
+        List<String> p = new ArrayList<>(List.of("-Dfanout.store.path=" + dir.resolve("fanout.db")));
+        p.addAll(List.of(properties));
+        return new PackagedService(name, p);
+    }
+
+    PackagedService start() {
+        List<String> p = new ArrayList<>(List.of("-Dquarkus.http.port=" + port, "-Dfanout.auth.enabled=false"));
+        p.addAll(properties);
+        starts++;
+        File log = new File("target/" + name + "-service" + (starts > 1 ? "-" + starts : "") + ".log");
+        try {
+            process = new ProcessBuilder(Artifact.command(p)).redirectOutput(log).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        await().atMost(Duration.ofSeconds(90)).ignoreExceptions()
+                .until(() -> api().get("/q/health/ready").statusCode() == 200);
+        return this;
+    }
+
+    int port() {
+        return port;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Requests to this service. */
+    RequestSpecification api() {
+        return RestAssured.given().port(port);
+    }
+
+    /** SIGKILL: no shutdown of any kind, as a crash or an OOM kill. */
+    void kill() {
+        process.destroyForcibly();
+        waitForExit();
+    }
+
+    /** SIGTERM: a graceful shutdown. */
+    void terminate() {
+        process.destroy();
+        waitForExit();
+    }
+
+    private void waitForExit() {
+        try {
+            if (!process.waitFor(90, TimeUnit.SECONDS)) {
+                throw new AssertionError("the service did not stop: see target/" + name + "-service.log");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
