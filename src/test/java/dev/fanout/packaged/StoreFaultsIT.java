@@ -1,0 +1,119 @@
+package dev.fanout.packaged;
+
+import dev.fanout.testing.store.PostgresServer;
+import dev.fanout.testing.store.Stores;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A store the service cannot use stops it at start with a message that names the store and what to do, and changes
+ * nothing in it; a store that goes away while the service runs makes it refuse new batches (503, readiness DOWN) and
+ * pause, and it goes on by itself when the store is back.
+ */
+class StoreFaultsIT {
+    @TempDir
+    Path dir;
+
+    /** Starts the packaged service expecting it to stop at once; answers what it printed. */
+    private static String failsToStart(String name, String... properties) throws Exception {
+        File log = new File("target/" + name + "-service.log");
+        List<String> p = new java.util.ArrayList<>(List.of("-Dquarkus.http.port=0", "-Dfanout.auth.enabled=false"));
+        p.addAll(List.of(properties));
+        Process service = new ProcessBuilder(Artifact.command(p)).redirectOutput(log).redirectErrorStream(true).start();
+        try {
+            assertTrue(service.waitFor(90, TimeUnit.SECONDS), "the service stopped by itself");
+            assertTrue(service.exitValue() != 0, "with a failure exit code");
+        } finally {
+            service.destroyForcibly();
+        }
+        return Files.readString(log.toPath());
+    }
+
+    @Test
+    void aFileThatIsNotASqliteDatabaseStopsTheServiceUntouched() throws Exception {
+        Path file = dir.resolve("fanout.db");
+        byte[] garbage = "these bytes are not a SQLite database, whatever the name says".repeat(100).getBytes();
+        Files.write(file, garbage);
+        String log = failsToStart("store-corrupt", "-Dfanout.store.path=" + file);
+        assertTrue(log.contains("the SQLite store " + file.toAbsolutePath() + " is not a SQLite database"), log);
+        assertTrue(log.contains("move it away"), log);
+        assertArrayEquals(garbage, Files.readAllBytes(file), "the file was not changed");
+    }
+
+    @Test
+    void aStoreWrittenByANewerFanoutStopsTheServiceUntouched() throws Exception {
+        Path file = dir.resolve("fanout.db");
+        Stores.sqlite(file).close(); // a store of today's schema ...
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) { // ... that a later release upgraded
+            c.createStatement().execute("INSERT INTO flyway_schema_history (installed_rank, version, description, "
+                    + "type, script, checksum, installed_by, installed_on, execution_time, success) VALUES (99, '99', "
+                    + "'from the future', 'SQL', 'V99__from_the_future.sql', 0, 'fanout', CURRENT_TIMESTAMP, 1, 1)");
+        }
+        byte[] before = Files.readAllBytes(file);
+        String log = failsToStart("store-newer", "-Dfanout.store.path=" + file);
+        assertTrue(log.contains("was written by a newer fanout (schema version 99; this fanout knows up to 1)"), log);
+        assertArrayEquals(before, Files.readAllBytes(file), "the store was not changed");
+    }
+
+    @Test
+    void aSecondInstanceOnTheSameSqliteFileStopsAtStart() throws Exception {
+        try (PackagedService first = PackagedService.onSqlite("store-first", dir).start()) {
+            String log = failsToStart("store-second", "-Dfanout.store.path=" + dir.resolve("fanout.db"));
+            assertTrue(log.contains("another fanout instance is using " + dir.resolve("fanout.db").toAbsolutePath()),
+                    log);
+            first.api().get("/q/health/ready").then().statusCode(200);
+        }
+    }
+
+    @Test
+    void aDatabaseThatGoesAwayPausesTheServiceAndItGoesOnWhenItIsBack() throws Exception {
+        try (PostgresServer postgres = PostgresServer.start();
+             PackagedService service = new PackagedService("store-outage", List.of("-Dfanout.store.kind=postgres",
+                     "-Dfanout.store.url=" + postgres.jdbcUrl(), "-Dfanout.store.username=" + PostgresServer.USER))
+                     .start()) {
+            StringBuilder tasks = new StringBuilder("{\"maxConcurrency\": 10, \"tasks\": [");
+            for (int i = 0; i < 200; i++) {
+                tasks.append(i > 0 ? "," : "").append("{\"function\": \"sleep\", \"input\": {\"duration\": \"100ms\"}}");
+            }
+            String id = service.api().contentType(ContentType.JSON).body(tasks.append("]}").toString())
+                    .when().post("/batches").then().statusCode(202).extract().path("id");
+            await().atMost(Duration.ofSeconds(30)).until(() -> service.api().get("/batches/" + id)
+                    .<Integer>path("succeeded") >= 20);
+
+            postgres.stop();
+            await().atMost(Duration.ofSeconds(30)).until(() -> service.api().get("/q/health/ready").statusCode() == 503);
+            service.api().contentType(ContentType.JSON).body("{\"tasks\": [{\"function\": \"sleep\"}]}")
+                    .when().post("/batches").then().statusCode(503).contentType("application/problem+json")
+                    .header("Retry-After", is("5")).body("detail", containsString("nothing was accepted"));
+
+            postgres.launch();
+            await().atMost(Duration.ofSeconds(60)).until(() -> service.api().get("/q/health/ready").statusCode() == 200);
+            await().atMost(Duration.ofSeconds(60)).until(() -> "SUCCEEDED".equals(service.api()
+                    .get("/batches/" + id).path("state")));
+            service.api().get("/batches/" + id).then().body("succeeded", is(200));
+            List<String> lines = service.api().get("/batches/" + id + "/results").asString().lines()
+                    .filter(l -> !l.isBlank()).toList();
+            assertEquals(200, lines.size(), "every result, once");
+            assertEquals(200, lines.stream().map(l -> l.replaceAll(".*\"id\":\"([^\"]+)\".*", "$1")).distinct().count());
+            service.api().contentType(ContentType.JSON).body("{\"tasks\": [{\"function\": \"sleep\"}]}")
+                    .when().post("/batches").then().statusCode(202);
+        }
+    }
+}
