@@ -82,7 +82,7 @@ public final class Engine implements AutoCloseable, Journal.Listener, StoreEvent
         this.config = config;
         this.listener = listener;
         this.store = store;
-        this.journal = new Journal(store, this);
+        this.journal = new Journal(store, instance, this);
         this.retryBackoff = new Backoff(config.retryBackoff(), config.maxRetryBackoff());
         this.ioPermits = new Semaphore(config.ioMaxConcurrency());
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {

@@ -43,6 +43,7 @@ final class Journal implements Batch.Sink, AutoCloseable {
     }
 
     private final Store store;
+    private final String owner;
     private final Listener listener;
     private final LinkedBlockingQueue<Entry> queue = new LinkedBlockingQueue<>();
     private final ReentrantLock roomLock = new ReentrantLock();
@@ -60,8 +61,9 @@ final class Journal implements Batch.Sink, AutoCloseable {
         void lost(Batch batch);
     }
 
-    Journal(Store store, Listener listener) {
+    Journal(Store store, String owner, Listener listener) {
         this.store = store;
+        this.owner = owner;
         this.listener = listener;
         this.writer = Thread.ofPlatform().daemon().name("fanout-journal").start(this::write);
     }
@@ -138,7 +140,7 @@ final class Journal implements Batch.Sink, AutoCloseable {
         Map<Batch, Integer> progress = new IdentityHashMap<>();
         for (Entry e : group) {
             changes.add(e.change() != null ? e.change()
-                    : new Change.Ended(e.batch().id(), e.batch().finalState().name(), now.toEpochMilli()));
+                    : new Change.Ended(e.batch().id(), e.batch().finalState().name(), now.toEpochMilli(), owner));
             progress.put(e.batch(), e.batch().runningCount());
         }
         progress.forEach((b, running) -> changes.add(new Change.Progress(b.id(), running)));

@@ -19,7 +19,10 @@ public sealed interface Change {
     record Progress(String batchId, int running) implements Change {
     }
 
-    /** Every task has its result: the batch ends in {@code state}. */
-    record Ended(String batchId, String state, long finishedAt) implements Change {
+    /**
+     * Every task has its result: the batch ends in {@code state}, written only while {@code owner} still holds it (an
+     * instance that lost the batch to another one cannot end it).
+     */
+    record Ended(String batchId, String state, long finishedAt, String owner) implements Change {
     }
 }

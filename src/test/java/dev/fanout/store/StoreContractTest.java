@@ -132,11 +132,25 @@ public abstract class StoreContractTest {
     @Test
     void endsABatchOnce() {
         store.create(batch("b1", 1, 1000));
-        store.apply(List.of(new Change.Finished("b1", 0, 1, ok("t0", 1)), new Change.Ended("b1", "SUCCEEDED", 5000)));
-        store.apply(List.of(new Change.Ended("b1", "FAILED", 6000)));
+        store.apply(List.of(new Change.Finished("b1", 0, 1, ok("t0", 1)),
+                new Change.Ended("b1", "SUCCEEDED", 5000, "me")));
+        store.apply(List.of(new Change.Ended("b1", "FAILED", 6000, "me")));
         StoredBatch row = store.find("b1").orElseThrow();
         assertEquals("SUCCEEDED", row.state());
         assertEquals(5000L, row.finishedAt());
+    }
+
+    @Test
+    void anInstanceThatLostABatchCannotEndIt() {
+        store.create(new NewBatch("b1", "{}", 1000, tasks(1), null, null, "old-owner", 2000));
+        store.claim("new-owner", 3000, 20_000, false, 10);
+        store.apply(List.of(new Change.Finished("b1", 0, 1, ok("t0", 1)), new Change.Ended("b1", "SUCCEEDED", 4000,
+                "old-owner")));
+        if (store.durable()) {
+            assertEquals("RUNNING", store.find("b1").orElseThrow().state(), "the new owner ends it, not the old one");
+            store.apply(List.of(new Change.Ended("b1", "SUCCEEDED", 5000, "new-owner")));
+        }
+        assertEquals("SUCCEEDED", store.find("b1").orElseThrow().state());
     }
 
     @Test
@@ -152,7 +166,8 @@ public abstract class StoreContractTest {
     void aStopRequestIsKeptForARunningBatchOnly() {
         store.create(batch("b1", 1, 1000));
         store.create(batch("b2", 1, 1000));
-        store.apply(List.of(new Change.Finished("b2", 0, 1, ok("t0", 1)), new Change.Ended("b2", "SUCCEEDED", 2000)));
+        store.apply(List.of(new Change.Finished("b2", 0, 1, ok("t0", 1)),
+                new Change.Ended("b2", "SUCCEEDED", 2000, "me")));
         assertTrue(store.requestStop("b1", "batch cancelled", true));
         assertFalse(store.requestStop("b2", "batch cancelled", true));
         assertFalse(store.requestStop("nope", "batch cancelled", true));
@@ -167,7 +182,7 @@ public abstract class StoreContractTest {
         assertFalse(store.redrive("b1", "{}", "me", 9000), "a running batch is not redriven");
         store.apply(List.of(new Change.Finished("b1", 0, 1, ok("t0", 1)), new Change.Finished("b1", 1, 2, failed("t1")),
                 new Change.Finished("b1", 2, 3, TaskResult.failed("t2", ErrorType.CANCELLED, "x", 0, null, null, 0)),
-                new Change.Ended("b1", "FAILED", 2000)));
+                new Change.Ended("b1", "FAILED", 2000, "me")));
         assertTrue(store.redrive("b1", "{\"retries\":3}", "me", 9000));
         StoredBatch row = store.find("b1").orElseThrow();
         assertEquals("RUNNING", row.state());
@@ -188,7 +203,7 @@ public abstract class StoreContractTest {
         for (int i = 0; i < 4; i++) {
             store.create(batch("f" + i, 1, 1000 + i));
             store.apply(List.of(new Change.Finished("f" + i, 0, 1, ok("t0", 1)),
-                    new Change.Ended("f" + i, "SUCCEEDED", 10_000 + i)));
+                    new Change.Ended("f" + i, "SUCCEEDED", 10_000 + i, "me")));
         }
         store.create(batch("running", 1, 500));
         assertEquals(1, store.expire(10_001, 100), "finished before 10,001: f0");

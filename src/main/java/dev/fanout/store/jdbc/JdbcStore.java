@@ -267,11 +267,13 @@ public abstract class JdbcStore implements Store {
             return;
         }
         try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET state = ?, finished_at = ?, "
-                + "running = 0, owner = NULL, lease_until = NULL WHERE id = ? AND state = 'RUNNING'")) {
+                + "running = 0, owner = NULL, lease_until = NULL WHERE id = ? AND state = 'RUNNING' "
+                + "AND (owner = ? OR owner IS NULL)")) {
             for (Change.Ended e : ended) {
                 s.setString(1, e.state());
                 s.setLong(2, e.finishedAt());
                 s.setString(3, e.batchId());
+                s.setString(4, e.owner());
                 s.addBatch();
             }
             s.executeBatch();
