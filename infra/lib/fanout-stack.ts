@@ -9,6 +9,7 @@ import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
@@ -40,10 +41,30 @@ function serviceBuilt(props: FanoutStackProps): boolean {
 /** How long the load balancer keeps a quiet connection: above fanout.api.max-wait (5m), for ?wait= and result streams. */
 export const LOAD_BALANCER_IDLE_SECONDS = 600;
 
+/** fanout.api.max-wait (5m): the longest a `?wait=` request stays open. */
+export const API_MAX_WAIT_SECONDS = 300;
+
+/**
+ * How long a stopping service takes after SIGTERM at most: fanout.shutdown.grace-period (30 s) for its batches, then
+ * quarkus.shutdown.timeout (10 s) for open requests.
+ */
+export const SERVICE_SHUTDOWN_SECONDS = 30 + 10;
+
+/**
+ * How long ECS waits after SIGTERM before SIGKILL (Fargate allows up to 120 s): the shutdown above plus a margin for
+ * the JVM and the worker processes to exit, so a deploy never kills a task in the middle of handing its batches over.
+ */
+export const SERVICE_STOP_TIMEOUT_SECONDS = 60;
+
+/** The database the service's store uses, in the cluster the stack creates, and its port. */
+export const DATABASE_NAME = 'fanout';
+export const DATABASE_PORT = 5432;
+
 /**
  * fanout on AWS: the Lambda worker (its memory, timeout and reserved concurrency are stack parameters), the service on
- * ECS Fargate behind an application load balancer, allowed to invoke exactly that function and nothing else, and log
- * groups with a retention.
+ * ECS Fargate behind an application load balancer (two tasks by default, a stack parameter), allowed to invoke exactly
+ * that function and nothing else, the PostgreSQL database its tasks share batches through, reachable from them only,
+ * and log groups with a retention.
  */
 export class FanoutStack extends Stack {
   constructor(scope: Construct, id: string, props: FanoutStackProps) {
@@ -68,11 +89,74 @@ export class FanoutStack extends Stack {
       description: 'Reserved concurrency of the worker; the service invokes at most this many at once',
     });
 
+    // several tasks share the batches through the PostgreSQL store (leases, LISTEN/NOTIFY): two by default, so that a
+    // deploy or a lost task leaves one answering
+    const tasks = new CfnParameter(this, 'ServiceTasks', {
+      type: 'Number', default: 2, minValue: 1, maxValue: 20,
+      description: 'How many service tasks run behind the load balancer (they share batches through the database)',
+    });
+
     const worker = this.worker(props, memory, timeout, reserved);
     const live = worker.addAlias('live'); // SnapStart snapshots published versions: the service calls the alias
     Annotations.of(worker).acknowledgeWarning('@aws-cdk/aws-lambda:snapStartRequirePublish',
       'the live alias publishes a version, and the service invokes that alias');
-    this.service(props, worker, live, timeout, reserved);
+
+    // one VPC for the service and its database: the service's tasks and the database sit in its private subnets
+    const vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const serviceSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
+      vpc,
+      description: 'fanout service tasks',
+    });
+    const database = this.database(vpc, serviceSecurityGroup);
+    this.service(props, vpc, serviceSecurityGroup, database, worker, live, timeout, reserved, tasks);
+  }
+
+  /**
+   * Aurora PostgreSQL Serverless v2 rather than an RDS instance: its storage keeps six copies across three zones
+   * whatever the instance does, and its capacity follows the bursts of batch traffic without an instance class to
+   * size; at rest it costs its minimum capacity. One writer and no reader: should the writer fail, Aurora replaces it
+   * (minutes without the store, no data lost); a serverless v2 reader would make that a failover of about 30 s at
+   * twice the compute cost.
+   */
+  private database(vpc: ec2.IVpc, serviceSecurityGroup: ec2.ISecurityGroup): rds.DatabaseCluster {
+    // no outbound rules and no inbound rule but the one from the service below: nothing else reaches the database
+    const securityGroup = new ec2.SecurityGroup(this, 'DatabaseSecurityGroup', {
+      vpc,
+      description: 'fanout database: PostgreSQL from the fanout service tasks only',
+      allowAllOutbound: false,
+    });
+    const cluster = new rds.DatabaseCluster(this, 'Database', {
+      // PostgreSQL 15, the major version the store's tests run against (Debian 12's); the newest 15.x this
+      // aws-cdk-lib knows
+      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_15_17 }),
+      writer: rds.ClusterInstance.serverlessV2('Writer', { publiclyAccessible: false }),
+      // 0.5 ACU: never paused (the service holds a LISTEN connection and renews leases, and a resume takes seconds);
+      // 8 ACU (16 GiB) as a ceiling on what a runaway batch can cost
+      serverlessV2MinCapacity: 0.5,
+      serverlessV2MaxCapacity: 8,
+      // the service's store username and password: generated, kept in Secrets Manager, never in the template
+      credentials: rds.Credentials.fromGeneratedSecret('fanout'),
+      defaultDatabaseName: DATABASE_NAME,
+      port: DATABASE_PORT,
+      vpc,
+      // the VPC's private subnets (with a NAT route out; the database makes no outbound connections, and its
+      // security group allows none); an isolated subnet group would re-carve the VPC's existing subnets
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [securityGroup],
+      storageEncrypted: true,
+      // clients without TLS are refused; the JDBC driver's default (sslmode=prefer) negotiates it
+      parameters: { 'rds.force_ssl': '1' },
+      backup: { retention: Duration.days(7) },
+      // the store holds the batches: deleting the stack, or a change that replaces the cluster, must not lose them.
+      // Deletion protection makes CloudFormation refuse to delete it (turn it off first: aws rds modify-db-cluster
+      // --no-deletion-protection); a deletion then leaves a final snapshot
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.SNAPSHOT,
+    });
+    // the port as a literal rather than the cluster's endpoint attribute: the rule reads as what it allows
+    securityGroup.addIngressRule(serviceSecurityGroup, ec2.Port.tcp(DATABASE_PORT),
+      'PostgreSQL from the fanout service tasks');
+    return cluster;
   }
 
   private worker(props: FanoutStackProps, memory: CfnParameter, timeout: CfnParameter,
@@ -122,9 +206,9 @@ export class FanoutStack extends Stack {
     return lambda.Code.fromAsset(path.join(__dirname, '..', 'assets', 'worker-not-built'));
   }
 
-  private service(props: FanoutStackProps, worker: lambda.Function, live: lambda.Alias, timeout: CfnParameter,
-                  reserved: CfnParameter): void {
-    const vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 1 });
+  private service(props: FanoutStackProps, vpc: ec2.IVpc, securityGroup: ec2.ISecurityGroup,
+                  database: rds.DatabaseCluster, worker: lambda.Function, live: lambda.Alias, timeout: CfnParameter,
+                  reserved: CfnParameter, tasks: CfnParameter): void {
     const cluster = new ecs.Cluster(this, 'Cluster', { vpc });
     const logGroup = new logs.LogGroup(this, 'ServiceLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
@@ -141,33 +225,56 @@ export class FanoutStack extends Stack {
       generateSecretString: { passwordLength: 40, excludePunctuation: true },
     });
 
-    const service = new ecsPatterns.ApplicationLoadBalancedFargateService(this, 'Service', {
-      cluster,
+    const databaseSecret = database.secret!; // always there: the credentials are generated
+
+    // the task definition is built here rather than by the pattern, which offers no container stop timeout
+    const taskDefinition = new ecs.FargateTaskDefinition(this, 'ServiceTaskDef', {
       cpu: 2048,
       memoryLimitMiB: 4096,
-      desiredCount: 1,
+      taskRole,
+    });
+    taskDefinition.addContainer('web', {
+      image: this.serviceImage(props),
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'fanout', logGroup }),
+      stopTimeout: Duration.seconds(SERVICE_STOP_TIMEOUT_SECONDS),
+      // ECS secrets: the execution role reads them at task start; they never appear in the task definition
+      secrets: {
+        FANOUT_AUTH_API_KEYS: ecs.Secret.fromSecretsManager(apiKeys),
+        FANOUT_STORE_USERNAME: ecs.Secret.fromSecretsManager(databaseSecret, 'username'),
+        FANOUT_STORE_PASSWORD: ecs.Secret.fromSecretsManager(databaseSecret, 'password'),
+      },
+      environment: {
+        FANOUT_LAMBDA_FUNCTION_NAME: live.functionArn,
+        FANOUT_LAMBDA_REGION: this.region,
+        // the service sets its HTTP read timeout 30 s above this, so a running invocation is never re-sent
+        FANOUT_LAMBDA_FUNCTION_TIMEOUT: `${timeout.valueAsString}s`,
+        // per task: the tasks together may ask for more than the reserved concurrency, and each one's adaptive limit
+        // backs off on the throttles (CloudFormation cannot divide a parameter by the task count)
+        FANOUT_LAMBDA_MAX_CONCURRENCY: reserved.valueAsString,
+        FANOUT_BATCH_DEFAULT_CPU_BACKEND: 'lambda',
+        // the shared store that lets several tasks serve the same batches (fanout.store.*)
+        FANOUT_STORE_KIND: 'postgres',
+        FANOUT_STORE_URL: `jdbc:postgresql://${database.clusterEndpoint.socketAddress}/${DATABASE_NAME}`,
+      },
+    }).addPortMappings({ containerPort: 8080 });
+
+    const service = new ecsPatterns.ApplicationLoadBalancedFargateService(this, 'Service', {
+      cluster,
+      taskDefinition,
+      securityGroups: [securityGroup],
+      desiredCount: tasks.valueAsNumber,
+      // a deploy starts the new tasks before it stops old ones: never fewer than the desired count answering
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       circuitBreaker: { rollback: true },
       publicLoadBalancer: true,
-      taskImageOptions: {
-        image: this.serviceImage(props),
-        containerPort: 8080,
-        taskRole,
-        logDriver: ecs.LogDrivers.awsLogs({ streamPrefix: 'fanout', logGroup }),
-        secrets: { FANOUT_AUTH_API_KEYS: ecs.Secret.fromSecretsManager(apiKeys) },
-        environment: {
-          FANOUT_LAMBDA_FUNCTION_NAME: live.functionArn,
-          FANOUT_LAMBDA_REGION: this.region,
-          // the service sets its HTTP read timeout 30 s above this, so a running invocation is never re-sent
-          FANOUT_LAMBDA_FUNCTION_TIMEOUT: `${timeout.valueAsString}s`,
-          FANOUT_LAMBDA_MAX_CONCURRENCY: reserved.valueAsString,
-          FANOUT_BATCH_DEFAULT_CPU_BACKEND: 'lambda',
-        },
-      },
     });
     service.targetGroup.configureHealthCheck({ path: '/q/health/ready', healthyHttpCodes: '200' });
     service.loadBalancer.setAttribute('idle_timeout.timeout_seconds', String(LOAD_BALANCER_IDLE_SECONDS));
+    // ECS sends SIGTERM only once the target is drained: until then no new request reaches the task, and a `?wait=`
+    // already open still gets its answer (at most fanout.api.max-wait); draining ends as soon as no request is open.
+    // The shutdown after SIGTERM then has SERVICE_STOP_TIMEOUT_SECONDS to hand the batches over
+    service.targetGroup.setAttribute('deregistration_delay.timeout_seconds', String(API_MAX_WAIT_SECONDS));
 
     new CfnOutput(this, 'ServiceUrl', {
       value: `http://${service.loadBalancer.loadBalancerDnsName}`,
@@ -179,6 +286,11 @@ export class FanoutStack extends Stack {
       description: 'aws secretsmanager get-secret-value --secret-id <this> --query SecretString --output text',
     });
     new CfnOutput(this, 'WorkerAliasArn', { value: live.functionArn });
+    new CfnOutput(this, 'DatabaseEndpoint', { value: database.clusterEndpoint.socketAddress });
+    new CfnOutput(this, 'DatabaseSecretArn', {
+      value: databaseSecret.secretArn,
+      description: 'The store\'s username and password (and host, port, dbname)',
+    });
   }
 
   private serviceImage(props: FanoutStackProps): ecs.ContainerImage {

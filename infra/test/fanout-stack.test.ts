@@ -4,7 +4,9 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { FanoutStack, LOAD_BALANCER_IDLE_SECONDS, WorkerRuntime } from '../lib/fanout-stack.js';
+import {
+  API_MAX_WAIT_SECONDS, DATABASE_PORT, FanoutStack, LOAD_BALANCER_IDLE_SECONDS, SERVICE_SHUTDOWN_SECONDS, WorkerRuntime,
+} from '../lib/fanout-stack.js';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 
@@ -23,6 +25,42 @@ function statements(template: Template): Statement[] {
 
 function actions(s: Statement): string[] {
   return Array.isArray(s.Action) ? s.Action : [s.Action];
+}
+
+type Resource = {
+  Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string;
+};
+
+/** The one resource of a type (and the properties given), with its logical id. */
+function only(t: Template, type: string, props?: object): [string, Resource] {
+  const found = Object.entries(t.findResources(type, props ? { Properties: props } : undefined));
+  assert.equal(found.length, 1, `one ${type}`);
+  return found[0] as [string, Resource];
+}
+
+/** The service's one container. */
+function container(t: Template): Record<string, any> {
+  const [, taskDef] = only(t, 'AWS::ECS::TaskDefinition');
+  assert.equal(taskDef.Properties.ContainerDefinitions.length, 1);
+  return taskDef.Properties.ContainerDefinitions[0];
+}
+
+const apiKeysLogicalId = (t: Template) => only(t, 'AWS::SecretsManager::Secret', {
+  Description: Match.stringLikeRegexp('fanout API keys'),
+})[0];
+
+/** The database's generated secret, and the attachment (its ARN, with host, port and dbname added) the stack uses. */
+function databaseSecret(t: Template): { secret: string; attachment: string } {
+  const [secret] = only(t, 'AWS::SecretsManager::Secret', {
+    GenerateSecretString: Match.objectLike({
+      SecretStringTemplate: '{"username":"fanout"}', GenerateStringKey: 'password',
+    }),
+  });
+  const [cluster] = only(t, 'AWS::RDS::DBCluster');
+  const [attachment] = only(t, 'AWS::SecretsManager::SecretTargetAttachment', {
+    SecretId: { Ref: secret }, TargetId: { Ref: cluster }, TargetType: 'AWS::RDS::DBCluster',
+  });
+  return { secret, attachment };
 }
 
 const workerLogicalId = (t: Template) => Object.keys(t.findResources('AWS::Lambda::Function', {
@@ -113,18 +151,151 @@ test('the service reads the function timeout from the same parameter that sets i
   });
 });
 
-test('the service gets its API keys from a generated secret, readable by its execution role only', () => {
+test('the service gets its API keys from a generated secret', () => {
   const t = synth();
-  const secret = Object.keys(t.findResources('AWS::SecretsManager::Secret'))[0];
-  assert.ok(secret, 'a secret');
-  t.hasResourceProperties('AWS::ECS::TaskDefinition', {
-    ContainerDefinitions: [Match.objectLike({
-      Secrets: [{ Name: 'FANOUT_AUTH_API_KEYS', ValueFrom: { Ref: secret } }],
-    })],
+  const apiKeys = apiKeysLogicalId(t);
+  assert.deepEqual(container(t).Secrets.find((e: { Name: string }) => e.Name === 'FANOUT_AUTH_API_KEYS'),
+    { Name: 'FANOUT_AUTH_API_KEYS', ValueFrom: { Ref: apiKeys } });
+});
+
+test('only the execution role reads secrets, and only the API keys and the database credentials', () => {
+  const t = synth();
+  const { attachment } = databaseSecret(t);
+  const secretStatements = statements(t).filter((s) => actions(s).some((a) => a.startsWith('secretsmanager:')));
+  const resources = secretStatements.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
+  assert.deepEqual(new Set(resources.map((r) => JSON.stringify(r))), new Set([
+    JSON.stringify({ Ref: apiKeysLogicalId(t) }), JSON.stringify({ Ref: attachment }),
+  ]));
+  for (const s of secretStatements) {
+    assert.deepEqual(actions(s).sort(), ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+  }
+  const [, taskDef] = only(t, 'AWS::ECS::TaskDefinition');
+  const executionRole = taskDef.Properties.ExecutionRoleArn['Fn::GetAtt'][0];
+  const policies = Object.values(t.findResources('AWS::IAM::Policy')) as Resource[];
+  for (const p of policies) {
+    const grantsSecrets = (p.Properties.PolicyDocument.Statement as Statement[])
+      .some((s) => actions(s).some((a) => a.startsWith('secretsmanager:')));
+    if (grantsSecrets) {
+      assert.deepEqual(p.Properties.Roles, [{ Ref: executionRole }], 'secrets are read by the execution role only');
+    }
+  }
+});
+
+test('the database: Aurora PostgreSQL 15 Serverless v2, encrypted, in the private subnets the service uses', () => {
+  const t = synth();
+  const [, cluster] = only(t, 'AWS::RDS::DBCluster');
+  assert.equal(cluster.Properties.Engine, 'aurora-postgresql');
+  assert.match(cluster.Properties.EngineVersion, /^15\./);
+  assert.equal(cluster.Properties.StorageEncrypted, true);
+  assert.deepEqual(cluster.Properties.ServerlessV2ScalingConfiguration, { MinCapacity: 0.5, MaxCapacity: 8 });
+  assert.equal(cluster.Properties.DatabaseName, 'fanout');
+  assert.equal(cluster.Properties.Port, DATABASE_PORT);
+  assert.equal(cluster.Properties.BackupRetentionPeriod, 7);
+  t.hasResourceProperties('AWS::RDS::DBInstance', {
+    DBInstanceClass: 'db.serverless', Engine: 'aurora-postgresql', PubliclyAccessible: false,
   });
-  const reads = statements(t).filter((s) => actions(s).includes('secretsmanager:GetSecretValue'));
-  assert.equal(reads.length, 1);
-  assert.deepEqual(reads[0].Resource, { Ref: secret });
+  t.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
+    Family: 'aurora-postgresql15', Parameters: { 'rds.force_ssl': '1' },
+  });
+  // the subnet group: the service's own (private) subnets
+  const [, subnets] = only(t, 'AWS::RDS::DBSubnetGroup');
+  const [, service] = only(t, 'AWS::ECS::Service');
+  assert.deepEqual(subnets.Properties.SubnetIds, service.Properties.NetworkConfiguration.AwsvpcConfiguration.Subnets);
+  assert.equal(service.Properties.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp, 'DISABLED');
+  for (const s of subnets.Properties.SubnetIds as { Ref: string }[]) {
+    assert.match(s.Ref, /PrivateSubnet/);
+  }
+});
+
+test('the database survives the stack: deletion protection, a snapshot when deleted or replaced', () => {
+  const t = synth();
+  const [, cluster] = only(t, 'AWS::RDS::DBCluster');
+  assert.equal(cluster.Properties.DeletionProtection, true);
+  assert.equal(cluster.DeletionPolicy, 'Snapshot');
+  assert.equal(cluster.UpdateReplacePolicy, 'Snapshot');
+});
+
+test('only the service\'s security group reaches the database, on 5432, with no address range', () => {
+  const t = synth();
+  const [, cluster] = only(t, 'AWS::RDS::DBCluster');
+  assert.equal(cluster.Properties.VpcSecurityGroupIds.length, 1);
+  const databaseGroup = cluster.Properties.VpcSecurityGroupIds[0]['Fn::GetAtt'][0];
+  const [, service] = only(t, 'AWS::ECS::Service');
+  const serviceGroups = service.Properties.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups;
+  assert.equal(serviceGroups.length, 1);
+
+  const group = t.findResources('AWS::EC2::SecurityGroup')[databaseGroup] as Resource;
+  assert.equal(group.Properties.SecurityGroupIngress, undefined, 'no inline ingress');
+  // allowAllOutbound: false leaves CDK's placeholder, a rule that matches no traffic
+  assert.deepEqual(group.Properties.SecurityGroupEgress, [
+    {
+      CidrIp: '255.255.255.255/32', Description: 'Disallow all traffic', FromPort: 252, IpProtocol: 'icmp', ToPort: 86,
+    },
+  ]);
+  const databaseGroupId = { 'Fn::GetAtt': [databaseGroup, 'GroupId'] };
+  const ingress = (Object.values(t.findResources('AWS::EC2::SecurityGroupIngress')) as Resource[])
+    .filter((r) => JSON.stringify(r.Properties.GroupId) === JSON.stringify(databaseGroupId));
+  assert.equal(ingress.length, 1, 'one ingress rule on the database');
+  assert.deepEqual(ingress[0].Properties, {
+    Description: 'PostgreSQL from the fanout service tasks',
+    GroupId: databaseGroupId,
+    IpProtocol: 'tcp',
+    FromPort: 5432,
+    ToPort: 5432,
+    SourceSecurityGroupId: serviceGroups[0],
+  });
+});
+
+test('the store is wired from the stack: postgres, the cluster\'s endpoint, credentials as ECS secrets', () => {
+  const t = synth();
+  const [cluster] = only(t, 'AWS::RDS::DBCluster');
+  const { attachment } = databaseSecret(t);
+  const c = container(t);
+  const env = Object.fromEntries((c.Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value]));
+  assert.equal(env.FANOUT_STORE_KIND, 'postgres');
+  assert.deepEqual(env.FANOUT_STORE_URL, { 'Fn::Join': ['', [
+    'jdbc:postgresql://', { 'Fn::GetAtt': [cluster, 'Endpoint.Address'] }, ':',
+    { 'Fn::GetAtt': [cluster, 'Endpoint.Port'] }, '/fanout',
+  ]] });
+  assert.equal(env.FANOUT_STORE_LEASE_DURATION, undefined, 'the service\'s default lease');
+  assert.deepEqual(c.Secrets.filter((e: { Name: string }) => e.Name.startsWith('FANOUT_STORE_')), [
+    { Name: 'FANOUT_STORE_USERNAME', ValueFrom: { 'Fn::Join': ['', [{ Ref: attachment }, ':username::']] } },
+    { Name: 'FANOUT_STORE_PASSWORD', ValueFrom: { 'Fn::Join': ['', [{ Ref: attachment }, ':password::']] } },
+  ]);
+});
+
+test('no password or secret value in the container\'s environment', () => {
+  const t = synth();
+  const c = container(t);
+  const secretIds = [...Object.keys(t.findResources('AWS::SecretsManager::Secret')),
+    ...Object.keys(t.findResources('AWS::SecretsManager::SecretTargetAttachment'))];
+  for (const e of c.Environment as { Name: string; Value: unknown }[]) {
+    assert.doesNotMatch(e.Name, /PASSWORD|USERNAME|API_KEY/, `${e.Name} belongs in Secrets`);
+    const value = JSON.stringify(e.Value);
+    assert.doesNotMatch(value, /resolve:secretsmanager/, `${e.Name} resolves a secret into the task definition`);
+    for (const id of secretIds) {
+      assert.ok(!value.includes(id), `${e.Name} refers to ${id}`);
+    }
+  }
+});
+
+test('two service tasks by default, deploys never go below them, a stop leaves time for the shutdown', () => {
+  const t = synth();
+  t.hasParameter('ServiceTasks', { Type: 'Number', Default: 2, MinValue: 1 });
+  t.hasResourceProperties('AWS::ECS::Service', {
+    DesiredCount: { Ref: 'ServiceTasks' },
+    DeploymentConfiguration: Match.objectLike({ MinimumHealthyPercent: 100, MaximumPercent: 200 }),
+  });
+  const stop = container(t).StopTimeout;
+  assert.ok(SERVICE_SHUTDOWN_SECONDS >= 30, 'fanout.shutdown.grace-period (30s) and more');
+  assert.ok(stop > SERVICE_SHUTDOWN_SECONDS, `stop timeout ${stop} s, the shutdown ${SERVICE_SHUTDOWN_SECONDS} s`);
+  assert.ok(stop <= 120, 'Fargate allows at most 120 s');
+  // draining (before SIGTERM) lets an open ?wait= end
+  t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+    TargetGroupAttributes: Match.arrayWith([
+      { Key: 'deregistration_delay.timeout_seconds', Value: String(API_MAX_WAIT_SECONDS) },
+    ]),
+  });
 });
 
 test('the load balancer keeps quiet connections longer than the longest ?wait=', () => {
@@ -148,4 +319,6 @@ test('logs have a retention and the stack outputs the service URL and the functi
   t.hasOutput('ServiceUrl', {});
   t.hasOutput('WorkerFunctionName', {});
   t.hasOutput('ApiKeySecretArn', {});
+  t.hasOutput('DatabaseEndpoint', {});
+  t.hasOutput('DatabaseSecretArn', {});
 });
