@@ -44,7 +44,10 @@ class Service:
         args = [JAVA, "-Xmx1g", f"-Dquarkus.http.port={port}", f"-Dfanout.processes.workers={CORES}",
                 "-Dfanout.io.max-concurrency=200000", "-Dfanout.batch.max-retained=2",
                 "-Dfanout.auth.enabled=false", "-Dfanout.http.allow-private-addresses=true",
-                "-Dquarkus.log.level=WARN", *extra, "-jar", JAR]
+                "-Dquarkus.log.level=WARN",
+                # the default store (SQLite) in target/, one file per service: never in the working tree
+                f"-Dfanout.store.path={os.path.join(ROOT, 'target', 'bench-store', f'fanout-{port}.db')}",
+                *extra, "-jar", JAR]
         self.log = open(os.path.join(ROOT, "target", f"bench-service-{port}.log"), "w")
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
