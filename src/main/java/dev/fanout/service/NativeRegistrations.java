@@ -3,6 +3,7 @@ package dev.fanout.service;
 import dev.fanout.core.TaskError;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
+import dev.fanout.execution.BatchOptions;
 import dev.fanout.execution.BatchStatus;
 import dev.fanout.protocol.Chunk;
 import dev.fanout.protocol.LambdaRequest;
@@ -13,11 +14,12 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * What Jackson reads or writes by reflection in a native image, beyond what Quarkus finds by itself: the records of
- * the task model, of the worker protocol and of the Lambda event (the native binary is also the process and Lambda
- * worker). Kept here so that the framework-free packages need no Quarkus annotation; the API registers its own.
+ * the task model, a batch's options as the store keeps them, the worker protocol and the Lambda event (the native
+ * binary is also the process and Lambda worker). Kept here so that the framework-free packages need no Quarkus
+ * annotation; the API registers its own.
  */
 @RegisterForReflection(targets = {TaskSpec.class, TaskResult.class, TaskError.class, BatchStatus.class,
-        WireTask.class, Chunk.class, Reply.class, Reply.Hello.class, LambdaRequest.class, LambdaResponse.class})
+        BatchOptions.class, WireTask.class, Chunk.class, Reply.class, Reply.Hello.class, LambdaRequest.class, LambdaResponse.class})
 final class NativeRegistrations {
     private NativeRegistrations() {
     }
