@@ -51,6 +51,24 @@ public record BatchOptions(int maxConcurrency, Duration taskTimeout, int retries
         return s.isEmpty() ? "failFast" : s.toString();
     }
 
+    /** As the store keeps it. */
+    public String json() {
+        try {
+            return dev.fanout.core.Json.mapper().writeValueAsString(this);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("options always serialise", e);
+        }
+    }
+
+    /** As the store kept it. */
+    public static BatchOptions fromJson(String json) {
+        try {
+            return dev.fanout.core.Json.mapper().readValue(json, BatchOptions.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored options are not readable: " + e.getMessage(), e);
+        }
+    }
+
     /** The same options with a redrive's overrides (null: keep). */
     public BatchOptions with(Duration newTimeout, Integer newRetries, Integer newMaxConcurrency) {
         return new BatchOptions(newMaxConcurrency != null ? newMaxConcurrency : maxConcurrency,

@@ -1,29 +1,21 @@
 package dev.fanout.execution;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.fanout.core.Backoff;
-import dev.fanout.core.Json;
 import dev.fanout.core.TaskSpec;
-import dev.fanout.spi.FunctionKind;
 import dev.fanout.spi.FunctionRegistry;
 import dev.fanout.spi.TaskFunction;
 import dev.fanout.store.NewBatch;
 import dev.fanout.store.Store;
-import dev.fanout.store.StoreEvents;
 import dev.fanout.store.StoredBatch;
 import dev.fanout.store.memory.MemoryStore;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -44,24 +36,22 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *  find/list/cancel/redrive: this instance's runs first, then the store
  * </pre>
  */
-public final class Engine implements AutoCloseable, Journal.Listener, StoreEvents {
+public final class Engine implements AutoCloseable, Journal.Listener {
     private static final System.Logger LOG = System.getLogger(Engine.class.getName());
     private static final Duration CANCEL_WAIT = Duration.ofSeconds(10);
 
-    private final FunctionRegistry functions;
-    private final Map<String, Backend> backends;
-    private final Backend ioBackend;
-    private final Router router;
+    private final Routes routes;
     private final EngineConfig config;
     private final EngineListener listener;
     private final Store store;
     private final Journal journal;
+    private final Leases leases;
     private final Followers followers = new Followers();
     private final String instance = UUID.randomUUID().toString();
     private final Backoff retryBackoff;
     private final Semaphore ioPermits;
     private final ScheduledThreadPoolExecutor timer;
-    private final Map<String, BatchRun> runs = new ConcurrentHashMap<>();
+    private final LocalRuns runs;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean shuttingDown;
 
@@ -72,17 +62,13 @@ public final class Engine implements AutoCloseable, Journal.Listener, StoreEvent
      */
     public Engine(FunctionRegistry functions, Map<String, Backend> backends, String ioBackend, Router router,
                   EngineConfig config, EngineListener listener, Store store) {
-        this.functions = functions;
-        this.backends = Map.copyOf(backends);
-        this.ioBackend = backends.get(ioBackend);
-        if (this.ioBackend == null) {
-            throw new IllegalArgumentException("no backend named '" + ioBackend + "' among " + backends.keySet());
-        }
-        this.router = router != null ? router : this::defaultRoute;
+        this.routes = new Routes(functions, backends, ioBackend, router);
         this.config = config;
         this.listener = listener;
         this.store = store;
         this.journal = new Journal(store, instance, this);
+        this.runs = new LocalRuns(this, store, journal);
+        this.leases = new Leases(this, store, instance, config.leaseDuration());
         this.retryBackoff = new Backoff(config.retryBackoff(), config.maxRetryBackoff());
         this.ioPermits = new Semaphore(config.ioMaxConcurrency());
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
@@ -108,15 +94,10 @@ public final class Engine implements AutoCloseable, Journal.Listener, StoreEvent
      * that stopped renewing theirs.
      */
     public void start() {
-        long now = System.currentTimeMillis();
-        for (String id : store.claim(instance, now, now + config.leaseDuration().toMillis(), !store.shared(),
-                Integer.MAX_VALUE)) {
-            resume(id);
-        }
-        if (store.shared()) {
-            store.listen(this);
-            long every = Math.max(100, config.leaseDuration().toMillis() / 3);
-            timer.scheduleWithFixedDelay(() -> spawn(this::upkeep), every, every, TimeUnit.MILLISECONDS);
+        Duration every = leases.start();
+        if (every != null) {
+            timer.scheduleWithFixedDelay(() -> spawn(leases::upkeep), every.toMillis(), every.toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
     }
 
@@ -146,7 +127,7 @@ public final class Engine implements AutoCloseable, Journal.Listener, StoreEvent
             if (shuttingDown) {
                 throw new ShuttingDownException();
             }
-            checkBackends(tasks, options);
+            routes.checkAvailable(tasks, options);
             if (journal.unavailableReason() != null) {
                 throw new StoreUnavailableException(journal.unavailableReason());
             }
@@ -155,13 +136,13 @@ public final class Engine implements AutoCloseable, Journal.Listener, StoreEvent
             }
             String id = UUID.randomUUID().toString();
             Instant now = Instant.now();
-            String stored = store.create(new NewBatch(id, json(options), now.toEpochMilli(), tasks, idempotencyKey,
+            String stored = store.create(new NewBatch(id, options.json(), now.toEpochMilli(), tasks, idempotencyKey,
                     requestHash, instance, now.toEpochMilli() + config.leaseDuration().toMillis()));
             if (!stored.equals(id)) {
                 return new Submitted(find(stored).orElseThrow(), true);
             }
             Batch batch = new Batch(id, now, tasks, options);
-            run(batch, null);
+            runs.start(batch, null);
             return new Submitted(batch, false);
         } catch (dev.fanout.store.StoreException e) {
             throw new StoreUnavailableException(e.getMessage());
@@ -177,44 +158,6 @@ public final class Engine implements AutoCloseable, Journal.Listener, StoreEvent
 
     /** What a submission got: a batch, new or the earlier one of the same idempotency key ({@code repeated}). */
     public record Submitted(BatchView batch, boolean repeated) {
-    }
-
-    private void checkBackends(List<TaskSpec> tasks, BatchOptions options) {
-        Set<Backend> needed = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (TaskSpec task : tasks) {
-            needed.add(backend(task, options));
-        }
-        for (Backend b : needed) {
-            if (b.unavailableReason() != null) {
-                throw new BackendUnavailableException(b.name(), b.unavailableReason());
-            }
-        }
-    }
-
-    private void run(Batch batch, StoredBatch stopped) {
-        BatchRun run = new BatchRun(this, batch, journal);
-        runs.put(batch.id(), run);
-        if (stopped != null && stopped.stopReason() != null) {
-            run.cancel(stopped.stoppedByClient(), stopped.stopReason()); // asked before a crash: still in force
-        }
-        run.start();
-    }
-
-    /** Takes up a batch this instance now owns in the store: what has a result stays, the rest runs. */
-    private void resume(String id) {
-        try {
-            store.load(id).ifPresent(r -> {
-                BatchOptions options = options(r.batch().options());
-                Batch batch = new Batch(id, Instant.ofEpochMilli(r.batch().createdAt()), r.tasks(), options,
-                        r.batch().maxSeq());
-                LOG.log(System.Logger.Level.INFO, "resuming batch " + id + ": " + batch.completedCount() + " of "
-                        + batch.total() + " tasks have their result");
-                run(batch, r.batch());
-            });
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "could not resume batch " + id + "; another try at the next upkeep", e);
-            store.release(instance);
-        }
     }
 
     public Optional<BatchView> find(String id) {
@@ -269,7 +212,7 @@ public final class Engine implements AutoCloseable, Journal.Listener, StoreEvent
             if (shuttingDown) {
                 throw new ShuttingDownException();
             }
-            if (runs.containsKey(id)) {
+            if (runs.get(id) != null) {
                 throw new BatchRunningException(id);
             }
             Optional<StoredBatch> row = store.find(id);
@@ -282,12 +225,12 @@ public final class Engine implements AutoCloseable, Journal.Listener, StoreEvent
             if (runs.size() >= config.maxRunningBatches()) {
                 throw new TooManyBatchesException(config.maxRunningBatches());
             }
-            BatchOptions options = options(row.get().options()).with(taskTimeout, retries, maxConcurrency);
+            BatchOptions options = BatchOptions.fromJson(row.get().options()).with(taskTimeout, retries, maxConcurrency);
             long now = System.currentTimeMillis();
-            if (!store.redrive(id, json(options), instance, now + config.leaseDuration().toMillis())) {
+            if (!store.redrive(id, options.json(), instance, now + config.leaseDuration().toMillis())) {
                 throw new BatchRunningException(id);
             }
-            resume(id);
+            runs.resume(id);
             return find(id);
         } catch (dev.fanout.store.StoreException e) {
             throw new StoreUnavailableException(e.getMessage());
@@ -309,38 +252,11 @@ public final class Engine implements AutoCloseable, Journal.Listener, StoreEvent
         }
     }
 
-    /** Keeps this instance's leases, gives up the batches it lost, takes over those nobody holds any more. */
-    private void upkeep() {
-        try {
-            long now = System.currentTimeMillis();
-            long until = now + config.leaseDuration().toMillis();
-            Set<String> held = store.renew(instance, until, List.copyOf(runs.keySet()));
-            for (BatchRun run : List.copyOf(runs.values())) {
-                if (!held.contains(run.batch().id()) && !run.batch().allResultsIn()) {
-                    lost(run.batch());
-                }
-            }
-            for (Store.StopRequest stop : store.stopRequests(instance)) {
-                BatchRun run = runs.get(stop.batchId());
-                if (run != null) {
-                    run.cancel(stop.byClient(), stop.reason());
-                }
-            }
-            if (!shuttingDown) {
-                for (String id : store.claim(instance, now, until, false, 16)) {
-                    resume(id);
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "store upkeep failed, trying again: " + e.getMessage());
-        }
-    }
-
     // ---- what the journal and the store tell ----
 
     @Override
     public void ended(Batch batch) {
-        runs.remove(batch.id());
+        runs.ended(batch);
         listener.batchFinished(batch);
         if (!store.durable()) {
             expire(); // a memory store bounds what it keeps at each end: its bounds are the heap's
@@ -349,27 +265,7 @@ public final class Engine implements AutoCloseable, Journal.Listener, StoreEvent
 
     @Override
     public void lost(Batch batch) {
-        BatchRun run = runs.remove(batch.id());
-        if (run != null && !run.isAbandoned()) {
-            LOG.log(System.Logger.Level.WARNING, "batch " + batch.id() + " is run by another instance now; "
-                    + "this one stops running it");
-            run.abandon();
-        }
-    }
-
-    @Override
-    public void resultsStored(String batchId) {
-        followers.wake(batchId);
-    }
-
-    @Override
-    public void stopRequested(String batchId) {
-        BatchRun run = runs.get(batchId);
-        if (run != null) {
-            store.find(batchId).filter(r -> r.stopReason() != null)
-                    .ifPresent(r -> run.cancel(r.stoppedByClient(), r.stopReason()));
-        }
-        followers.wake(batchId);
+        runs.lost(batch);
     }
 
     // ---- shutdown ----
@@ -385,7 +281,7 @@ public final class Engine implements AutoCloseable, Journal.Listener, StoreEvent
         lifecycle.writeLock().lock();
         try {
             shuttingDown = true;
-            active = List.copyOf(runs.values());
+            active = runs.all();
         } finally {
             lifecycle.writeLock().unlock();
         }
@@ -426,11 +322,11 @@ public final class Engine implements AutoCloseable, Journal.Listener, StoreEvent
     }
 
     public Map<String, Backend> backends() {
-        return backends;
+        return routes.backends();
     }
 
     public FunctionRegistry functions() {
-        return functions;
+        return routes.functions();
     }
 
     /** Null while the store takes writes; otherwise why not (readiness). */
@@ -445,7 +341,7 @@ public final class Engine implements AutoCloseable, Journal.Listener, StoreEvent
     @Override
     public void close() {
         shuttingDown = true;
-        for (BatchRun run : List.copyOf(runs.values())) {
+        for (BatchRun run : runs.all()) {
             if (store.durable()) {
                 run.abandon();
             } else {
@@ -461,7 +357,7 @@ public final class Engine implements AutoCloseable, Journal.Listener, StoreEvent
             }
         }
         timer.shutdownNow();
-        for (Backend b : backends.values()) {
+        for (Backend b : routes.backends().values()) {
             b.close();
         }
         store.close();
@@ -470,23 +366,11 @@ public final class Engine implements AutoCloseable, Journal.Listener, StoreEvent
     // ---- for BatchRun and the views ----
 
     TaskFunction function(TaskSpec task) {
-        return functions.find(task.function())
-                .orElseThrow(() -> new IllegalStateException("unvalidated task with unknown function " + task.function()));
+        return routes.function(task);
     }
 
     Backend backend(TaskSpec task, BatchOptions options) {
-        return router.route(function(task), options);
-    }
-
-    private Backend defaultRoute(TaskFunction function, BatchOptions options) {
-        if (function.kind() == FunctionKind.IO) {
-            return ioBackend;
-        }
-        Backend b = backends.get(options.cpuBackend());
-        if (b == null) {
-            throw new IllegalStateException("no backend named '" + options.cpuBackend() + "' on this instance");
-        }
-        return b;
+        return routes.backend(task, options);
     }
 
     Semaphore ioPermits() {
@@ -509,6 +393,14 @@ public final class Engine implements AutoCloseable, Journal.Listener, StoreEvent
         return followers;
     }
 
+    LocalRuns runs() {
+        return runs;
+    }
+
+    boolean isShuttingDown() {
+        return shuttingDown;
+    }
+
     /** The run of a batch of this instance, for tests of this package. */
     BatchRun runOf(String id) {
         return runs.get(id);
@@ -521,21 +413,5 @@ public final class Engine implements AutoCloseable, Journal.Listener, StoreEvent
 
     private static void spawn(Runnable action) {
         Thread.ofVirtual().name("fanout-timer-action").start(action);
-    }
-
-    private static String json(BatchOptions options) {
-        try {
-            return Json.mapper().writeValueAsString(options);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("options always serialise", e);
-        }
-    }
-
-    private static BatchOptions options(String json) {
-        try {
-            return Json.mapper().readValue(json, BatchOptions.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored options are not readable: " + e.getMessage(), e);
-        }
     }
 }

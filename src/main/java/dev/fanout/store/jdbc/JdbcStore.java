@@ -36,11 +36,7 @@ import java.util.Set;
  * running batches are claimed, and notifications.
  */
 public abstract class JdbcStore implements Store {
-    private static final ObjectWriter RESULT_WRITER = Json.mapper().writerFor(TaskResult.class);
-    private static final ObjectReader RESULT_READER = Json.mapper().readerFor(TaskResult.class);
     private static final int INSERT_BATCH = 1000;
-    private static final String BATCH_COLUMNS = "id, state, options, total, running, succeeded, failed, cancelled, "
-            + "created_at, finished_at, stop_reason, stopped_by_client, owner, lease_until, max_seq";
 
     protected final DataSource dataSource;
 
@@ -154,12 +150,12 @@ public abstract class JdbcStore implements Store {
         }
         return transaction("store results", c -> {
             List<Change.Finished> refused = new ArrayList<>();
-            Map<String, BatchDelta> deltas = new LinkedHashMap<>();
+            Map<String, GroupWrites.BatchDelta> deltas = new LinkedHashMap<>();
             List<Change.Started> started = new ArrayList<>();
             List<Change.Finished> finished = new ArrayList<>();
             List<Change.Ended> ended = new ArrayList<>();
             for (Change change : changes) {
-                BatchDelta d = deltas.computeIfAbsent(change.batchId(), k -> new BatchDelta());
+                GroupWrites.BatchDelta d = deltas.computeIfAbsent(change.batchId(), k -> new GroupWrites.BatchDelta());
                 switch (change) {
                     case Change.Started s -> started.add(s);
                     case Change.Finished f -> finished.add(f);
@@ -167,117 +163,13 @@ public abstract class JdbcStore implements Store {
                     case Change.Ended e -> ended.add(e);
                 }
             }
-            writeStarts(c, started);
-            writeResults(c, finished, deltas, refused);
-            writeDeltas(c, deltas);
-            writeEnds(c, ended);
+            GroupWrites.starts(c, started);
+            GroupWrites.results(c, finished, deltas, refused);
+            GroupWrites.deltas(c, deltas);
+            GroupWrites.ends(c, ended);
             notifyStored(c, deltas.keySet());
             return refused;
         });
-    }
-
-    /** What one group commit changes in one batch's row. */
-    private static final class BatchDelta {
-        int succeeded;
-        int failed;
-        int cancelled;
-        int maxSeq;
-        Integer running;
-    }
-
-    private static void writeStarts(Connection c, List<Change.Started> started) throws SQLException {
-        if (started.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement s = c.prepareStatement("UPDATE fanout_tasks SET attempts = ? WHERE batch_id = ? "
-                + "AND idx = ? AND attempts < ?")) {
-            for (Change.Started st : started) {
-                s.setInt(1, st.attempt());
-                s.setString(2, st.batchId());
-                s.setInt(3, st.index());
-                s.setInt(4, st.attempt());
-                s.addBatch();
-            }
-            s.executeBatch();
-        }
-    }
-
-    private static void writeResults(Connection c, List<Change.Finished> finished, Map<String, BatchDelta> deltas,
-                                     List<Change.Finished> refused) throws SQLException {
-        if (finished.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement s = c.prepareStatement("UPDATE fanout_tasks SET state = ?, seq = ?, result = ?, "
-                + "attempts = CASE WHEN attempts > ? THEN attempts ELSE ? END "
-                + "WHERE batch_id = ? AND idx = ? AND state IS NULL")) {
-            for (Change.Finished f : finished) {
-                s.setString(1, f.result().state().name());
-                s.setInt(2, f.seq());
-                s.setString(3, json(f.result()));
-                s.setInt(4, f.result().attempts());
-                s.setInt(5, f.result().attempts());
-                s.setString(6, f.batchId());
-                s.setInt(7, f.index());
-                s.addBatch();
-            }
-            int[] counts = s.executeBatch();
-            for (int i = 0; i < finished.size(); i++) {
-                Change.Finished f = finished.get(i);
-                if (counts[i] == 0) {
-                    refused.add(f);
-                    continue;
-                }
-                BatchDelta d = deltas.get(f.batchId());
-                switch (f.result().state()) {
-                    case SUCCEEDED -> d.succeeded++;
-                    case FAILED -> d.failed++;
-                    case CANCELLED -> d.cancelled++;
-                }
-                d.maxSeq = Math.max(d.maxSeq, f.seq());
-            }
-        }
-    }
-
-    private static void writeDeltas(Connection c, Map<String, BatchDelta> deltas) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET succeeded = succeeded + ?, "
-                + "failed = failed + ?, cancelled = cancelled + ?, "
-                + "max_seq = CASE WHEN max_seq > ? THEN max_seq ELSE ? END, "
-                + "running = COALESCE(?, running) WHERE id = ?")) {
-            for (Map.Entry<String, BatchDelta> e : deltas.entrySet()) {
-                BatchDelta d = e.getValue();
-                s.setInt(1, d.succeeded);
-                s.setInt(2, d.failed);
-                s.setInt(3, d.cancelled);
-                s.setInt(4, d.maxSeq);
-                s.setInt(5, d.maxSeq);
-                if (d.running == null) {
-                    s.setNull(6, Types.INTEGER);
-                } else {
-                    s.setInt(6, d.running);
-                }
-                s.setString(7, e.getKey());
-                s.addBatch();
-            }
-            s.executeBatch();
-        }
-    }
-
-    private static void writeEnds(Connection c, List<Change.Ended> ended) throws SQLException {
-        if (ended.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET state = ?, finished_at = ?, "
-                + "running = 0, owner = NULL, lease_until = NULL WHERE id = ? AND state = 'RUNNING' "
-                + "AND (owner = ? OR owner IS NULL)")) {
-            for (Change.Ended e : ended) {
-                s.setString(1, e.state());
-                s.setLong(2, e.finishedAt());
-                s.setString(3, e.batchId());
-                s.setString(4, e.owner());
-                s.addBatch();
-            }
-            s.executeBatch();
-        }
     }
 
     /** Tells other instances that these batches have new results (in the same transaction); none by default. */
@@ -292,80 +184,27 @@ public abstract class JdbcStore implements Store {
 
     @Override
     public Optional<StoredBatch> find(String id) {
-        return transaction("read a batch", c -> findIn(c, id));
-    }
-
-    private static Optional<StoredBatch> findIn(Connection c, String id) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT " + BATCH_COLUMNS + " FROM fanout_batches WHERE id = ?")) {
-            s.setString(1, id);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next() ? Optional.of(batch(r)) : Optional.empty();
-            }
-        }
+        return transaction("read a batch", c -> Reads.find(c, id));
     }
 
     @Override
     public List<StoredBatch> list(int offset, int limit) {
-        return transaction("list batches", c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT " + BATCH_COLUMNS + " FROM fanout_batches "
-                    + "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")) {
-                s.setInt(1, limit);
-                s.setInt(2, offset);
-                List<StoredBatch> page = new ArrayList<>();
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        page.add(batch(r));
-                    }
-                }
-                return page;
-            }
-        });
+        return transaction("list batches", c -> Reads.list(c, offset, limit));
     }
 
     @Override
     public int count() {
-        return transaction("count batches", c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM fanout_batches");
-                 ResultSet r = s.executeQuery()) {
-                r.next();
-                return r.getInt(1);
-            }
-        });
+        return transaction("count batches", Reads::count);
     }
 
     @Override
     public List<StoredResult> results(String batchId, boolean inputOrder, int after, int limit) {
-        String sql = inputOrder
-                ? "SELECT seq, idx, result FROM fanout_tasks WHERE batch_id = ? AND idx >= ? ORDER BY idx LIMIT ?"
-                : "SELECT seq, idx, result FROM fanout_tasks WHERE batch_id = ? AND seq > ? ORDER BY seq LIMIT ?";
-        return transaction("read results", c -> {
-            try (PreparedStatement s = c.prepareStatement(sql)) {
-                s.setString(1, batchId);
-                s.setInt(2, after);
-                s.setInt(3, limit);
-                List<StoredResult> page = new ArrayList<>();
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        String result = r.getString(3);
-                        if (result == null) {
-                            break; // input order stops at the first task without a result
-                        }
-                        page.add(new StoredResult(r.getInt(1), r.getInt(2), result(result)));
-                    }
-                }
-                return page;
-            }
-        });
+        return transaction("read results", c -> Reads.results(c, batchId, inputOrder, after, limit));
     }
 
-    private static StoredBatch batch(ResultSet r) throws SQLException {
-        long finished = r.getLong(10);
-        Long finishedAt = r.wasNull() ? null : finished;
-        long lease = r.getLong(14);
-        Long leaseUntil = r.wasNull() ? null : lease;
-        return new StoredBatch(r.getString(1), r.getString(2), r.getString(3), r.getInt(4), r.getInt(5), r.getInt(6),
-                r.getInt(7), r.getInt(8), r.getLong(9), finishedAt, r.getString(11), r.getBoolean(12), r.getString(13),
-                leaseUntil, r.getInt(15));
+    @Override
+    public Optional<Resumable> load(String id) {
+        return transaction("load a batch", c -> Reads.load(c, id));
     }
 
     // ---- control ----
@@ -379,7 +218,7 @@ public abstract class JdbcStore implements Store {
                 s.setBoolean(2, byClient);
                 s.setString(3, batchId);
                 if (s.executeUpdate() == 0) {
-                    return findIn(c, batchId).map(StoredBatch::isRunning).orElse(false);
+                    return Reads.find(c, batchId).map(StoredBatch::isRunning).orElse(false);
                 }
             }
             notifyStop(c, batchId);
@@ -440,33 +279,6 @@ public abstract class JdbcStore implements Store {
     }
 
     @Override
-    public Optional<Resumable> load(String id) {
-        return transaction("load a batch", c -> {
-            Optional<StoredBatch> batch = findIn(c, id);
-            if (batch.isEmpty()) {
-                return Optional.empty();
-            }
-            List<StoredTask> tasks = new ArrayList<>(batch.get().total());
-            try (PreparedStatement s = c.prepareStatement("SELECT idx, task_id, function, input, attempts, seq, result "
-                    + "FROM fanout_tasks WHERE batch_id = ? ORDER BY idx")) {
-                s.setString(1, id);
-                s.setFetchSize(1000);
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        String result = r.getString(7);
-                        tasks.add(new StoredTask(r.getInt(1), new TaskSpec(r.getString(2), r.getString(3),
-                                Json.mapper().readTree(r.getString(4))), r.getInt(5), r.getInt(6),
-                                result == null ? null : result(result)));
-                    }
-                } catch (JsonProcessingException e) {
-                    throw new SQLException("a stored task's input is not JSON: " + e.getMessage(), e);
-                }
-            }
-            return Optional.of(new Resumable(batch.get(), tasks));
-        });
-    }
-
-    @Override
     public boolean redrive(String id, String options, String owner, long leaseUntil) {
         return transaction("redrive the batch", c -> {
             try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET state = 'RUNNING', options = ?, "
@@ -518,23 +330,5 @@ public abstract class JdbcStore implements Store {
             }
             return doomed.size();
         });
-    }
-
-    // ---- JSON ----
-
-    private static String json(TaskResult result) {
-        try {
-            return RESULT_WRITER.writeValueAsString(result);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a result always serialises", e);
-        }
-    }
-
-    private static TaskResult result(String json) throws SQLException {
-        try {
-            return RESULT_READER.readValue(json);
-        } catch (JsonProcessingException e) {
-            throw new SQLException("a stored result is not JSON: " + e.getMessage(), e);
-        }
     }
 }

@@ -1,0 +1,84 @@
+package dev.fanout.execution;
+
+import dev.fanout.store.Store;
+import dev.fanout.store.StoreEvents;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * This instance's share of the store's running batches: it takes up those nobody holds at start (all of them for a
+ * store only it can open: its previous run left them), and with a shared store keeps its leases, gives up the batches
+ * another instance took over, takes over those whose owner stopped renewing, and hears what other instances announce.
+ *
+ * <pre>
+ *  start:  claim (force unless shared) -> resume each
+ *  every lease/3: renew mine -> lost ones abandoned; stop requests (in case a NOTIFY was missed); claim expired ones
+ *  NOTIFY: results stored -> followers woken; stop requested -> the owner cancels
+ * </pre>
+ */
+final class Leases implements StoreEvents {
+    private static final System.Logger LOG = System.getLogger(Leases.class.getName());
+    private static final int CLAIMS_PER_ROUND = 16;
+
+    private final Engine engine;
+    private final Store store;
+    private final String instance;
+    private final Duration lease;
+
+    Leases(Engine engine, Store store, String instance, Duration lease) {
+        this.engine = engine;
+        this.store = store;
+        this.instance = instance;
+        this.lease = lease;
+    }
+
+    /** Takes up what nobody holds; answers how often to call {@link #upkeep()}, or null when never (not shared). */
+    Duration start() {
+        long now = System.currentTimeMillis();
+        for (String id : store.claim(instance, now, now + lease.toMillis(), !store.shared(), Integer.MAX_VALUE)) {
+            engine.runs().resume(id);
+        }
+        if (!store.shared()) {
+            return null;
+        }
+        store.listen(this);
+        return Duration.ofMillis(Math.max(100, lease.toMillis() / 3));
+    }
+
+    void upkeep() {
+        try {
+            long now = System.currentTimeMillis();
+            long until = now + lease.toMillis();
+            Set<String> held = store.renew(instance, until, List.copyOf(engine.runs().ids()));
+            for (BatchRun run : engine.runs().all()) {
+                if (!held.contains(run.batch().id()) && !run.batch().allResultsIn()) {
+                    engine.runs().lost(run.batch());
+                }
+            }
+            for (Store.StopRequest stop : store.stopRequests(instance)) {
+                engine.runs().stop(stop.batchId(), stop.byClient(), stop.reason());
+            }
+            if (!engine.isShuttingDown()) {
+                for (String id : store.claim(instance, now, until, false, CLAIMS_PER_ROUND)) {
+                    engine.runs().resume(id);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "store upkeep failed, trying again: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void resultsStored(String batchId) {
+        engine.followers().wake(batchId);
+    }
+
+    @Override
+    public void stopRequested(String batchId) {
+        store.find(batchId).filter(r -> r.stopReason() != null)
+                .ifPresent(r -> engine.runs().stop(batchId, r.stoppedByClient(), r.stopReason()));
+        engine.followers().wake(batchId);
+    }
+}

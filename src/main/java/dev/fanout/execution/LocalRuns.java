@@ -1,0 +1,97 @@
+package dev.fanout.execution;
+
+import dev.fanout.store.Store;
+import dev.fanout.store.StoredBatch;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The batches this instance runs now: started here, resumed from the store (after a restart, a takeover, a redrive),
+ * and given up when they end, when another instance took them over, or when the service stops.
+ */
+final class LocalRuns {
+    private static final System.Logger LOG = System.getLogger(LocalRuns.class.getName());
+
+    private final Engine engine;
+    private final Store store;
+    private final Journal journal;
+    private final Map<String, BatchRun> runs = new ConcurrentHashMap<>();
+
+    LocalRuns(Engine engine, Store store, Journal journal) {
+        this.engine = engine;
+        this.store = store;
+        this.journal = journal;
+    }
+
+    /** Runs a batch here; a cancel stored for it before (a crash in between) is still in force. */
+    void start(Batch batch, StoredBatch stored) {
+        BatchRun run = new BatchRun(engine, batch, journal);
+        runs.put(batch.id(), run);
+        if (stored != null && stored.stopReason() != null) {
+            run.cancel(stored.stoppedByClient(), stored.stopReason());
+        }
+        run.start();
+    }
+
+    /**
+     * Takes up a batch this instance now owns in the store: what has a result stays, the rest runs. A batch that
+     * cannot be loaded is left as it is: its lease runs out and it is claimed again.
+     */
+    void resume(String id) {
+        try {
+            store.load(id).ifPresent(r -> {
+                Batch batch = new Batch(id, Instant.ofEpochMilli(r.batch().createdAt()), r.tasks(),
+                        BatchOptions.fromJson(r.batch().options()), r.batch().maxSeq());
+                LOG.log(System.Logger.Level.INFO, "resuming batch " + id + ": " + batch.completedCount() + " of "
+                        + batch.total() + " tasks have their result");
+                start(batch, r.batch());
+            });
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "could not resume batch " + id + "; it is claimed again once its "
+                    + "lease runs out", e);
+        }
+    }
+
+    BatchRun get(String id) {
+        return runs.get(id);
+    }
+
+    int size() {
+        return runs.size();
+    }
+
+    Set<String> ids() {
+        return runs.keySet();
+    }
+
+    List<BatchRun> all() {
+        return List.copyOf(runs.values());
+    }
+
+    /** Its end is stored: nothing of it runs here any more. */
+    void ended(Batch batch) {
+        runs.remove(batch.id());
+    }
+
+    /** Another instance runs it now: this one stops without writing anything more. */
+    void lost(Batch batch) {
+        BatchRun run = runs.remove(batch.id());
+        if (run != null && !run.isAbandoned()) {
+            LOG.log(System.Logger.Level.WARNING, "batch " + batch.id() + " is run by another instance now; "
+                    + "this one stops running it");
+            run.abandon();
+        }
+    }
+
+    /** A cancel asked for a batch this instance runs (through the store, maybe by another instance). */
+    void stop(String batchId, boolean byClient, String reason) {
+        BatchRun run = runs.get(batchId);
+        if (run != null) {
+            run.cancel(byClient, reason);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.fanout.store.jdbc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.fanout.core.Json;
+import dev.fanout.core.TaskSpec;
+import dev.fanout.store.Store;
+import dev.fanout.store.StoredBatch;
+import dev.fanout.store.StoredResult;
+import dev.fanout.store.StoredTask;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The SQL stores' reads, each on a connection of the caller's transaction. */
+final class Reads {
+    private static final String BATCH_COLUMNS = "id, state, options, total, running, succeeded, failed, cancelled, "
+            + "created_at, finished_at, stop_reason, stopped_by_client, owner, lease_until, max_seq";
+
+    private Reads() {
+    }
+
+    static Optional<StoredBatch> find(Connection c, String id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT " + BATCH_COLUMNS + " FROM fanout_batches WHERE id = ?")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(batch(r)) : Optional.empty();
+            }
+        }
+    }
+
+    static List<StoredBatch> list(Connection c, int offset, int limit) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT " + BATCH_COLUMNS + " FROM fanout_batches "
+                + "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")) {
+            s.setInt(1, limit);
+            s.setInt(2, offset);
+            List<StoredBatch> page = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    page.add(batch(r));
+                }
+            }
+            return page;
+        }
+    }
+
+    static int count(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM fanout_batches");
+             ResultSet r = s.executeQuery()) {
+            r.next();
+            return r.getInt(1);
+        }
+    }
+
+    static List<StoredResult> results(Connection c, String batchId, boolean inputOrder, int after, int limit)
+            throws SQLException {
+        String sql = inputOrder
+                ? "SELECT seq, idx, result FROM fanout_tasks WHERE batch_id = ? AND idx >= ? ORDER BY idx LIMIT ?"
+                : "SELECT seq, idx, result FROM fanout_tasks WHERE batch_id = ? AND seq > ? ORDER BY seq LIMIT ?";
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, batchId);
+            s.setInt(2, after);
+            s.setInt(3, limit);
+            List<StoredResult> page = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    String result = r.getString(3);
+                    if (result == null) {
+                        break; // input order stops at the first task without a result
+                    }
+                    page.add(new StoredResult(r.getInt(1), r.getInt(2), Rows.result(result)));
+                }
+            }
+            return page;
+        }
+    }
+
+    static StoredBatch batch(ResultSet r) throws SQLException {
+        long finished = r.getLong(10);
+        Long finishedAt = r.wasNull() ? null : finished;
+        long lease = r.getLong(14);
+        Long leaseUntil = r.wasNull() ? null : lease;
+        return new StoredBatch(r.getString(1), r.getString(2), r.getString(3), r.getInt(4), r.getInt(5), r.getInt(6),
+                r.getInt(7), r.getInt(8), r.getLong(9), finishedAt, r.getString(11), r.getBoolean(12), r.getString(13),
+                leaseUntil, r.getInt(15));
+    }
+
+    static Optional<Store.Resumable> load(Connection c, String id) throws SQLException {
+        Optional<StoredBatch> batch = find(c, id);
+        if (batch.isEmpty()) {
+            return Optional.empty();
+        }
+        List<StoredTask> tasks = new ArrayList<>(batch.get().total());
+        try (PreparedStatement s = c.prepareStatement("SELECT idx, task_id, function, input, attempts, seq, result "
+                + "FROM fanout_tasks WHERE batch_id = ? ORDER BY idx")) {
+            s.setString(1, id);
+            s.setFetchSize(1000);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    String result = r.getString(7);
+                    tasks.add(new StoredTask(r.getInt(1), new TaskSpec(r.getString(2), r.getString(3),
+                            Json.mapper().readTree(r.getString(4))), r.getInt(5), r.getInt(6),
+                            result == null ? null : Rows.result(result)));
+                }
+            } catch (JsonProcessingException e) {
+                throw new SQLException("a stored task's input is not JSON: " + e.getMessage(), e);
+            }
+        }
+        return Optional.of(new Store.Resumable(batch.get(), tasks));
+    }
+}
