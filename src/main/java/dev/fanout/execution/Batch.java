@@ -48,12 +48,7 @@ public final class Batch implements BatchView {
     private final AtomicIntegerArray status;
     private final AtomicReferenceArray<TaskResult> results;
     private final int[] priorAttempts; // attempts started in earlier runs of this batch (resumed, redriven)
-    private final int[] completionOrder; // position -> index; guarded by itself
-    private final int[] seqOf;           // position -> seq; guarded by completionOrder
-    private final int[] positionOf;      // index -> position, -1 while none; guarded by completionOrder
-    private int completed;               // guarded by completionOrder
-    private int lastSeq;                 // guarded by completionOrder
-    private volatile int published;
+    private final CompletionLog log;
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger failedSoFar = new AtomicInteger();
     private final AtomicInteger cancelledSoFar = new AtomicInteger();
@@ -75,10 +70,7 @@ public final class Batch implements BatchView {
         this.status = new AtomicIntegerArray(tasks.size());
         this.results = new AtomicReferenceArray<>(tasks.size());
         this.priorAttempts = null;
-        this.completionOrder = new int[tasks.size()];
-        this.seqOf = new int[tasks.size()];
-        this.positionOf = new int[tasks.size()];
-        java.util.Arrays.fill(positionOf, -1);
+        this.log = new CompletionLog(tasks.size());
     }
 
     /**
@@ -94,10 +86,7 @@ public final class Batch implements BatchView {
         this.status = new AtomicIntegerArray(n);
         this.results = new AtomicReferenceArray<>(n);
         this.priorAttempts = new int[n];
-        this.completionOrder = new int[n];
-        this.seqOf = new int[n];
-        this.positionOf = new int[n];
-        java.util.Arrays.fill(positionOf, -1);
+        this.log = new CompletionLog(n);
         List<StoredTask> done = new ArrayList<>();
         for (StoredTask t : stored) {
             priorAttempts[t.index()] = t.attempts();
@@ -111,15 +100,11 @@ public final class Batch implements BatchView {
         for (StoredTask t : done) {
             status.set(t.index(), stateOf(t.result()));
             results.set(t.index(), t.result());
-            completionOrder[completed] = t.index();
-            seqOf[completed] = t.seq();
-            positionOf[t.index()] = completed;
-            completed++;
+            log.preload(t.index(), t.seq());
             count(t.result());
             countSoFar(t.result());
         }
-        this.published = completed;
-        this.lastSeq = Math.max(lastSeq, done.isEmpty() ? 0 : done.getLast().seq());
+        log.continueAfter(lastSeq);
     }
 
     @Override
@@ -137,14 +122,12 @@ public final class Batch implements BatchView {
 
     @Override
     public int total() {
-        return completionOrder.length;
+        return results.length();
     }
 
     @Override
     public int maxSeq() {
-        synchronized (completionOrder) {
-            return lastSeq;
-        }
+        return log.lastSeq();
     }
 
     /** The status as readers may see it: counts of published results only. */
@@ -183,49 +166,22 @@ public final class Batch implements BatchView {
 
     /** The visible result of the task at {@code index} in input order, or null while it has none. */
     public TaskResult result(int index) {
-        int p;
-        synchronized (completionOrder) {
-            p = positionOf[index];
-        }
-        return p >= 0 && p < published ? results.get(index) : null;
+        return log.isPublished(index) ? results.get(index) : null;
     }
 
     /** How many results are visible; {@link #completedAt} reads them in completion order. */
     public int completedCount() {
-        return published;
+        return log.published();
     }
 
     /** The {@code k}-th visible result in completion order, for {@code k < completedCount()}. */
     public TaskResult completedAt(int k) {
-        int index;
-        synchronized (completionOrder) {
-            index = completionOrder[k];
-        }
-        return results.get(index);
+        return results.get(log.indexAt(k));
     }
 
     /** The place in the completion order (from 1) of the {@code k}-th result. */
     public int seqAt(int k) {
-        synchronized (completionOrder) {
-            return seqOf[k];
-        }
-    }
-
-    /** The position in the completion log of the first result whose seq is above {@code seq}. */
-    public int positionAfterSeq(int seq) {
-        synchronized (completionOrder) {
-            int lo = 0;
-            int hi = published;
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (seqOf[mid] <= seq) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            return lo;
-        }
+        return log.seqAt(k);
     }
 
     @Override
@@ -240,8 +196,8 @@ public final class Batch implements BatchView {
                 page.add(new Numbered(i + 1, r));
             }
         } else {
-            int visible = published;
-            for (int k = positionAfterSeq(after); k < visible && page.size() < limit; k++) {
+            int visible = log.published();
+            for (int k = log.positionAfterSeq(after); k < visible && page.size() < limit; k++) {
                 page.add(new Numbered(seqAt(k), completedAt(k)));
             }
         }
@@ -306,9 +262,7 @@ public final class Batch implements BatchView {
 
     /** True when every task has its result in memory (the end may not be stored yet). */
     boolean allResultsIn() {
-        synchronized (completionOrder) {
-            return completed == completionOrder.length;
-        }
+        return log.full();
     }
 
     /** Answers true for the first call only. */
@@ -365,13 +319,7 @@ public final class Batch implements BatchView {
         results.set(index, result);
         tasks.set(index, null);
         countSoFar(result);
-        synchronized (completionOrder) {
-            int position = completed++;
-            completionOrder[position] = index;
-            seqOf[position] = ++lastSeq;
-            positionOf[index] = position;
-            sink.finished(this, index, position, seqOf[position], result, completed == completionOrder.length);
-        }
+        log.append(index, (position, seq, last) -> sink.finished(this, index, position, seq, result, last));
         return previous;
     }
 
@@ -393,14 +341,14 @@ public final class Batch implements BatchView {
 
     /** The store has every result up to completion position {@code upTo} (exclusive): readers may see them. */
     void published(int upTo) {
-        int from = published;
+        int from = log.published();
         if (upTo <= from) {
             return;
         }
         for (int k = from; k < upTo; k++) {
-            count(completedAt(k));
+            count(completedAt(k)); // counts first: a reader never sees more results than counted
         }
-        published = upTo;
+        log.publish(upTo);
         changed();
     }
 
