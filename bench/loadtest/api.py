@@ -133,6 +133,9 @@ def _ndjson_results(response, stream):
         except ValueError:
             item = None
         if isinstance(item, dict) and "id" in item and "state" in item:
+            seq = item.pop("seq", None)    # the line's place in the stream: checked like an SSE id, not a result field
+            if seq is not None:
+                stream.sse_ids.append(str(seq))
             yield item
         else:
             stream.strays.append(line[:200].decode(errors="replace"))

@@ -124,7 +124,7 @@ def explain(plan, r):
     if expect.outcome == "ok":
         if state != "SUCCEEDED":
             return f"expected SUCCEEDED, got {got}"
-        if r.get("output") != expect.output:
+        if expect.output != r.get("output"):  # expected first: its AtLeast values compare themselves
             return f"wrong output {r.get('output')!r}, expected {expect.output!r}"
         if r.get("attempts") != 1:
             return f"SUCCEEDED after {r.get('attempts')} attempts, expected 1"
