@@ -28,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * pause, and it goes on by itself when the store is back.
  */
 class StoreFaultsIT {
+    private static final String ONE_TASK = "{\"tasks\": [{\"function\": \"sleep\", \"input\": {\"duration\": \"1ms\"}}]}";
     @TempDir
     Path dir;
 
@@ -99,7 +100,7 @@ class StoreFaultsIT {
 
             postgres.stop();
             await().atMost(Duration.ofSeconds(30)).until(() -> service.api().get("/q/health/ready").statusCode() == 503);
-            service.api().contentType(ContentType.JSON).body("{\"tasks\": [{\"function\": \"sleep\"}]}")
+            service.api().contentType(ContentType.JSON).body(ONE_TASK)
                     .when().post("/batches").then().statusCode(503).contentType("application/problem+json")
                     .header("Retry-After", is("5")).body("detail", containsString("nothing was accepted"));
 
@@ -112,7 +113,7 @@ class StoreFaultsIT {
                     .filter(l -> !l.isBlank()).toList();
             assertEquals(200, lines.size(), "every result, once");
             assertEquals(200, lines.stream().map(l -> l.replaceAll(".*\"id\":\"([^\"]+)\".*", "$1")).distinct().count());
-            service.api().contentType(ContentType.JSON).body("{\"tasks\": [{\"function\": \"sleep\"}]}")
+            service.api().contentType(ContentType.JSON).body(ONE_TASK)
                     .when().post("/batches").then().statusCode(202);
         }
     }
