@@ -176,7 +176,7 @@ final class Journal implements Batch.Sink, AutoCloseable {
     private List<Change.Finished> applyUntilStored(List<Change> changes) throws InterruptedException {
         for (int tries = 1; ; tries++) {
             try {
-                List<Change.Finished> refused = store.apply(changes);
+                List<Change.Finished> refused = store.apply(owner, changes);
                 if (unavailable != null) {
                     LOG.log(System.Logger.Level.INFO, "the store takes writes again");
                     unavailable = null;

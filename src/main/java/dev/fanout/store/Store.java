@@ -42,12 +42,13 @@ public interface Store extends AutoCloseable {
     String create(NewBatch batch);
 
     /**
-     * Applies a group of changes in one transaction, in order. A result is recorded only when its task has none yet
-     * (exactly one result per task, whichever instance writes it first).
+     * Applies a group of changes of {@code owner}'s batches in one transaction, in order. Results are recorded only for
+     * batches {@code owner} still holds (an instance that lost a batch to another writes nothing more of it), and only
+     * when the task has none yet (exactly one result per task).
      *
-     * @return the results that were not recorded: their task already had one
+     * @return the results that were not recorded because another instance holds their batch now
      */
-    List<Change.Finished> apply(List<Change> changes);
+    List<Change.Finished> apply(String owner, List<Change> changes);
 
     Optional<StoredBatch> find(String id);
 

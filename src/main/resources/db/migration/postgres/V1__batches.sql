@@ -22,16 +22,31 @@ CREATE TABLE fanout_batches (
 CREATE INDEX fanout_batches_running ON fanout_batches (state, lease_until);
 CREATE INDEX fanout_batches_created ON fanout_batches (created_at DESC, id DESC);
 
+-- written once, when the batch is accepted; never changed (a result or a start goes to the tables below, as appends)
 CREATE TABLE fanout_tasks (
     batch_id  TEXT    NOT NULL REFERENCES fanout_batches (id) ON DELETE CASCADE,
     idx       INTEGER NOT NULL,                     -- place in the batch (input order)
     task_id   TEXT    NOT NULL,
     function  TEXT    NOT NULL,
-    input     TEXT    NOT NULL,                     -- JSON; kept for redrive
-    attempts  INTEGER NOT NULL DEFAULT 0,           -- attempts started
-    state     TEXT,                                 -- SUCCEEDED, FAILED, CANCELLED once it has its result
-    seq       INTEGER,                              -- its result's place in the completion order
-    result    TEXT,                                 -- the result (JSON)
+    input     TEXT    NOT NULL,                     -- JSON; kept for redrive and for resuming
     PRIMARY KEY (batch_id, idx)
 );
-CREATE INDEX fanout_tasks_seq ON fanout_tasks (batch_id, seq);
+
+-- one row per result: its place in the completion order (seq) is the key, and a task has at most one
+CREATE TABLE fanout_results (
+    batch_id  TEXT    NOT NULL REFERENCES fanout_batches (id) ON DELETE CASCADE,
+    seq       INTEGER NOT NULL,                     -- the result's place in the completion order, from 1
+    idx       INTEGER NOT NULL,                     -- its task
+    state     TEXT    NOT NULL,                     -- SUCCEEDED, FAILED, CANCELLED
+    result    TEXT    NOT NULL,                     -- the result (JSON)
+    PRIMARY KEY (batch_id, seq),
+    UNIQUE (batch_id, idx)
+);
+
+-- attempts started, one row per batch, attempt number and group commit: a task that was running at a crash has run
+CREATE TABLE fanout_starts (
+    batch_id  TEXT    NOT NULL REFERENCES fanout_batches (id) ON DELETE CASCADE,
+    attempt   INTEGER NOT NULL,
+    indexes   TEXT    NOT NULL                      -- the tasks' indexes, comma-separated
+);
+CREATE INDEX fanout_starts_batch ON fanout_starts (batch_id);

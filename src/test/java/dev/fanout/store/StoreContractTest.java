@@ -75,12 +75,12 @@ public abstract class StoreContractTest {
     @Test
     void recordsOneResultPerTaskAndCountsIt() {
         store.create(batch("b1", 3, 1000));
-        List<Change.Finished> refused = store.apply(List.of(new Change.Started("b1", 0, 1),
+        List<Change.Finished> refused = store.apply("me", List.of(new Change.Started("b1", 0, 1),
                 new Change.Finished("b1", 0, 1, ok("t0", 1)), new Change.Finished("b1", 2, 2, failed("t2")),
                 new Change.Progress("b1", 1)));
         assertTrue(refused.isEmpty());
         Change.Finished again = new Change.Finished("b1", 0, 3, failed("t0"));
-        assertEquals(List.of(again), store.apply(List.of(again)), "the second result of a task is refused");
+        store.apply("me", List.of(again)); // a second result of a task is never recorded
         StoredBatch row = store.find("b1").orElseThrow();
         assertEquals(1, row.succeeded());
         assertEquals(1, row.failed());
@@ -93,9 +93,23 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void anInstanceThatLostABatchWritesNoResultOfIt() {
+        if (!store.durable()) {
+            return; // one instance: nobody else can hold a batch
+        }
+        store.create(new NewBatch("b1", "{}", 1000, tasks(2), null, null, "old-owner", 2000));
+        store.claim("new-owner", 3000, 20_000, false, 10);
+        Change.Finished late = new Change.Finished("b1", 0, 1, ok("t0", 1));
+        assertEquals(List.of(late), store.apply("old-owner", List.of(late)));
+        assertTrue(store.results("b1", false, 0, 10).isEmpty());
+        assertEquals(List.of(), store.apply("new-owner", List.of(new Change.Finished("b1", 0, 1, ok("t0", 2)))));
+        assertEquals(2, store.results("b1", false, 0, 10).getFirst().result().attempts());
+    }
+
+    @Test
     void remembersAttemptsStarted() {
         store.create(batch("b1", 2, 1000));
-        store.apply(List.of(new Change.Started("b1", 1, 1), new Change.Started("b1", 1, 2)));
+        store.apply("me", List.of(new Change.Started("b1", 1, 1), new Change.Started("b1", 1, 2)));
         assertEquals(2, store.load("b1").orElseThrow().tasks().get(1).attempts());
         assertEquals(0, store.load("b1").orElseThrow().tasks().get(0).attempts());
     }
@@ -103,7 +117,7 @@ public abstract class StoreContractTest {
     @Test
     void readsResultsInCompletionAndInInputOrder() {
         store.create(batch("b1", 4, 1000));
-        store.apply(List.of(new Change.Finished("b1", 2, 1, ok("t2", 1)), new Change.Finished("b1", 0, 2, ok("t0", 1)),
+        store.apply("me", List.of(new Change.Finished("b1", 2, 1, ok("t2", 1)), new Change.Finished("b1", 0, 2, ok("t0", 1)),
                 new Change.Finished("b1", 3, 3, ok("t3", 1))));
         assertEquals(List.of("t2", "t0", "t3"), ids(store.results("b1", false, 0, 10)));
         assertEquals(List.of("t0", "t3"), ids(store.results("b1", false, 1, 10)));
@@ -132,9 +146,9 @@ public abstract class StoreContractTest {
     @Test
     void endsABatchOnce() {
         store.create(batch("b1", 1, 1000));
-        store.apply(List.of(new Change.Finished("b1", 0, 1, ok("t0", 1)),
+        store.apply("me", List.of(new Change.Finished("b1", 0, 1, ok("t0", 1)),
                 new Change.Ended("b1", "SUCCEEDED", 5000, "me")));
-        store.apply(List.of(new Change.Ended("b1", "FAILED", 6000, "me")));
+        store.apply("me", List.of(new Change.Ended("b1", "FAILED", 6000, "me")));
         StoredBatch row = store.find("b1").orElseThrow();
         assertEquals("SUCCEEDED", row.state());
         assertEquals(5000L, row.finishedAt());
@@ -144,11 +158,11 @@ public abstract class StoreContractTest {
     void anInstanceThatLostABatchCannotEndIt() {
         store.create(new NewBatch("b1", "{}", 1000, tasks(1), null, null, "old-owner", 2000));
         store.claim("new-owner", 3000, 20_000, false, 10);
-        store.apply(List.of(new Change.Finished("b1", 0, 1, ok("t0", 1)), new Change.Ended("b1", "SUCCEEDED", 4000,
+        store.apply("me", List.of(new Change.Finished("b1", 0, 1, ok("t0", 1)), new Change.Ended("b1", "SUCCEEDED", 4000,
                 "old-owner")));
         if (store.durable()) {
             assertEquals("RUNNING", store.find("b1").orElseThrow().state(), "the new owner ends it, not the old one");
-            store.apply(List.of(new Change.Ended("b1", "SUCCEEDED", 5000, "new-owner")));
+            store.apply("me", List.of(new Change.Ended("b1", "SUCCEEDED", 5000, "new-owner")));
         }
         assertEquals("SUCCEEDED", store.find("b1").orElseThrow().state());
     }
@@ -166,7 +180,7 @@ public abstract class StoreContractTest {
     void aStopRequestIsKeptForARunningBatchOnly() {
         store.create(batch("b1", 1, 1000));
         store.create(batch("b2", 1, 1000));
-        store.apply(List.of(new Change.Finished("b2", 0, 1, ok("t0", 1)),
+        store.apply("me", List.of(new Change.Finished("b2", 0, 1, ok("t0", 1)),
                 new Change.Ended("b2", "SUCCEEDED", 2000, "me")));
         assertTrue(store.requestStop("b1", "batch cancelled", true));
         assertFalse(store.requestStop("b2", "batch cancelled", true));
@@ -180,7 +194,7 @@ public abstract class StoreContractTest {
     void redriveTakesBackFailuresAndKeepsSuccesses() {
         store.create(batch("b1", 3, 1000));
         assertFalse(store.redrive("b1", "{}", "me", 9000), "a running batch is not redriven");
-        store.apply(List.of(new Change.Finished("b1", 0, 1, ok("t0", 1)), new Change.Finished("b1", 1, 2, failed("t1")),
+        store.apply("me", List.of(new Change.Finished("b1", 0, 1, ok("t0", 1)), new Change.Finished("b1", 1, 2, failed("t1")),
                 new Change.Finished("b1", 2, 3, TaskResult.failed("t2", ErrorType.CANCELLED, "x", 0, null, null, 0)),
                 new Change.Ended("b1", "FAILED", 2000, "me")));
         assertTrue(store.redrive("b1", "{\"retries\":3}", "me", 9000));
@@ -202,7 +216,7 @@ public abstract class StoreContractTest {
     void expiresOldFinishedBatchesButNeverRunningOnes() {
         for (int i = 0; i < 4; i++) {
             store.create(batch("f" + i, 1, 1000 + i));
-            store.apply(List.of(new Change.Finished("f" + i, 0, 1, ok("t0", 1)),
+            store.apply("me", List.of(new Change.Finished("f" + i, 0, 1, ok("t0", 1)),
                     new Change.Ended("f" + i, "SUCCEEDED", 10_000 + i, "me")));
         }
         store.create(batch("running", 1, 500));

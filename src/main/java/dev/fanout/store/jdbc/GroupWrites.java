@@ -4,15 +4,20 @@ import dev.fanout.store.Change;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * The statements of one group commit ({@code Store.apply}), each kind of change as one JDBC batch: attempts started,
- * results (only where the task has none: exactly one per task, whoever writes first), the batches' counts, their
- * ends (only by their owner).
+ * The statements of one group commit ({@code Store.apply}), all appends but a row per batch: attempts started (one row
+ * per batch and attempt number, its tasks packed), results (one row each, only for batches the writer still holds, at
+ * most one per task), the batches' counts, their ends (only by their owner).
  */
 final class GroupWrites {
     private GroupWrites() {
@@ -27,55 +32,74 @@ final class GroupWrites {
         Integer running;
     }
 
+    /** Inserts results of one batch, skipping tasks that have one; answers the indexes inserted. */
+    interface ResultInserter {
+        Set<Integer> insert(Connection c, String batchId, List<Change.Finished> results) throws SQLException;
+    }
+
     static void starts(Connection c, List<Change.Started> started) throws SQLException {
         if (started.isEmpty()) {
             return;
         }
-        try (PreparedStatement s = c.prepareStatement("UPDATE fanout_tasks SET attempts = ? WHERE batch_id = ? "
-                + "AND idx = ? AND attempts < ?")) {
-            for (Change.Started st : started) {
-                s.setInt(1, st.attempt());
-                s.setString(2, st.batchId());
-                s.setInt(3, st.index());
-                s.setInt(4, st.attempt());
-                s.addBatch();
+        Map<String, Map<Integer, List<Integer>>> byBatch = new LinkedHashMap<>();
+        for (Change.Started s : started) {
+            byBatch.computeIfAbsent(s.batchId(), k -> new LinkedHashMap<>())
+                    .computeIfAbsent(s.attempt(), k -> new ArrayList<>()).add(s.index());
+        }
+        try (PreparedStatement s = c.prepareStatement(
+                "INSERT INTO fanout_starts (batch_id, attempt, indexes) VALUES (?, ?, ?)")) {
+            for (var batch : byBatch.entrySet()) {
+                for (var attempt : batch.getValue().entrySet()) {
+                    s.setString(1, batch.getKey());
+                    s.setInt(2, attempt.getKey());
+                    s.setString(3, attempt.getValue().stream().map(String::valueOf).collect(Collectors.joining(",")));
+                    s.addBatch();
+                }
             }
             s.executeBatch();
         }
     }
 
-    static void results(Connection c, List<Change.Finished> finished, Map<String, BatchDelta> deltas,
-                                     List<Change.Finished> refused) throws SQLException {
-        if (finished.isEmpty()) {
-            return;
+    /**
+     * @param lockOwner reads (and, where the database can, locks) a batch's owner for the rest of the transaction
+     */
+    static void results(Connection c, String owner, List<Change.Finished> finished, Map<String, BatchDelta> deltas,
+                        List<Change.Finished> refused, String lockOwner, ResultInserter inserter)
+            throws SQLException {
+        Map<String, List<Change.Finished>> byBatch = new LinkedHashMap<>();
+        for (Change.Finished f : finished) {
+            byBatch.computeIfAbsent(f.batchId(), k -> new ArrayList<>()).add(f);
         }
-        try (PreparedStatement s = c.prepareStatement("UPDATE fanout_tasks SET state = ?, seq = ?, result = ?, "
-                + "attempts = CASE WHEN attempts > ? THEN attempts ELSE ? END "
-                + "WHERE batch_id = ? AND idx = ? AND state IS NULL")) {
-            for (Change.Finished f : finished) {
-                s.setString(1, f.result().state().name());
-                s.setInt(2, f.seq());
-                s.setString(3, Rows.json(f.result()));
-                s.setInt(4, f.result().attempts());
-                s.setInt(5, f.result().attempts());
-                s.setString(6, f.batchId());
-                s.setInt(7, f.index());
-                s.addBatch();
+        for (var batch : byBatch.entrySet()) {
+            if (!heldBy(c, batch.getKey(), owner, lockOwner)) {
+                refused.addAll(batch.getValue());
+                continue;
             }
-            int[] counts = s.executeBatch();
-            for (int i = 0; i < finished.size(); i++) {
-                Change.Finished f = finished.get(i);
-                if (counts[i] == 0) {
-                    refused.add(f);
-                    continue;
+            Set<Integer> inserted = inserter.insert(c, batch.getKey(), batch.getValue());
+            BatchDelta d = deltas.get(batch.getKey());
+            for (Change.Finished f : batch.getValue()) {
+                if (!inserted.contains(f.index())) {
+                    continue; // its task had a result already: never a second one
                 }
-                BatchDelta d = deltas.get(f.batchId());
                 switch (f.result().state()) {
                     case SUCCEEDED -> d.succeeded++;
                     case FAILED -> d.failed++;
                     case CANCELLED -> d.cancelled++;
                 }
                 d.maxSeq = Math.max(d.maxSeq, f.seq());
+            }
+        }
+    }
+
+    private static boolean heldBy(Connection c, String batchId, String owner, String lockOwner) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(lockOwner)) {
+            s.setString(1, batchId);
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next()) {
+                    return false; // expired meanwhile
+                }
+                String holder = r.getString(1);
+                return holder == null || holder.equals(owner);
             }
         }
     }

@@ -104,25 +104,29 @@ public abstract class JdbcStore implements Store {
                 s.setLong(8, batch.leaseUntil());
                 s.executeUpdate();
             }
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO fanout_tasks (batch_id, idx, task_id, function, "
-                    + "input) VALUES (?, ?, ?, ?, ?)")) {
-                List<TaskSpec> tasks = batch.tasks();
-                for (int i = 0; i < tasks.size(); i++) {
-                    TaskSpec t = tasks.get(i);
-                    s.setString(1, batch.id());
-                    s.setInt(2, i);
-                    s.setString(3, t.id());
-                    s.setString(4, t.function());
-                    s.setString(5, t.input().toString());
-                    s.addBatch();
-                    if ((i + 1) % INSERT_BATCH == 0) {
-                        s.executeBatch();
-                    }
-                }
-                s.executeBatch();
-            }
+            insertTasks(c, batch.id(), batch.tasks());
             return batch.id();
         });
+    }
+
+    /** Inserts a new batch's tasks; by default prepared statements in JDBC batches. */
+    protected void insertTasks(Connection c, String batchId, List<TaskSpec> tasks) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO fanout_tasks (batch_id, idx, task_id, function, "
+                + "input) VALUES (?, ?, ?, ?, ?)")) {
+            for (int i = 0; i < tasks.size(); i++) {
+                TaskSpec t = tasks.get(i);
+                s.setString(1, batchId);
+                s.setInt(2, i);
+                s.setString(3, t.id());
+                s.setString(4, t.function());
+                s.setString(5, t.input().toString());
+                s.addBatch();
+                if ((i + 1) % INSERT_BATCH == 0) {
+                    s.executeBatch();
+                }
+            }
+            s.executeBatch();
+        }
     }
 
     private static Optional<String> sameRequest(Connection c, NewBatch batch) throws SQLException {
@@ -144,7 +148,7 @@ public abstract class JdbcStore implements Store {
     // ---- progress ----
 
     @Override
-    public List<Change.Finished> apply(List<Change> changes) {
+    public List<Change.Finished> apply(String owner, List<Change> changes) {
         if (changes.isEmpty()) {
             return List.of();
         }
@@ -164,12 +168,44 @@ public abstract class JdbcStore implements Store {
                 }
             }
             GroupWrites.starts(c, started);
-            GroupWrites.results(c, finished, deltas, refused);
+            GroupWrites.results(c, owner, finished, deltas, refused, lockOwnerSql(), this::insertResults);
             GroupWrites.deltas(c, deltas);
             GroupWrites.ends(c, ended);
             notifyStored(c, deltas.keySet());
             return refused;
         });
+    }
+
+    /** Reads a batch's owner for the rest of a group commit; a database with row locks locks it too. */
+    protected String lockOwnerSql() {
+        return "SELECT owner FROM fanout_batches WHERE id = ?";
+    }
+
+    /**
+     * Inserts results of one batch, skipping any task that has one; answers the indexes inserted. By default one
+     * prepared statement in a JDBC batch, whose update counts tell which rows went in.
+     */
+    protected Set<Integer> insertResults(Connection c, String batchId, List<Change.Finished> results)
+            throws SQLException {
+        Set<Integer> inserted = new HashSet<>();
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO fanout_results (batch_id, seq, idx, state, result) "
+                + "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            for (Change.Finished f : results) {
+                s.setString(1, batchId);
+                s.setInt(2, f.seq());
+                s.setInt(3, f.index());
+                s.setString(4, f.result().state().name());
+                s.setString(5, Rows.json(f.result()));
+                s.addBatch();
+            }
+            int[] counts = s.executeBatch();
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] != 0) {
+                    inserted.add(results.get(i).index());
+                }
+            }
+        }
+        return inserted;
     }
 
     /** Tells other instances that these batches have new results (in the same transaction); none by default. */
@@ -293,8 +329,8 @@ public abstract class JdbcStore implements Store {
                     return false;
                 }
             }
-            try (PreparedStatement s = c.prepareStatement("UPDATE fanout_tasks SET state = NULL, seq = NULL, "
-                    + "result = NULL WHERE batch_id = ? AND state IN ('FAILED', 'CANCELLED')")) {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM fanout_results WHERE batch_id = ? "
+                    + "AND state IN ('FAILED', 'CANCELLED')")) {
                 s.setString(1, id);
                 s.executeUpdate();
             }
@@ -317,16 +353,21 @@ public abstract class JdbcStore implements Store {
                     }
                 }
             }
-            try (PreparedStatement tasks = c.prepareStatement("DELETE FROM fanout_tasks WHERE batch_id = ?");
-                 PreparedStatement batches = c.prepareStatement("DELETE FROM fanout_batches WHERE id = ?")) {
-                for (String id : doomed) {
-                    tasks.setString(1, id);
-                    tasks.addBatch();
-                    batches.setString(1, id);
-                    batches.addBatch();
+            for (String table : List.of("fanout_results", "fanout_starts", "fanout_tasks")) {
+                try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE batch_id = ?")) {
+                    for (String id : doomed) {
+                        s.setString(1, id);
+                        s.addBatch();
+                    }
+                    s.executeBatch();
                 }
-                tasks.executeBatch();
-                batches.executeBatch();
+            }
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM fanout_batches WHERE id = ?")) {
+                for (String id : doomed) {
+                    s.setString(1, id);
+                    s.addBatch();
+                }
+                s.executeBatch();
             }
             return doomed.size();
         });

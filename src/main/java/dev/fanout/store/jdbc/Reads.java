@@ -59,8 +59,8 @@ final class Reads {
     static List<StoredResult> results(Connection c, String batchId, boolean inputOrder, int after, int limit)
             throws SQLException {
         String sql = inputOrder
-                ? "SELECT seq, idx, result FROM fanout_tasks WHERE batch_id = ? AND idx >= ? ORDER BY idx LIMIT ?"
-                : "SELECT seq, idx, result FROM fanout_tasks WHERE batch_id = ? AND seq > ? ORDER BY seq LIMIT ?";
+                ? "SELECT seq, idx, result FROM fanout_results WHERE batch_id = ? AND idx >= ? ORDER BY idx LIMIT ?"
+                : "SELECT seq, idx, result FROM fanout_results WHERE batch_id = ? AND seq > ? ORDER BY seq LIMIT ?";
         try (PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, batchId);
             s.setInt(2, after);
@@ -68,11 +68,10 @@ final class Reads {
             List<StoredResult> page = new ArrayList<>();
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    String result = r.getString(3);
-                    if (result == null) {
+                    if (inputOrder && r.getInt(2) != after + page.size()) {
                         break; // input order stops at the first task without a result
                     }
-                    page.add(new StoredResult(r.getInt(1), r.getInt(2), Rows.result(result)));
+                    page.add(new StoredResult(r.getInt(1), r.getInt(2), Rows.result(r.getString(3))));
                 }
             }
             return page;
@@ -94,22 +93,48 @@ final class Reads {
         if (batch.isEmpty()) {
             return Optional.empty();
         }
-        List<StoredTask> tasks = new ArrayList<>(batch.get().total());
-        try (PreparedStatement s = c.prepareStatement("SELECT idx, task_id, function, input, attempts, seq, result "
-                + "FROM fanout_tasks WHERE batch_id = ? ORDER BY idx")) {
+        int n = batch.get().total();
+        int[] attempts = startedAttempts(c, id, n);
+        StoredResult[] results = new StoredResult[n];
+        for (StoredResult r : results(c, id, false, 0, Integer.MAX_VALUE)) {
+            results[r.index()] = r;
+        }
+        List<StoredTask> tasks = new ArrayList<>(n);
+        try (PreparedStatement s = c.prepareStatement("SELECT idx, task_id, function, input FROM fanout_tasks "
+                + "WHERE batch_id = ? ORDER BY idx")) {
             s.setString(1, id);
             s.setFetchSize(1000);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    String result = r.getString(7);
-                    tasks.add(new StoredTask(r.getInt(1), new TaskSpec(r.getString(2), r.getString(3),
-                            Json.mapper().readTree(r.getString(4))), r.getInt(5), r.getInt(6),
-                            result == null ? null : Rows.result(result)));
+                    int idx = r.getInt(1);
+                    StoredResult result = results[idx];
+                    int tries = Math.max(attempts[idx], result == null ? 0 : result.result().attempts());
+                    tasks.add(new StoredTask(idx, new TaskSpec(r.getString(2), r.getString(3),
+                            Json.mapper().readTree(r.getString(4))), tries, result == null ? 0 : result.seq(),
+                            result == null ? null : result.result()));
                 }
             } catch (JsonProcessingException e) {
                 throw new SQLException("a stored task's input is not JSON: " + e.getMessage(), e);
             }
         }
         return Optional.of(new Store.Resumable(batch.get(), tasks));
+    }
+
+    /** The highest attempt started of each task, from the packed rows of fanout_starts. */
+    private static int[] startedAttempts(Connection c, String id, int n) throws SQLException {
+        int[] attempts = new int[n];
+        try (PreparedStatement s = c.prepareStatement("SELECT attempt, indexes FROM fanout_starts WHERE batch_id = ?")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    int attempt = r.getInt(1);
+                    for (String index : r.getString(2).split(",")) {
+                        int i = Integer.parseInt(index);
+                        attempts[i] = Math.max(attempts[i], attempt);
+                    }
+                }
+            }
+        }
+        return attempts;
     }
 }

@@ -9,14 +9,14 @@ import dev.fanout.core.TaskResult;
 import java.sql.SQLException;
 
 /** Results as the SQL stores keep them: JSON text, written and read whole. */
-final class Rows {
+public final class Rows {
     private static final ObjectWriter RESULT_WRITER = Json.mapper().writerFor(TaskResult.class);
     private static final ObjectReader RESULT_READER = Json.mapper().readerFor(TaskResult.class);
 
     private Rows() {
     }
 
-    static String json(TaskResult result) {
+    public static String json(TaskResult result) {
         try {
             return RESULT_WRITER.writeValueAsString(result);
         } catch (JsonProcessingException e) {
@@ -24,7 +24,7 @@ final class Rows {
         }
     }
 
-    static TaskResult result(String json) throws SQLException {
+    public static TaskResult result(String json) throws SQLException {
         try {
             return RESULT_READER.readValue(json);
         } catch (JsonProcessingException e) {

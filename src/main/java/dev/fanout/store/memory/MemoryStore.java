@@ -75,7 +75,7 @@ public final class MemoryStore implements Store {
     }
 
     @Override
-    public List<Change.Finished> apply(List<Change> changes) {
+    public List<Change.Finished> apply(String owner, List<Change> changes) {
         List<Change.Finished> refused = new ArrayList<>();
         for (Change change : changes) {
             MemoryBatch b = batches.get(change.batchId());

@@ -63,6 +63,24 @@ public final class PostgresStore extends JdbcStore {
     }
 
     @Override
+    protected String lockOwnerSql() {
+        return "SELECT owner FROM fanout_batches WHERE id = ? FOR UPDATE"; // a claim waits until this group is in
+    }
+
+    @Override
+    protected java.util.Set<Integer> insertResults(Connection c, String batchId,
+                                                   java.util.List<dev.fanout.store.Change.Finished> results)
+            throws SQLException {
+        return Inserts.results(c, batchId, results);
+    }
+
+    @Override
+    protected void insertTasks(Connection c, String batchId, java.util.List<dev.fanout.core.TaskSpec> tasks)
+            throws SQLException {
+        Inserts.tasks(c, batchId, tasks);
+    }
+
+    @Override
     protected void notifyStored(Connection c, Collection<String> batchIds) throws SQLException {
         notify(c, RESULTS_CHANNEL, batchIds);
     }

@@ -41,6 +41,7 @@ public final class Stores {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setUrl(url);
         ds.setUser(PostgresServer.USER);
+        ds.setReWriteBatchedInserts(true); // as the service's datasource
         migrate(ds, "postgres");
         return ds;
     }
