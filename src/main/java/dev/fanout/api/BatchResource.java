@@ -9,6 +9,7 @@ import dev.fanout.execution.BatchOptions;
 import dev.fanout.execution.BatchStatus;
 import dev.fanout.execution.BatchView;
 import dev.fanout.execution.Engine;
+import dev.fanout.execution.HandedOverException;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
@@ -60,8 +61,11 @@ public class BatchResource {
                 .parse(parsed.options(), uri.getQueryParameters()::getFirst);
         String hash = key == null ? null : digest.finish(headers.getMediaType(), uri.getQueryParameters());
         BatchView batch = engine.submit(parsed.tasks(), options, key, hash).batch();
-        if (!waitFor.isZero() && awaitDone(batch, waitFor)) {
-            return Response.ok(finishedBatch(batch), MediaType.APPLICATION_JSON).build();
+        if (!waitFor.isZero()) {
+            BatchView done = awaitDone(batch, waitFor);
+            if (done != null) {
+                return Response.ok(finishedBatch(done), MediaType.APPLICATION_JSON).build();
+            }
         }
         return Response.accepted(batch.status()).header("Location", "/batches/" + batch.id()).build();
     }
@@ -96,17 +100,28 @@ public class BatchResource {
                 + " (fanout.api.max-wait); stream GET /batches/{id}/results for longer batches");
     }
 
-    private static boolean awaitDone(BatchView batch, Duration wait) {
-        try {
-            batch.done().get(wait.toNanos(), TimeUnit.NANOSECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("a batch never completes exceptionally", e);
+    /** The batch once finished, within {@code wait}, wherever it runs by then; null when the wait ran out. */
+    private BatchView awaitDone(BatchView batch, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            try {
+                batch.done().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                return batch;
+            } catch (TimeoutException e) {
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof HandedOverException)) {
+                    throw new IllegalStateException("a batch completes exceptionally only when handed over", e);
+                }
+                String id = batch.id();
+                batch = engine.find(id).orElse(null); // another instance runs it now: wait for it there
+                if (batch == null) {
+                    return null;
+                }
+            }
         }
     }
 

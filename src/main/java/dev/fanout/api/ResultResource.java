@@ -44,7 +44,8 @@ public class ResultResource {
                                          @RestQuery String after) {
         BatchView batch = find(id);
         boolean inputOrder = inputOrder(order);
-        return ResultStreams.stream(batch, inputOrder, resumePoint(batch, inputOrder, "after", after))
+        return ResultStreams.stream(batch, () -> engine.find(id), inputOrder,
+                        resumePoint(batch, inputOrder, "after", after))
                 .map(n -> new StreamedResult(n.seq(), n.result()));
     }
 
@@ -72,10 +73,11 @@ public class ResultResource {
             throw new WebApplicationException(Response.noContent().build());
         }
         // data written as JSON text here: an event with a media type would also carry a non-standard content-type line
-        Multi<OutboundSseEvent> results = ResultStreams.stream(batch, inputOrder, from).map(n -> sse.newEventBuilder()
+        Multi<OutboundSseEvent> results = ResultStreams.stream(batch, () -> engine.find(id), inputOrder, from)
+                .map(n -> sse.newEventBuilder()
                 .id(String.valueOf(n.seq())).data(json(n.result())).build());
         Multi<OutboundSseEvent> end = Multi.createFrom().item(() -> sse.newEventBuilder().name("end")
-                .data(json(batch.status())).build());
+                .data(json(engine.find(id).orElse(batch).status())).build());
         return Multi.createBy().concatenating().streams(results, end);
     }
 

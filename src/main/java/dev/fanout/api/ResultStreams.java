@@ -6,16 +6,19 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
  * A batch's results as a stream that ends when the batch ends: in completion order (like {@code as_completed}) or in
  * input order, wherever the batch is (this instance, or the store). Each result carries its place in that order
  * (seq, from 1): the event id a client resumes after, so a stream can start after any result it already has. Pages are
- * read only when the client asks for more, so a slow client holds no copy of the results.
+ * read only when the client asks for more, so a slow client holds no copy of the results. When this instance hands the
+ * batch over to another one midway, the stream finds it again ({@code find}) and goes on from the same place.
  */
 final class ResultStreams {
     private static final int PAGE = 256;
@@ -23,10 +26,16 @@ final class ResultStreams {
     private ResultStreams() {
     }
 
-    /** The visible results after the first {@code after} (a seq in completion order, a count in input order). */
-    static Multi<BatchView.Numbered> stream(BatchView batch, boolean inputOrder, int after) {
+    /**
+     * The visible results after the first {@code after} (a seq in completion order, a count in input order).
+     *
+     * @param find the batch as it is now, wherever it runs (a handed-over view is replaced by it)
+     */
+    static Multi<BatchView.Numbered> stream(BatchView batch, Supplier<Optional<BatchView>> find, boolean inputOrder,
+                                            int after) {
         AtomicInteger cursor = new AtomicInteger(after);
-        Supplier<CompletionStage<List<BatchView.Numbered>>> next = () -> next(batch, inputOrder, cursor);
+        AtomicReference<BatchView> current = new AtomicReference<>(batch);
+        Supplier<CompletionStage<List<BatchView.Numbered>>> next = () -> next(current, find, inputOrder, cursor);
         return Multi.createBy().repeating()
                 .uni(() -> Uni.createFrom().completionStage(next))
                 .until(List::isEmpty)
@@ -34,8 +43,18 @@ final class ResultStreams {
     }
 
     /** The next results after the cursor, waiting for one when there is none yet; empty at the end. */
-    private static CompletionStage<List<BatchView.Numbered>> next(BatchView batch, boolean inputOrder,
-                                                                  AtomicInteger cursor) {
+    private static CompletionStage<List<BatchView.Numbered>> next(AtomicReference<BatchView> current,
+                                                                  Supplier<Optional<BatchView>> find,
+                                                                  boolean inputOrder, AtomicInteger cursor) {
+        BatchView batch = current.get();
+        if (batch.handedOver()) {
+            Optional<BatchView> now = find.get();
+            if (now.isEmpty()) {
+                return CompletableFuture.completedFuture(List.of()); // expired meanwhile: nothing more to send
+            }
+            current.set(now.get());
+            batch = now.get();
+        }
         CompletableFuture<Void> change = batch.nextChange();
         boolean finished = batch.isFinished(); // read first: once finished, the page below has everything left
         List<BatchView.Numbered> page = batch.page(inputOrder, cursor.get(), PAGE);
@@ -46,6 +65,7 @@ final class ResultStreams {
         if (finished) {
             return CompletableFuture.completedFuture(List.of());
         }
-        return change.thenComposeAsync(v -> next(batch, inputOrder, cursor), Infrastructure.getDefaultExecutor());
+        return change.thenComposeAsync(v -> next(current, find, inputOrder, cursor),
+                Infrastructure.getDefaultExecutor());
     }
 }

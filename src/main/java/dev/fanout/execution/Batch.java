@@ -59,6 +59,7 @@ public final class Batch implements BatchView {
     private volatile boolean stopping;
     private volatile boolean cancelledByClient;
     private volatile Instant finishedAt;
+    private volatile boolean handedOver;
     private final CompletableFuture<BatchStatus> done = new CompletableFuture<>();
     private final AtomicReference<CompletableFuture<Void>> change = new AtomicReference<>();
 
@@ -219,7 +220,7 @@ public final class Batch implements BatchView {
      */
     @Override
     public CompletableFuture<Void> nextChange() {
-        if (isFinished()) {
+        if (isFinished() || handedOver) {
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<Void> f = change.get();
@@ -365,6 +366,18 @@ public final class Batch implements BatchView {
         finishedAt = at;
         done.complete(status());
         changed();
+    }
+
+    /** This instance stopped running it before its end (another runs it now): waiters and readers look elsewhere. */
+    void handOver() {
+        handedOver = true;
+        done.completeExceptionally(new HandedOverException(id));
+        changed();
+    }
+
+    @Override
+    public boolean handedOver() {
+        return handedOver;
     }
 
     /** The state its end is stored with, once every result is in. */

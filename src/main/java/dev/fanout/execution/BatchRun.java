@@ -240,6 +240,7 @@ final class BatchRun implements Attempt.Listener {
      */
     void abandon() {
         abandoned = true;
+        batch.handOver();
         interruptFeeder();
         for (int i = 0; i < inFlight.length(); i++) {
             Attempt attempt = inFlight.getAndSet(i, null);

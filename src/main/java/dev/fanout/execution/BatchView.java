@@ -36,6 +36,14 @@ public interface BatchView {
     /** Completes at the next visible change (or soon after: a reader then looks again). */
     CompletableFuture<Void> nextChange();
 
-    /** Completes with the final status once finished. */
+    /**
+     * Completes with the final status once finished, or exceptionally with {@link HandedOverException} when this
+     * instance gave the batch up before its end: look it up again.
+     */
     CompletableFuture<BatchStatus> done();
+
+    /** True when this view will see nothing more: the batch is run elsewhere now, look it up again. */
+    default boolean handedOver() {
+        return false;
+    }
 }

@@ -162,7 +162,7 @@ public final class Engine implements AutoCloseable, Journal.Listener {
 
     public Optional<BatchView> find(String id) {
         BatchRun run = runs.get(id);
-        if (run != null) {
+        if (run != null && !run.batch().handedOver()) {
             return Optional.of(run.batch());
         }
         return store.find(id).map(row -> new StoredView(this, store, row));
@@ -317,7 +317,7 @@ public final class Engine implements AutoCloseable, Journal.Listener {
             Thread.currentThread().interrupt();
             return false;
         } catch (ExecutionException e) {
-            throw new IllegalStateException("a batch never completes exceptionally", e);
+            return true; // handed over (HandedOverException): this instance has no more to wait for
         }
     }
 

@@ -4,6 +4,20 @@ import dev.fanout.store.Store;
 import dev.fanout.testing.store.PostgresServer;
 import dev.fanout.testing.store.Stores;
 import org.junit.jupiter.api.BeforeEach;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.awaitility.Awaitility.await;
+import static dev.fanout.testing.Tasks.task;
+import org.junit.jupiter.api.Test;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutionException;
+import java.util.Set;
+import java.util.List;
+import java.util.HashSet;
+import java.util.ArrayList;
+import java.time.Duration;
+import dev.fanout.core.TaskSpec;
 
 class PostgresEngineDurabilityTest extends EngineDurabilityTest {
     private String url;
@@ -16,5 +30,33 @@ class PostgresEngineDurabilityTest extends EngineDurabilityTest {
     @Override
     protected Store openStore() {
         return Stores.postgres(url);
+    }
+
+    @Test
+    void aBatchTakenOverByAnotherInstanceIsFollowedThereByWhoeverWaitedHere() throws Exception {
+        Engine first = engine();
+        List<TaskSpec> tasks = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            tasks.add(task("t" + i, "sleep", "{\"duration\": \"300ms\"}"));
+        }
+        Batch batch = first.submit(tasks, new BatchOptions(5, Duration.ofMinutes(1), 0, false, "vt", 0));
+        await().atMost(Duration.ofSeconds(30)).until(() -> batch.completedCount() >= 5);
+
+        // another instance takes the batch over (as after a lease that ran out) and runs the rest
+        Engine second = engine();
+        long now = System.currentTimeMillis();
+        assertEquals(List.of(batch.id()), second.store().claim(second.instance(), now, now + 60_000, true, 10));
+        second.runs().resume(batch.id());
+
+        ExecutionException handedOver = assertThrows(ExecutionException.class,
+                () -> batch.done().get(30, TimeUnit.SECONDS), "the first instance learns it lost the batch");
+        assertTrue(handedOver.getCause() instanceof HandedOverException);
+        BatchView there = first.find(batch.id()).orElseThrow();
+        BatchStatus status = there.done().get(60, TimeUnit.SECONDS);
+        assertEquals(BatchState.SUCCEEDED, status.state());
+        assertEquals(30, status.succeeded());
+        Set<String> ids = new HashSet<>();
+        there.page(false, 0, 100).forEach(n -> assertTrue(ids.add(n.result().id()), "once: " + n));
+        assertEquals(30, ids.size());
     }
 }

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -66,7 +67,7 @@ final class GroupWrites {
     static void results(Connection c, String owner, List<Change.Finished> finished, Map<String, BatchDelta> deltas,
                         List<Change.Finished> refused, String lockOwner, ResultInserter inserter)
             throws SQLException {
-        Map<String, List<Change.Finished>> byBatch = new LinkedHashMap<>();
+        Map<String, List<Change.Finished>> byBatch = new TreeMap<>(); // batch rows locked in id order
         for (Change.Finished f : finished) {
             byBatch.computeIfAbsent(f.batchId(), k -> new ArrayList<>()).add(f);
         }
@@ -132,6 +133,7 @@ final class GroupWrites {
         if (ended.isEmpty()) {
             return;
         }
+        ended = ended.stream().sorted(java.util.Comparator.comparing(Change.Ended::batchId)).toList();
         try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET state = ?, finished_at = ?, "
                 + "running = 0, owner = NULL, lease_until = NULL WHERE id = ? AND state = 'RUNNING' "
                 + "AND (owner = ? OR owner IS NULL)")) {

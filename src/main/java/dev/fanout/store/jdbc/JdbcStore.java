@@ -24,11 +24,11 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The SQL store both SQLite and PostgreSQL run (the schemas in {@code db/migration/<kind>} are the same but for
@@ -154,7 +154,8 @@ public abstract class JdbcStore implements Store {
         }
         return transaction("store results", c -> {
             List<Change.Finished> refused = new ArrayList<>();
-            Map<String, GroupWrites.BatchDelta> deltas = new LinkedHashMap<>();
+            // batch rows are locked in id order, here and in renew: two instances' transactions never deadlock
+            Map<String, GroupWrites.BatchDelta> deltas = new TreeMap<>();
             List<Change.Started> started = new ArrayList<>();
             List<Change.Finished> finished = new ArrayList<>();
             List<Change.Ended> ended = new ArrayList<>();
@@ -268,7 +269,7 @@ public abstract class JdbcStore implements Store {
             Set<String> held = new HashSet<>();
             try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET lease_until = ? "
                     + "WHERE id = ? AND owner = ? AND state = 'RUNNING'")) {
-                List<String> list = List.copyOf(ids);
+                List<String> list = ids.stream().sorted().toList(); // in id order, as group commits lock them
                 for (String id : list) {
                     s.setLong(1, leaseUntil);
                     s.setString(2, id);

@@ -64,7 +64,8 @@ public final class PostgresStore extends JdbcStore {
 
     @Override
     protected String lockOwnerSql() {
-        return "SELECT owner FROM fanout_batches WHERE id = ? FOR UPDATE"; // a claim waits until this group is in
+        // a claim skips the row until this group is in; NO KEY: the foreign keys of the rows inserted need not wait
+        return "SELECT owner FROM fanout_batches WHERE id = ? FOR NO KEY UPDATE";
     }
 
     @Override
