@@ -7,7 +7,8 @@ sqlite:   the packaged service started with no store setting (in a scratch worki
           Last-Event-ID as a browser does. Checks: exactly --tasks results, each task once, in the stream too.
 postgres: a PostgreSQL cluster of its own (Debian's binaries, as the postgres user when run as root), two instances
           on it; the batch goes to A, the follower reads from B, A is SIGKILLed at a third; B takes the batch over
-          and finishes it. Reports the takeover time (kill to B's first new result).
+          and finishes it. Reports the takeover time: from the kill until B logs that it resumes the batch, and until
+          B stores its first new result.
 Exit code 1 when anything was lost or duplicated. Standard library only."""
 import argparse
 import json
@@ -67,6 +68,10 @@ class Service:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited at start; see {log.name}")
             time.sleep(0.05)
+
+    def logged(self, text):
+        with open(os.path.join(self.workdir, f"{self.name}-{self.starts}.log")) as f:
+            return text in f.read()
 
     def kill(self):
         self.proc.send_signal(signal.SIGKILL)
@@ -226,9 +231,12 @@ def postgres_run(n, workdir):
         at = done(b.base, batch)
         a.kill()
         killed = time.perf_counter()
-        wait_for(lambda: done(b.base, batch) > at)
+        wait_for(lambda: b.logged(f"resuming batch {batch}"))
         report["killedAtResults"] = at
         report["takeoverSeconds"] = round(time.perf_counter() - killed, 2)
+        resumed_at = done(b.base, batch)  # all A committed is in by now: B holds the batch's lease
+        wait_for(lambda: done(b.base, batch) > resumed_at)
+        report["firstNewResultSeconds"] = round(time.perf_counter() - killed, 2)
         wait_for(lambda: get(f"{b.base}/batches/{batch}")["state"] != "RUNNING")
         report["batchSeconds"] = round(time.perf_counter() - t0, 2)
         check(n, b.base, batch, follower, report)
