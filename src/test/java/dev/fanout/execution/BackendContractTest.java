@@ -7,6 +7,8 @@ import dev.fanout.core.TaskState;
 import dev.fanout.spi.FunctionRegistry;
 import dev.fanout.spi.Settings;
 import dev.fanout.runner.TaskRunner;
+import dev.fanout.store.Store;
+import dev.fanout.store.memory.MemoryStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +35,7 @@ public abstract class BackendContractTest {
     protected FunctionRegistry functions;
     protected Engine engine;
     protected Backend backend;
+    protected Store store;
 
     /** The backend under test; it runs the functions of {@code runner}. */
     protected abstract Backend createBackend(TaskRunner runner);
@@ -51,13 +54,20 @@ public abstract class BackendContractTest {
         backend = createBackend(new TaskRunner(functions, Settings.EMPTY));
         EngineConfig config = new EngineConfig(100_000, Duration.ofHours(1), 100, Duration.ofMillis(10),
                 Duration.ofMillis(100));
+        store = createStore(config);
         engine = new Engine(functions, Map.of("under-test", backend), "under-test", (f, o) -> backend, config,
-                EngineListener.NONE);
+                EngineListener.NONE, store);
+        engine.start();
+    }
+
+    /** Where the engine keeps its batches: the memory store, unless a subclass runs the contract on another. */
+    protected Store createStore(EngineConfig config) {
+        return new MemoryStore(config.maxRetainedTasks(), config.maxRetainedBytes());
     }
 
     @AfterEach
     void stopEngine() {
-        engine.close();
+        engine.close(); // closes the store too
         functions.close();
     }
 

@@ -24,6 +24,7 @@ final class PackagedService implements AutoCloseable {
     private final String name;
     private final List<String> properties;
     private final int port;
+    private final List<String> wrapper;
     private Process process;
     private int starts;
 
@@ -32,8 +33,14 @@ final class PackagedService implements AutoCloseable {
      * @param properties {@code -Dkey=value} settings besides the port and an open API
      */
     PackagedService(String name, List<String> properties) {
+        this(name, properties, List.of());
+    }
+
+    /** @param wrapper a command the service's command line is appended to, e.g. one that starts it in a namespace */
+    PackagedService(String name, List<String> properties, List<String> wrapper) {
         this.name = name;
         this.properties = List.copyOf(properties);
+        this.wrapper = List.copyOf(wrapper);
         this.port = freePort();
     }
 
@@ -50,7 +57,9 @@ final class PackagedService implements AutoCloseable {
         starts++;
         File log = new File("target/" + name + "-service" + (starts > 1 ? "-" + starts : "") + ".log");
         try {
-            process = new ProcessBuilder(Artifact.command(p)).redirectOutput(log).redirectErrorStream(true).start();
+            List<String> command = new ArrayList<>(wrapper);
+            command.addAll(Artifact.command(p));
+            process = new ProcessBuilder(command).redirectOutput(log).redirectErrorStream(true).start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

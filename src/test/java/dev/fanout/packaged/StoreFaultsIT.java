@@ -6,13 +6,19 @@ import io.restassured.http.ContentType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.sun.net.httpserver.HttpServer;
+
 import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -81,6 +87,102 @@ class StoreFaultsIT {
                     log);
             first.api().get("/q/health/ready").then().statusCode(200);
         }
+    }
+
+    /**
+     * A full disk, for real: the service runs in a mount namespace of its own (gone with it) where its store directory
+     * is a 64 MB tmpfs; the test fills it through {@code /proc/<pid>/root} while a batch's tasks are held by a local
+     * HTTP server, then lets them finish: their results (16 KB each) cannot be stored.
+     */
+    @Test
+    void aFullDiskPausesTheServiceAndItGoesOnWhenThereIsRoomAgain() throws Exception {
+        Path store = Files.createDirectories(dir.resolve("store"));
+        List<String> namespace = new java.util.ArrayList<>(List.of("unshare", "--mount", "--propagation", "private"));
+        if (!"root".equals(System.getProperty("user.name"))) {
+            namespace.add("--map-root-user");
+        }
+        namespace.addAll(List.of("sh", "-c", "mount -t tmpfs -o size=64m fanout-full-disk \"$1\" && shift && exec \"$@\"",
+                "sh", store.toString()));
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] page = "x".repeat(16 * 1024).getBytes();
+        server.createContext("/", exchange -> {
+            requests.incrementAndGet();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.sendResponseHeaders(200, page.length);
+            exchange.getResponseBody().write(page);
+            exchange.close();
+        });
+        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        server.start();
+        int n = 1000;
+        try (PackagedService service = new PackagedService("store-full", List.of("-Dfanout.store.path="
+                + store.resolve("fanout.db"), "-Dfanout.http.allow-private-addresses=true"), namespace).start()) {
+            StringBuilder tasks = new StringBuilder("{\"maxConcurrency\": " + n + ", \"tasks\": [");
+            for (int i = 0; i < n; i++) {
+                tasks.append(i > 0 ? "," : "").append("{\"id\": \"t").append(i).append("\", \"function\": \"http\", ")
+                        .append("\"input\": {\"url\": \"http://127.0.0.1:").append(server.getAddress().getPort())
+                        .append("/").append(i).append("\"}}");
+            }
+            String id = service.api().contentType(ContentType.JSON).body(tasks.append("]}").toString())
+                    .when().post("/batches").then().statusCode(202).extract().path("id");
+            await().atMost(Duration.ofSeconds(30)).until(() -> requests.get() > 0);
+
+            Path filler = Path.of("/proc/" + service.pid() + "/root" + store.toAbsolutePath(), "filler");
+            long filled = fill(filler);
+            assertTrue(filled < 64L * 1024 * 1024, "the store's filesystem is the small one: " + filled + " bytes");
+            release.countDown();
+            await().atMost(Duration.ofSeconds(60)).until(() -> service.api().get("/q/health/ready").statusCode() == 503);
+            service.api().get("/q/health/ready").then().body(containsString("full"));
+            service.api().contentType(ContentType.JSON).body(ONE_TASK)
+                    .when().post("/batches").then().statusCode(503).contentType("application/problem+json")
+                    .body("detail", containsString("nothing was accepted"));
+            service.api().get("/batches/" + id).then().statusCode(200).body("state", is("RUNNING"));
+
+            Files.delete(filler);
+            await().atMost(Duration.ofSeconds(60)).until(() -> service.api().get("/q/health/ready").statusCode() == 200);
+            await().atMost(Duration.ofSeconds(60)).until(() -> "SUCCEEDED".equals(service.api()
+                    .get("/batches/" + id).path("state")));
+            List<String> lines = service.api().get("/batches/" + id + "/results").asString().lines()
+                    .filter(l -> !l.isBlank()).toList();
+            assertEquals(n, lines.size(), "every result, once");
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            assertEquals(n, lines.stream().map(l -> {
+                try {
+                    return json.readTree(l).get("id").asText();
+                } catch (IOException e) {
+                    throw new AssertionError(l, e);
+                }
+            }).distinct().count(), "each task once");
+            service.api().contentType(ContentType.JSON).body(ONE_TASK)
+                    .when().post("/batches").then().statusCode(202);
+        } finally {
+            release.countDown();
+            server.stop(0);
+        }
+    }
+
+    /** Writes zeros to {@code file} until the filesystem is full; answers how many fit. */
+    private static long fill(Path file) throws IOException {
+        long written = 0;
+        byte[] block = new byte[1 << 20];
+        try (var out = Files.newOutputStream(file)) {
+            while (written < 1L << 30) {
+                out.write(block);
+                written += block.length;
+            }
+        } catch (IOException e) {
+            if (!String.valueOf(e.getMessage()).contains("No space left")) {
+                throw e;
+            }
+            return written;
+        }
+        throw new AssertionError("1 GiB fit in the store's filesystem: it is not the small one");
     }
 
     @Test
