@@ -42,6 +42,13 @@ public class ProblemMapper {
                 .header("Retry-After", "5").build();
     }
 
+    /** A read (or a cancel) that found the store away: nothing changed, the client may try again. */
+    @ServerExceptionMapper
+    public Response storeFailed(dev.fanout.store.StoreException e, UriInfo uri) {
+        return Response.fromResponse(answer(Problem.of(503, "store-unavailable", "Store unavailable", e.getMessage()
+                + "; try again when the store is back (readiness shows it)"), uri)).header("Retry-After", "5").build();
+    }
+
     @ServerExceptionMapper
     public Response batchRunning(BatchRunningException e, UriInfo uri) {
         return answer(Problem.of(409, "batch-running", "Batch running", e.getMessage()), uri);

@@ -48,6 +48,7 @@ public final class Batch implements BatchView {
     private final AtomicIntegerArray status;
     private final AtomicReferenceArray<TaskResult> results;
     private final int[] priorAttempts; // attempts started in earlier runs of this batch (resumed, redriven)
+    private final int[] retriedAfter; // attempts before its latest redrive: retries count from there
     private final CompletionLog log;
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger failedSoFar = new AtomicInteger();
@@ -71,6 +72,7 @@ public final class Batch implements BatchView {
         this.status = new AtomicIntegerArray(tasks.size());
         this.results = new AtomicReferenceArray<>(tasks.size());
         this.priorAttempts = null;
+        this.retriedAfter = null;
         this.log = new CompletionLog(tasks.size());
     }
 
@@ -87,10 +89,12 @@ public final class Batch implements BatchView {
         this.status = new AtomicIntegerArray(n);
         this.results = new AtomicReferenceArray<>(n);
         this.priorAttempts = new int[n];
+        this.retriedAfter = new int[n];
         this.log = new CompletionLog(n);
         List<StoredTask> done = new ArrayList<>();
         for (StoredTask t : stored) {
             priorAttempts[t.index()] = t.attempts();
+            retriedAfter[t.index()] = t.retriedAfter();
             if (t.result() == null) {
                 tasks.set(t.index(), t.spec());
             } else {
@@ -229,7 +233,7 @@ public final class Batch implements BatchView {
             f = change.compareAndExchange(null, fresh);
             f = f == null ? fresh : f;
         }
-        if (isFinished()) {
+        if (isFinished() || handedOver) { // either may have come between the first check and the future's creation
             f.complete(null);
         }
         return f;
@@ -251,6 +255,11 @@ public final class Batch implements BatchView {
     /** Attempts this task ran in earlier runs of the batch. */
     int priorAttempts(int index) {
         return priorAttempts == null ? 0 : priorAttempts[index];
+    }
+
+    /** Attempts the task had when the batch was last redriven (0 if never): its retries count from there. */
+    int retriedAfter(int index) {
+        return retriedAfter == null ? 0 : retriedAfter[index];
     }
 
     boolean isStopping() {

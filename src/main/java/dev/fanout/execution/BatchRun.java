@@ -37,11 +37,14 @@ final class BatchRun implements Attempt.Listener {
     private final AtomicReferenceArray<Attempt> inFlight;
     private volatile Thread feeder;
     private volatile boolean abandoned;
+    /** Resumed with every result stored (a crash between the last result and the end): only the end is left. */
+    private final boolean completeAtStart;
 
     BatchRun(Engine engine, Batch batch, Journal journal) {
         this.engine = engine;
         this.batch = batch;
         this.journal = journal;
+        this.completeAtStart = batch.allResultsIn();
         this.permits = new Semaphore(batch.options().maxConcurrency());
         this.inFlight = new AtomicReferenceArray<>(batch.total());
         this.deadlines = new TimeoutQueue<>(batch.options().taskTimeout().toNanos(),
@@ -65,10 +68,10 @@ final class BatchRun implements Attempt.Listener {
     private void feed() {
         int i = 0;
         try {
-            if (batch.allResultsIn()) {
-                journal.ended(batch); // resumed with every result stored: only its end is left to store
+            if (completeAtStart) {
+                journal.ended(batch);
                 return;
-            }
+            } // otherwise the end goes with the last result recorded in this run (a stored cancel may record them all)
             for (; i < batch.total() && !batch.isStopping(); i++) {
                 TaskSpec task = batch.task(i);
                 if (task == null) {
@@ -156,7 +159,7 @@ final class BatchRun implements Attempt.Listener {
         if (task == null || abandoned) {
             return; // the task already has its result (cancelled while this attempt ran), or another run owns it
         }
-        if (result.retriable() && attempt.number() - batch.priorAttempts(index) <= batch.options().retries()
+        if (result.retriable() && attempt.number() - batch.retriedAfter(index) <= batch.options().retries()
                 && !batch.isStopping()) {
             batch.markWaiting(index);
             engine.listener().taskRetried(batch, result);

@@ -255,8 +255,9 @@ public final class Engine implements AutoCloseable, Journal.Listener {
     // ---- what the journal and the store tell ----
 
     @Override
-    public void ended(Batch batch) {
-        runs.ended(batch);
+    public void ended(Batch batch, Instant at) {
+        runs.ended(batch); // first: whoever sees the batch finished may redrive it at once
+        batch.ended(at);
         listener.batchFinished(batch);
         if (!store.durable()) {
             expire(); // a memory store bounds what it keeps at each end: its bounds are the heap's

@@ -9,9 +9,11 @@ import dev.fanout.store.StoreException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -54,10 +56,10 @@ final class Journal implements Batch.Sink, AutoCloseable {
 
     /** What the engine learns from the journal. */
     interface Listener {
-        /** The batch's end is stored. */
-        void ended(Batch batch);
+        /** The batch's end is stored (at {@code at}). */
+        void ended(Batch batch, Instant at);
 
-        /** A result was not stored because its task already had one: another instance runs the batch now. */
+        /** The store did not take the batch's changes: another instance runs it now (or will). */
         void lost(Batch batch);
     }
 
@@ -109,19 +111,23 @@ final class Journal implements Batch.Sink, AutoCloseable {
 
     private void write() {
         List<Entry> group = new ArrayList<>();
+        int failures = 0;
         while (true) {
             try {
-                if (closing && queue.isEmpty()) {
-                    return;
+                if (group.isEmpty()) {
+                    if (closing && queue.isEmpty()) {
+                        return;
+                    }
+                    Entry first = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    group.add(first);
                 }
-                Entry first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                group.add(first);
-                queue.drainTo(group, GROUP - 1);
+                queue.drainTo(group, Math.max(0, GROUP - group.size()));
                 commit(group);
                 group.clear();
+                failures = 0;
                 signalRoom();
             } catch (InterruptedException e) {
                 if (!closing) {
@@ -129,7 +135,15 @@ final class Journal implements Batch.Sink, AutoCloseable {
                 }
                 return;
             } catch (RuntimeException e) {
+                // kept and tried again after a pause, even when nothing new arrives: its batches wait for it
                 LOG.log(System.Logger.Level.ERROR, "the journal failed to write a group; it is kept and tried again", e);
+                try {
+                    TimeUnit.NANOSECONDS.sleep(RETRY.nanos(++failures));
+                } catch (InterruptedException stop) {
+                    if (closing) {
+                        return;
+                    }
+                }
             }
         }
     }
@@ -144,44 +158,39 @@ final class Journal implements Batch.Sink, AutoCloseable {
             progress.put(e.batch(), e.batch().runningCount());
         }
         progress.forEach((b, running) -> changes.add(new Change.Progress(b.id(), running)));
-        List<Change.Finished> refused = applyUntilStored(changes);
-        for (Change.Finished f : refused) {
-            LOG.log(System.Logger.Level.WARNING, "batch " + f.batchId() + ": task " + f.index() + " already had a "
-                    + "stored result; another instance runs this batch now");
-        }
+        Set<String> stale = applyUntilStored(changes);
+        // nothing of a batch whose changes were not all stored is shown: another instance runs it now, or will
+        Set<Batch> lost = Collections.newSetFromMap(new IdentityHashMap<>());
         Map<Batch, Integer> upTo = new IdentityHashMap<>();
         for (Entry e : group) {
-            if (e.position() >= 0) {
+            if (stale.contains(e.batch().id())) {
+                lost.add(e.batch());
+            } else if (e.position() >= 0) {
                 upTo.merge(e.batch(), e.position() + 1, Math::max);
             }
         }
         upTo.forEach(Batch::published);
         for (Entry e : group) {
-            if (e.change() == null) {
-                e.batch().ended(now);
-                listener.ended(e.batch());
+            if (e.change() == null && !lost.contains(e.batch())) {
+                listener.ended(e.batch(), now);
             }
         }
-        if (!refused.isEmpty()) {
-            java.util.Set<Batch> lost = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-            for (Entry e : group) {
-                if (e.change() instanceof Change.Finished f && refused.contains(f)) {
-                    lost.add(e.batch());
-                }
-            }
-            lost.forEach(listener::lost);
+        for (Batch b : lost) {
+            LOG.log(System.Logger.Level.WARNING, "batch " + b.id() + ": the store did not take its changes (another "
+                    + "instance holds it now, or a task of it had a result already); this instance gives it up");
+            listener.lost(b);
         }
     }
 
-    private List<Change.Finished> applyUntilStored(List<Change> changes) throws InterruptedException {
+    private Set<String> applyUntilStored(List<Change> changes) throws InterruptedException {
         for (int tries = 1; ; tries++) {
             try {
-                List<Change.Finished> refused = store.apply(owner, changes);
+                Set<String> stale = store.apply(owner, changes);
                 if (unavailable != null) {
                     LOG.log(System.Logger.Level.INFO, "the store takes writes again");
                     unavailable = null;
                 }
-                return refused;
+                return stale;
             } catch (StoreException e) {
                 if (unavailable == null) {
                     LOG.log(System.Logger.Level.ERROR, "the store refuses writes; running batches pause until it "

@@ -14,7 +14,8 @@ import java.util.Set;
  *
  * <pre>
  *  start:  claim (force unless shared) -> resume each
- *  every lease/3: renew mine -> lost ones abandoned; stop requests (in case a NOTIFY was missed); claim expired ones
+ *  every lease/3 (durable stores): renew mine -> lost ones abandoned; stop requests (a NOTIFY missed, a cancel stored
+ *          while a batch was being resumed); claim expired ones (another instance's, or one that failed to resume)
  *  NOTIFY: results stored -> followers woken; stop requested -> the owner cancels
  * </pre>
  */
@@ -34,16 +35,22 @@ final class Leases implements StoreEvents {
         this.lease = lease;
     }
 
-    /** Takes up what nobody holds; answers how often to call {@link #upkeep()}, or null when never (not shared). */
+    /**
+     * Takes up what nobody holds; answers how often to call {@link #upkeep()}, or null when never (a memory store).
+     * A store of one instance keeps its leases too: a batch that failed to resume, or that this instance gave up, is
+     * claimed again once its lease runs out, and a cancel stored meanwhile is found.
+     */
     Duration start() {
         long now = System.currentTimeMillis();
         for (String id : store.claim(instance, now, now + lease.toMillis(), !store.shared(), Integer.MAX_VALUE)) {
             engine.runs().resume(id);
         }
-        if (!store.shared()) {
+        if (!store.durable()) {
             return null;
         }
-        store.listen(this);
+        if (store.shared()) {
+            store.listen(this);
+        }
         return Duration.ofMillis(Math.max(100, lease.toMillis() / 3));
     }
 
@@ -51,8 +58,10 @@ final class Leases implements StoreEvents {
         try {
             long now = System.currentTimeMillis();
             long until = now + lease.toMillis();
-            Set<String> held = store.renew(instance, until, List.copyOf(engine.runs().ids()));
-            for (BatchRun run : engine.runs().all()) {
+            // the runs as they were when asked: one started while the store answered is not in its answer, not lost
+            List<BatchRun> mine = engine.runs().all();
+            Set<String> held = store.renew(instance, until, mine.stream().map(r -> r.batch().id()).toList());
+            for (BatchRun run : mine) {
                 if (!held.contains(run.batch().id()) && !run.batch().allResultsIn()) {
                     engine.runs().lost(run.batch());
                 }

@@ -30,7 +30,9 @@ final class LocalRuns {
     /** Runs a batch here; a cancel stored for it before (a crash in between) is still in force. */
     void start(Batch batch, StoredBatch stored) {
         BatchRun run = new BatchRun(engine, batch, journal);
-        runs.put(batch.id(), run);
+        if (runs.putIfAbsent(batch.id(), run) != null) {
+            return; // runs here already (claimed again after its lease ran out while the store was away)
+        }
         if (stored != null && stored.stopReason() != null) {
             run.cancel(stored.stoppedByClient(), stored.stopReason());
         }
@@ -42,6 +44,9 @@ final class LocalRuns {
      * cannot be loaded is left as it is: its lease runs out and it is claimed again.
      */
     void resume(String id) {
+        if (runs.containsKey(id)) {
+            return; // still runs here: the claim only renewed a lease that ran out while the store was away
+        }
         try {
             store.load(id).ifPresent(r -> {
                 Batch batch = new Batch(id, Instant.ofEpochMilli(r.batch().createdAt()), r.tasks(),
@@ -74,13 +79,13 @@ final class LocalRuns {
 
     /** Its end is stored: nothing of it runs here any more. */
     void ended(Batch batch) {
-        runs.remove(batch.id());
+        runs.computeIfPresent(batch.id(), (id, run) -> run.batch() == batch ? null : run); // not a later run of it
     }
 
-    /** Another instance runs it now: this one stops without writing anything more. */
+    /** Another instance runs it now (or will): this one stops without writing anything more. */
     void lost(Batch batch) {
-        BatchRun run = runs.remove(batch.id());
-        if (run != null && !run.isAbandoned()) {
+        BatchRun run = runs.get(batch.id());
+        if (run != null && run.batch() == batch && runs.remove(batch.id(), run) && !run.isAbandoned()) {
             LOG.log(System.Logger.Level.WARNING, "batch " + batch.id() + " is run by another instance now; "
                     + "this one stops running it");
             run.abandon();

@@ -42,13 +42,14 @@ public interface Store extends AutoCloseable {
     String create(NewBatch batch);
 
     /**
-     * Applies a group of changes of {@code owner}'s batches in one transaction, in order. Results are recorded only for
-     * batches {@code owner} still holds (an instance that lost a batch to another writes nothing more of it), and only
-     * when the task has none yet (exactly one result per task).
+     * Applies a group of changes of {@code owner}'s batches in one transaction. Nothing is written of a batch
+     * {@code owner} no longer holds (another instance took it over, or it is gone), and a result only when its task has
+     * none yet (exactly one result per task).
      *
-     * @return the results that were not recorded because another instance holds their batch now
+     * @return the batches whose changes were not all written: not held any more, or a task of theirs had a result
+     *         already. The writer's view of them is stale: it must publish nothing of them and give them up.
      */
-    List<Change.Finished> apply(String owner, List<Change> changes);
+    Set<String> apply(String owner, List<Change> changes);
 
     Optional<StoredBatch> find(String id);
 

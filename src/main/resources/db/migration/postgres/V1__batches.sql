@@ -46,7 +46,7 @@ CREATE TABLE fanout_results (
 -- attempts started, one row per batch, attempt number and group commit: a task that was running at a crash has run
 CREATE TABLE fanout_starts (
     batch_id  TEXT    NOT NULL REFERENCES fanout_batches (id) ON DELETE CASCADE,
-    attempt   INTEGER NOT NULL,
+    attempt   INTEGER NOT NULL,                     -- or -n: a redrive ran these tasks again after n attempts
     indexes   TEXT    NOT NULL                      -- the tasks' indexes, comma-separated
 );
 CREATE INDEX fanout_starts_batch ON fanout_starts (batch_id);

@@ -40,13 +40,43 @@ public abstract class EngineDurabilityTest {
     protected abstract Store openStore();
 
     protected Engine engine() {
+        return engine(openStore(), Duration.ofSeconds(15), EngineListener.NONE);
+    }
+
+    protected Engine engine(Store store, Duration lease, EngineListener listener) {
         Backend vt = LocalBackend.virtualThreads(new TaskRunner(functions, Settings.EMPTY));
         Engine e = new Engine(functions, Map.of("vt", vt), "vt", (f, o) -> vt, new EngineConfig(100_000,
                 Duration.ofHours(1), 1000, Duration.ofMillis(10), Duration.ofMillis(10), 100, Long.MAX_VALUE,
-                Long.MAX_VALUE, Duration.ofSeconds(15)), EngineListener.NONE, openStore());
+                Long.MAX_VALUE, lease), listener, store);
         e.start();
         engines.add(e);
         return e;
+    }
+
+    /** {@code store} with one method replaced: {@code apply}, {@code renew}, ... (by name) */
+    protected static Store intercept(Store store, String method, java.util.function.BiFunction<java.lang.reflect.Method,
+            Object[], Object> replacement) {
+        return (Store) java.lang.reflect.Proxy.newProxyInstance(Store.class.getClassLoader(), new Class<?>[] {Store.class},
+                (proxy, m, args) -> {
+                    if (m.getName().equals(method)) {
+                        return replacement.apply(m, args);
+                    }
+                    try {
+                        return m.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    private static Object call(Store store, java.lang.reflect.Method m, Object[] args) {
+        try {
+            return m.invoke(store, args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @AfterEach
@@ -109,16 +139,108 @@ public abstract class EngineDurabilityTest {
 
     @Test
     void aCancelStoredBeforeAStopHoldsAfterIt() {
-        Engine first = engine();
+        Map<String, Integer> reports = new java.util.concurrent.ConcurrentHashMap<>();
+        EngineListener counting = new EngineListener() {
+            @Override
+            public void batchFinished(Batch b) {
+                reports.merge(b.id(), 1, Integer::sum);
+            }
+        };
+        Engine first = engine(openStore(), Duration.ofSeconds(15), counting);
         Batch batch = first.submit(List.of(task("a", "sleep", "{\"duration\": \"1h\"}"),
                 task("b", "sleep", "{\"duration\": \"1h\"}")), options(0));
         await().atMost(Duration.ofSeconds(30)).until(() -> batch.status().running() == 2);
         first.store().requestStop(batch.id(), "batch cancelled", true); // the cancel is stored, then the crash
         first.close();
 
-        BatchView resumed = awaitView(engine(), batch.id());
+        Engine second = engine(openStore(), Duration.ofSeconds(15), counting);
+        BatchView resumed = awaitView(second, batch.id());
         assertEquals(BatchState.CANCELLED, resumed.status().state());
         results(resumed).forEach(r -> assertEquals(ErrorType.CANCELLED, r.error().type()));
+        Batch other = second.submit(List.of(task("c", "sleep", "{\"duration\": \"1ms\"}")), options(0));
+        awaitView(second, other.id()); // the journal has handled every end queued before this one's
+        assertEquals(1, reports.get(batch.id()), "reported finished once (by whichever engine applied the cancel)");
+    }
+
+    @Test
+    void aResultTheStoreDidNotTakeIsNeverShownAndTheBatchIsTakenUpAgain() {
+        java.util.concurrent.atomic.AtomicBoolean refused = new java.util.concurrent.atomic.AtomicBoolean();
+        Store store = openStore();
+        Engine e = engine(intercept(store, "apply", (m, args) -> {
+            @SuppressWarnings("unchecked")
+            List<dev.fanout.store.Change> changes = (List<dev.fanout.store.Change>) args[1];
+            for (dev.fanout.store.Change c : changes) {
+                if (c instanceof dev.fanout.store.Change.Finished f && refused.compareAndSet(false, true)) {
+                    return java.util.Set.of(f.batchId()); // as a store whose batch another instance took over
+                }
+            }
+            return call(store, m, args);
+        }), Duration.ofMillis(600), EngineListener.NONE);
+        Batch batch = e.submit(List.of(task("a", "sha256", "{\"data\": \"x\"}")), options(0));
+        await().atMost(Duration.ofSeconds(30)).until(batch::handedOver);
+        assertEquals(0, batch.completedCount(), "a result the store did not take was shown");
+        BatchView done = awaitView(e, batch.id()); // its lease runs out; the batch is claimed and resumed
+        assertEquals(BatchState.SUCCEEDED, done.status().state());
+        assertEquals(1, results(done).size());
+        assertEquals(1, e.store().find(batch.id()).orElseThrow().succeeded(), "one result stored");
+    }
+
+    @Test
+    void aRestartDoesNotGiveATaskItsRetriesAgain() {
+        String id = "crashed-batch";
+        try (Store before = openStore()) { // a batch whose task failed twice (retries: 1) when its instance died
+            before.create(new dev.fanout.store.NewBatch(id, options(1).json(), 1000,
+                    List.of(task("t", "flaky", "{\"succeedOnAttempt\": 10}")), null, null, "crashed", 2000));
+            before.apply("crashed", List.of(new dev.fanout.store.Change.Started(id, 0, 1),
+                    new dev.fanout.store.Change.Started(id, 0, 2)));
+        }
+        BatchView done = awaitView(engine(), id);
+        TaskResult result = results(done).getFirst();
+        assertEquals(TaskState.FAILED, result.state());
+        assertEquals(3, result.attempts(), "it runs once more (it never got a result), not retries more: " + result);
+    }
+
+    @Test
+    void aGroupTheJournalFailedToWriteIsTriedAgainWithoutNewWork() {
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        Store flaky = openStore();
+        Engine e = engine(intercept(flaky, "apply", (m, args) -> {
+            if (failed.compareAndSet(false, true)) {
+                throw new IllegalStateException("a bug that is not a store failure");
+            }
+            return call(flaky, m, args);
+        }), Duration.ofSeconds(15), EngineListener.NONE);
+        Batch batch = e.submit(List.of(task("a", "sha256", "{\"data\": \"x\"}")), options(0));
+        assertEquals(BatchState.SUCCEEDED, awaitView(e, batch.id()).status().state());
+        assertTrue(failed.get());
+    }
+
+    @Test
+    void aBatchStartedWhileLeasesAreRenewedIsNotTakenForLost() throws Exception {
+        java.util.concurrent.CountDownLatch renewing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch submitted = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        Store store = openStore();
+        Engine e = engine(intercept(store, "renew", (m, args) -> {
+            Object held = call(store, m, args); // what the store holds for the runs as they were
+            if (armed.compareAndSet(true, false)) {
+                renewing.countDown();
+                try {
+                    submitted.await(); // a batch starts before the answer arrives
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return held;
+        }), Duration.ofMillis(600), EngineListener.NONE);
+        armed.set(true);
+        renewing.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        Batch batch = e.submit(List.of(task("a", "sleep", "{\"duration\": \"300ms\"}"),
+                task("b", "sleep", "{\"duration\": \"300ms\"}")), options(0));
+        submitted.countDown();
+        BatchView done = awaitView(e, batch.id());
+        assertEquals(BatchState.SUCCEEDED, done.status().state());
+        results(done).forEach(r -> assertEquals(1, r.attempts(), "ran once, never given up: " + r));
     }
 
     @Test

@@ -205,6 +205,8 @@ class StoreFaultsIT {
             service.api().contentType(ContentType.JSON).body(ONE_TASK)
                     .when().post("/batches").then().statusCode(503).contentType("application/problem+json")
                     .header("Retry-After", is("5")).body("detail", containsString("nothing was accepted"));
+            service.api().get("/batches").then().statusCode(503).contentType("application/problem+json")
+                    .body("detail", containsString("try again when the store is back"));
 
             postgres.launch();
             await().atMost(Duration.ofSeconds(60)).until(() -> service.api().get("/q/health/ready").statusCode() == 200);

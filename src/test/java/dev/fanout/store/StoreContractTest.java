@@ -57,6 +57,50 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void concurrentWritersNeverFailEachOther() throws Exception {
+        store.create(batch("b1", 300, 1000));
+        // results (owner read, then rows written) while batches with keys are created (key read, then rows written):
+        // each transaction reads before it writes, and another one commits in between
+        var results = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < 300; i++) {
+                assertEquals(Set.of(), store.apply("me", List.of(new Change.Finished("b1", i, i + 1, ok("t" + i, 1)))));
+            }
+        });
+        var creations = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < 100; i++) {
+                store.create(new NewBatch("k" + i, "{}", 2000, tasks(3), "key-" + i, "hash", "me", 20_000));
+                store.requestStop("k" + i, "batch cancelled", true);
+            }
+        });
+        results.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        creations.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(300, store.find("b1").orElseThrow().succeeded());
+        assertEquals(101, store.count());
+    }
+
+    @Test
+    void twoRequestsWithTheSameNewKeyGetTheSameBatch() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            var barrier = new java.util.concurrent.CyclicBarrier(2);
+            String key = "key-" + round;
+            List<java.util.concurrent.CompletableFuture<String>> ids = new ArrayList<>();
+            for (String id : List.of("a" + round, "b" + round)) {
+                ids.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        barrier.await();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return store.create(new NewBatch(id, "{}", 1000, tasks(50), key, "hash", "me", 20_000));
+                }));
+            }
+            String first = ids.get(0).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(first, ids.get(1).get(60, java.util.concurrent.TimeUnit.SECONDS), "round " + round);
+        }
+        assertEquals(20, store.count(), "one batch per key");
+    }
+
+    @Test
     void keepsABatchWithEveryTask() {
         String id = store.create(batch("b1", 300, 1000));
         assertEquals("b1", id);
@@ -75,12 +119,13 @@ public abstract class StoreContractTest {
     @Test
     void recordsOneResultPerTaskAndCountsIt() {
         store.create(batch("b1", 3, 1000));
-        List<Change.Finished> refused = store.apply("me", List.of(new Change.Started("b1", 0, 1),
+        Set<String> stale = store.apply("me", List.of(new Change.Started("b1", 0, 1),
                 new Change.Finished("b1", 0, 1, ok("t0", 1)), new Change.Finished("b1", 2, 2, failed("t2")),
                 new Change.Progress("b1", 1)));
-        assertTrue(refused.isEmpty());
+        assertTrue(stale.isEmpty());
         Change.Finished again = new Change.Finished("b1", 0, 3, failed("t0"));
-        store.apply("me", List.of(again)); // a second result of a task is never recorded
+        assertEquals(Set.of("b1"), store.apply("me", List.of(again)), "a second result of a task is never recorded, "
+                + "and the writer hears that its view of the batch is stale");
         StoredBatch row = store.find("b1").orElseThrow();
         assertEquals(1, row.succeeded());
         assertEquals(1, row.failed());
@@ -100,9 +145,14 @@ public abstract class StoreContractTest {
         store.create(new NewBatch("b1", "{}", 1000, tasks(2), null, null, "old-owner", 2000));
         store.claim("new-owner", 3000, 20_000, false, 10);
         Change.Finished late = new Change.Finished("b1", 0, 1, ok("t0", 1));
-        assertEquals(List.of(late), store.apply("old-owner", List.of(late)));
+        assertEquals(Set.of("b1"), store.apply("old-owner", List.of(new Change.Started("b1", 1, 1), late,
+                new Change.Progress("b1", 7), new Change.Ended("b1", "SUCCEEDED", 4000, "old-owner"))));
         assertTrue(store.results("b1", false, 0, 10).isEmpty());
-        assertEquals(List.of(), store.apply("new-owner", List.of(new Change.Finished("b1", 0, 1, ok("t0", 2)))));
+        StoredBatch row = store.find("b1").orElseThrow();
+        assertEquals(0, row.running(), "nothing of a lost batch is written: not its counts");
+        assertEquals("RUNNING", row.state(), "nor its end");
+        assertEquals(0, store.load("b1").orElseThrow().tasks().get(1).attempts(), "nor its starts");
+        assertEquals(Set.of(), store.apply("new-owner", List.of(new Change.Finished("b1", 0, 1, ok("t0", 2)))));
         assertEquals(2, store.results("b1", false, 0, 10).getFirst().result().attempts());
     }
 
@@ -158,12 +208,13 @@ public abstract class StoreContractTest {
     void anInstanceThatLostABatchCannotEndIt() {
         store.create(new NewBatch("b1", "{}", 1000, tasks(1), null, null, "old-owner", 2000));
         store.claim("new-owner", 3000, 20_000, false, 10);
-        store.apply("me", List.of(new Change.Finished("b1", 0, 1, ok("t0", 1)), new Change.Ended("b1", "SUCCEEDED", 4000,
-                "old-owner")));
+        store.apply("old-owner", List.of(new Change.Finished("b1", 0, 1, ok("t0", 1)), new Change.Ended("b1",
+                "SUCCEEDED", 4000, "old-owner")));
         if (store.durable()) {
             assertEquals("RUNNING", store.find("b1").orElseThrow().state(), "the new owner ends it, not the old one");
-            store.apply("me", List.of(new Change.Ended("b1", "SUCCEEDED", 5000, "new-owner")));
         }
+        store.apply("new-owner", List.of(new Change.Finished("b1", 0, 1, ok("t0", 2)), new Change.Ended("b1",
+                "SUCCEEDED", 5000, "new-owner")));
         assertEquals("SUCCEEDED", store.find("b1").orElseThrow().state());
     }
 

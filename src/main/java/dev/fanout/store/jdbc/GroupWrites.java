@@ -62,25 +62,23 @@ final class GroupWrites {
     }
 
     /**
-     * @param lockOwner reads (and, where the database can, locks) a batch's owner for the rest of the transaction
+     * Results of batches the writer holds (checked by the caller); answers the batches of which a result was not
+     * inserted because its task had one already.
      */
-    static void results(Connection c, String owner, List<Change.Finished> finished, Map<String, BatchDelta> deltas,
-                        List<Change.Finished> refused, String lockOwner, ResultInserter inserter)
-            throws SQLException {
-        Map<String, List<Change.Finished>> byBatch = new TreeMap<>(); // batch rows locked in id order
+    static Set<String> results(Connection c, List<Change.Finished> finished, Map<String, BatchDelta> deltas,
+                               ResultInserter inserter) throws SQLException {
+        Map<String, List<Change.Finished>> byBatch = new TreeMap<>();
         for (Change.Finished f : finished) {
             byBatch.computeIfAbsent(f.batchId(), k -> new ArrayList<>()).add(f);
         }
+        Set<String> stale = new java.util.HashSet<>();
         for (var batch : byBatch.entrySet()) {
-            if (!heldBy(c, batch.getKey(), owner, lockOwner)) {
-                refused.addAll(batch.getValue());
-                continue;
-            }
             Set<Integer> inserted = inserter.insert(c, batch.getKey(), batch.getValue());
             BatchDelta d = deltas.get(batch.getKey());
             for (Change.Finished f : batch.getValue()) {
                 if (!inserted.contains(f.index())) {
-                    continue; // its task had a result already: never a second one
+                    stale.add(f.batchId()); // its task had a result already: never a second one
+                    continue;
                 }
                 switch (f.result().state()) {
                     case SUCCEEDED -> d.succeeded++;
@@ -90,9 +88,13 @@ final class GroupWrites {
                 d.maxSeq = Math.max(d.maxSeq, f.seq());
             }
         }
+        return stale;
     }
 
-    private static boolean heldBy(Connection c, String batchId, String owner, String lockOwner) throws SQLException {
+    /**
+     * @param lockOwner reads (and, where the database can, locks) a batch's owner for the rest of the transaction
+     */
+    static boolean heldBy(Connection c, String batchId, String owner, String lockOwner) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(lockOwner)) {
             s.setString(1, batchId);
             try (ResultSet r = s.executeQuery()) {

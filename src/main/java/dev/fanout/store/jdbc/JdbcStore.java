@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The SQL store both SQLite and PostgreSQL run (the schemas in {@code db/migration/<kind>} are the same but for
@@ -49,10 +50,24 @@ public abstract class JdbcStore implements Store {
         return true;
     }
 
-    /** Runs {@code work} in one transaction; any SQL failure rolls it back and is a {@link StoreException}. */
+    /** Runs reads in one transaction; any SQL failure rolls it back and is a {@link StoreException}. */
     protected <T> T transaction(String what, SqlWork<T> work) {
+        return transaction(what, false, work);
+    }
+
+    /** Runs {@code work}, which writes, in one transaction; see {@link #begin}. */
+    protected <T> T write(String what, SqlWork<T> work) {
+        return transaction(what, true, work);
+    }
+
+    /** Starts a transaction on {@code c}; a database may begin one that writes otherwise. */
+    protected void begin(Connection c, boolean writes) throws SQLException {
+        c.setAutoCommit(false);
+    }
+
+    private <T> T transaction(String what, boolean writes, SqlWork<T> work) {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+            begin(c, writes);
             try {
                 T answer = work.run(c);
                 c.commit();
@@ -84,7 +99,25 @@ public abstract class JdbcStore implements Store {
 
     @Override
     public String create(NewBatch batch) {
-        return transaction("store the batch", c -> {
+        try {
+            return insert(batch);
+        } catch (StoreException e) {
+            if (batch.idempotencyKey() == null || !(e.getCause() instanceof SQLException cause)
+                    || !isUniqueViolation(cause)) {
+                throw e;
+            }
+            // a request with the same key was stored first, while this one was being stored: answer as if it came first
+            return transaction("read the batch of an idempotency key", c -> sameRequest(c, batch)).orElseThrow(() -> e);
+        }
+    }
+
+    /** Whether the statement broke a unique constraint (an idempotency key taken meanwhile). */
+    protected boolean isUniqueViolation(SQLException e) {
+        return "23505".equals(e.getSQLState());
+    }
+
+    private String insert(NewBatch batch) {
+        return write("store the batch", c -> {
             if (batch.idempotencyKey() != null) {
                 Optional<String> earlier = sameRequest(c, batch);
                 if (earlier.isPresent()) {
@@ -148,18 +181,25 @@ public abstract class JdbcStore implements Store {
     // ---- progress ----
 
     @Override
-    public List<Change.Finished> apply(String owner, List<Change> changes) {
+    public Set<String> apply(String owner, List<Change> changes) {
         if (changes.isEmpty()) {
-            return List.of();
+            return Set.of();
         }
-        return transaction("store results", c -> {
-            List<Change.Finished> refused = new ArrayList<>();
-            // batch rows are locked in id order, here and in renew: two instances' transactions never deadlock
+        return write("store results", c -> {
+            // every batch row of the group is locked first, in id order, as in renew: never a deadlock between them
+            Set<String> held = new TreeSet<>();
+            Set<String> lost = new HashSet<>();
+            for (String id : new TreeSet<>(changes.stream().map(Change::batchId).toList())) {
+                (GroupWrites.heldBy(c, id, owner, lockOwnerSql()) ? held : lost).add(id);
+            }
             Map<String, GroupWrites.BatchDelta> deltas = new TreeMap<>();
             List<Change.Started> started = new ArrayList<>();
             List<Change.Finished> finished = new ArrayList<>();
             List<Change.Ended> ended = new ArrayList<>();
             for (Change change : changes) {
+                if (!held.contains(change.batchId())) {
+                    continue; // nothing more of a batch this writer lost: not its starts, results, counts or end
+                }
                 GroupWrites.BatchDelta d = deltas.computeIfAbsent(change.batchId(), k -> new GroupWrites.BatchDelta());
                 switch (change) {
                     case Change.Started s -> started.add(s);
@@ -169,11 +209,11 @@ public abstract class JdbcStore implements Store {
                 }
             }
             GroupWrites.starts(c, started);
-            GroupWrites.results(c, owner, finished, deltas, refused, lockOwnerSql(), this::insertResults);
+            lost.addAll(GroupWrites.results(c, finished, deltas, this::insertResults));
             GroupWrites.deltas(c, deltas);
             GroupWrites.ends(c, ended);
             notifyStored(c, deltas.keySet());
-            return refused;
+            return lost;
         });
     }
 
@@ -248,7 +288,7 @@ public abstract class JdbcStore implements Store {
 
     @Override
     public boolean requestStop(String batchId, String reason, boolean byClient) {
-        return transaction("record the cancel", c -> {
+        return write("record the cancel", c -> {
             try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET stop_reason = ?, "
                     + "stopped_by_client = ? WHERE id = ? AND state = 'RUNNING' AND stop_reason IS NULL")) {
                 s.setString(1, reason);
@@ -265,7 +305,7 @@ public abstract class JdbcStore implements Store {
 
     @Override
     public Set<String> renew(String owner, long leaseUntil, Collection<String> ids) {
-        return transaction("renew leases", c -> {
+        return write("renew leases", c -> {
             Set<String> held = new HashSet<>();
             try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET lease_until = ? "
                     + "WHERE id = ? AND owner = ? AND state = 'RUNNING'")) {
@@ -289,7 +329,7 @@ public abstract class JdbcStore implements Store {
 
     @Override
     public void release(String owner) {
-        transaction("release leases", c -> {
+        write("release leases", c -> {
             try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET lease_until = 0 "
                     + "WHERE owner = ? AND state = 'RUNNING'")) {
                 s.setString(1, owner);
@@ -317,7 +357,7 @@ public abstract class JdbcStore implements Store {
 
     @Override
     public boolean redrive(String id, String options, String owner, long leaseUntil) {
-        return transaction("redrive the batch", c -> {
+        return write("redrive the batch", c -> {
             try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET state = 'RUNNING', options = ?, "
                     + "finished_at = NULL, stop_reason = NULL, stopped_by_client = ?, failed = 0, cancelled = 0, "
                     + "running = 0, owner = ?, lease_until = ? WHERE id = ? AND state <> 'RUNNING'")) {
@@ -330,6 +370,7 @@ public abstract class JdbcStore implements Store {
                     return false;
                 }
             }
+            markRetriesFrom(c, id);
             try (PreparedStatement s = c.prepareStatement("DELETE FROM fanout_results WHERE batch_id = ? "
                     + "AND state IN ('FAILED', 'CANCELLED')")) {
                 s.setString(1, id);
@@ -339,9 +380,48 @@ public abstract class JdbcStore implements Store {
         });
     }
 
+    /**
+     * Remembers, for each task a redrive runs again, how many attempts it had: its retries count from there (a row of
+     * fanout_starts with the negated number), while a restart goes on counting.
+     */
+    private static void markRetriesFrom(Connection c, String id) throws SQLException {
+        int total;
+        try (PreparedStatement s = c.prepareStatement("SELECT total FROM fanout_batches WHERE id = ?")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                total = r.getInt(1);
+            }
+        }
+        int[] attempts = Reads.startedAttempts(c, id, total)[0];
+        Map<Integer, List<String>> byAttempts = new TreeMap<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT idx FROM fanout_results WHERE batch_id = ? "
+                + "AND state IN ('FAILED', 'CANCELLED')")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    int idx = r.getInt(1);
+                    if (attempts[idx] > 0) {
+                        byAttempts.computeIfAbsent(attempts[idx], k -> new ArrayList<>()).add(String.valueOf(idx));
+                    }
+                }
+            }
+        }
+        try (PreparedStatement s = c.prepareStatement(
+                "INSERT INTO fanout_starts (batch_id, attempt, indexes) VALUES (?, ?, ?)")) {
+            for (var e : byAttempts.entrySet()) {
+                s.setString(1, id);
+                s.setInt(2, -e.getKey());
+                s.setString(3, String.join(",", e.getValue()));
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+    }
+
     @Override
     public int expire(long finishedBefore, int keep) {
-        return transaction("expire batches", c -> {
+        return write("expire batches", c -> {
             List<String> doomed = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("SELECT id, finished_at FROM fanout_batches "
                     + "WHERE state <> 'RUNNING' ORDER BY finished_at DESC, id DESC")) {
@@ -354,23 +434,31 @@ public abstract class JdbcStore implements Store {
                     }
                 }
             }
+            // the batch rows first, each only if it is still finished (a redrive may have come in between)
+            List<String> gone = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM fanout_batches WHERE id = ? "
+                    + "AND state <> 'RUNNING'")) {
+                for (String id : doomed) {
+                    s.setString(1, id);
+                    s.addBatch();
+                }
+                int[] counts = s.executeBatch();
+                for (int i = 0; i < counts.length; i++) {
+                    if (counts[i] != 0) {
+                        gone.add(doomed.get(i));
+                    }
+                }
+            }
             for (String table : List.of("fanout_results", "fanout_starts", "fanout_tasks")) {
                 try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE batch_id = ?")) {
-                    for (String id : doomed) {
+                    for (String id : gone) {
                         s.setString(1, id);
                         s.addBatch();
                     }
                     s.executeBatch();
                 }
             }
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM fanout_batches WHERE id = ?")) {
-                for (String id : doomed) {
-                    s.setString(1, id);
-                    s.addBatch();
-                }
-                s.executeBatch();
-            }
-            return doomed.size();
+            return gone.size();
         });
     }
 }

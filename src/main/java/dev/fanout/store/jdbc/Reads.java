@@ -94,7 +94,8 @@ final class Reads {
             return Optional.empty();
         }
         int n = batch.get().total();
-        int[] attempts = startedAttempts(c, id, n);
+        int[][] started = startedAttempts(c, id, n);
+        int[] attempts = started[0];
         StoredResult[] results = new StoredResult[n];
         for (StoredResult r : results(c, id, false, 0, Integer.MAX_VALUE)) {
             results[r.index()] = r;
@@ -110,7 +111,7 @@ final class Reads {
                     StoredResult result = results[idx];
                     int tries = Math.max(attempts[idx], result == null ? 0 : result.result().attempts());
                     tasks.add(new StoredTask(idx, new TaskSpec(r.getString(2), r.getString(3),
-                            Json.mapper().readTree(r.getString(4))), tries, result == null ? 0 : result.seq(),
+                            Json.mapper().readTree(r.getString(4))), tries, started[1][idx], result == null ? 0 : result.seq(),
                             result == null ? null : result.result()));
                 }
             } catch (JsonProcessingException e) {
@@ -120,21 +121,26 @@ final class Reads {
         return Optional.of(new Store.Resumable(batch.get(), tasks));
     }
 
-    /** The highest attempt started of each task, from the packed rows of fanout_starts. */
-    private static int[] startedAttempts(Connection c, String id, int n) throws SQLException {
+    /**
+     * From the packed rows of fanout_starts: the highest attempt started of each task, and how many it had at the
+     * batch's latest redrive (rows of negative attempt numbers, written by the redrive).
+     */
+    static int[][] startedAttempts(Connection c, String id, int n) throws SQLException {
         int[] attempts = new int[n];
+        int[] retriedAfter = new int[n];
         try (PreparedStatement s = c.prepareStatement("SELECT attempt, indexes FROM fanout_starts WHERE batch_id = ?")) {
             s.setString(1, id);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     int attempt = r.getInt(1);
+                    int[] into = attempt < 0 ? retriedAfter : attempts;
                     for (String index : r.getString(2).split(",")) {
                         int i = Integer.parseInt(index);
-                        attempts[i] = Math.max(attempts[i], attempt);
+                        into[i] = Math.max(into[i], Math.abs(attempt));
                     }
                 }
             }
         }
-        return attempts;
+        return new int[][] {attempts, retriedAfter};
     }
 }

@@ -24,6 +24,7 @@ final class MemoryBatch {
     final String requestHash;
     final TaskSpec[] tasks; // a task's input is dropped once it succeeded: only failures are run again
     final int[] attempts;
+    final int[] retriedAfter; // attempts at the latest redrive
     final TaskResult[] results;
     final int[] seqOf;
     int[] bySeq; // seq - 1 -> index; -1 where none (a result taken back by a redrive)
@@ -49,6 +50,7 @@ final class MemoryBatch {
         this.options = batch.options();
         this.tasks = batch.tasks().toArray(TaskSpec[]::new);
         this.attempts = new int[total];
+        this.retriedAfter = new int[total];
         this.results = new TaskResult[total];
         this.seqOf = new int[total];
         this.bySeq = new int[Math.max(16, total)];
@@ -99,6 +101,7 @@ final class MemoryBatch {
             if (r != null && r.state() != TaskState.SUCCEEDED) {
                 bySeq[seqOf[i] - 1] = -1;
                 results[i] = null;
+                retriedAfter[i] = attempts[i];
                 seqOf[i] = 0;
                 resultBytes -= ResultSizes.estimate(r);
             }
@@ -121,7 +124,7 @@ final class MemoryBatch {
     List<StoredTask> tasks() {
         List<StoredTask> list = new ArrayList<>(total);
         for (int i = 0; i < total; i++) {
-            list.add(new StoredTask(i, tasks[i], attempts[i], seqOf[i], results[i]));
+            list.add(new StoredTask(i, tasks[i], attempts[i], retriedAfter[i], seqOf[i], results[i]));
         }
         return list;
     }

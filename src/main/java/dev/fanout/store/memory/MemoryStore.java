@@ -75,8 +75,8 @@ public final class MemoryStore implements Store {
     }
 
     @Override
-    public List<Change.Finished> apply(String owner, List<Change> changes) {
-        List<Change.Finished> refused = new ArrayList<>();
+    public Set<String> apply(String owner, List<Change> changes) {
+        Set<String> stale = new HashSet<>();
         for (Change change : changes) {
             MemoryBatch b = batches.get(change.batchId());
             if (b == null) {
@@ -87,7 +87,7 @@ public final class MemoryStore implements Store {
                     case Change.Started s -> b.attempts[s.index()] = Math.max(b.attempts[s.index()], s.attempt());
                     case Change.Finished f -> {
                         if (!b.record(f)) {
-                            refused.add(f);
+                            stale.add(f.batchId());
                         }
                     }
                     case Change.Progress p -> b.running = p.running();
@@ -95,7 +95,7 @@ public final class MemoryStore implements Store {
                 }
             }
         }
-        return refused;
+        return stale;
     }
 
     @Override

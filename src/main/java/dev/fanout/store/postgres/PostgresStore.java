@@ -41,7 +41,7 @@ public final class PostgresStore extends JdbcStore {
 
     @Override
     public List<String> claim(String owner, long now, long leaseUntil, boolean force, int max) {
-        return transaction("claim running batches", c -> {
+        return write("claim running batches", c -> {
             try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET owner = ?, lease_until = ? "
                     + "WHERE id IN (SELECT id FROM fanout_batches WHERE state = 'RUNNING' "
                     + "AND (? OR lease_until IS NULL OR lease_until < ?) ORDER BY created_at LIMIT ? "

@@ -2,6 +2,9 @@ package dev.fanout.store.sqlite;
 
 import dev.fanout.store.StoreException;
 import dev.fanout.store.jdbc.JdbcStore;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
+import org.sqlite.SQLiteConnectionConfig;
 
 import javax.sql.DataSource;
 import java.io.IOException;
@@ -9,8 +12,10 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,13 +52,40 @@ public final class SqliteStore extends JdbcStore {
     }
 
     @Override
+    protected boolean isUniqueViolation(SQLException e) {
+        return e instanceof org.sqlite.SQLiteException s
+                && s.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE;
+    }
+
+    /**
+     * A transaction that writes begins IMMEDIATE: it takes the write lock first, waiting its turn (busy_timeout).
+     * Begun DEFERRED, one that reads and then writes fails at once with SQLITE_BUSY when another connection committed
+     * in between (WAL mode cannot move its snapshot forward): a spurious 503, a journal group tried again.
+     */
+    @Override
+    protected void begin(Connection c, boolean writes) throws SQLException {
+        if (!writes) {
+            super.begin(c, false);
+            return;
+        }
+        SQLiteConnectionConfig config = c.unwrap(SQLiteConnection.class).getConnectionConfig();
+        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        try {
+            c.setAutoCommit(false); // BEGIN IMMEDIATE
+        } finally {
+            // the driver begins the next transaction as soon as this one ends: that one must not hold the lock
+            config.setTransactionMode(SQLiteConfig.TransactionMode.DEFERRED);
+        }
+    }
+
+    @Override
     public boolean shared() {
         return false;
     }
 
     @Override
     public List<String> claim(String owner, long now, long leaseUntil, boolean force, int max) {
-        return transaction("claim running batches", c -> {
+        return write("claim running batches", c -> {
             List<String> ids = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("SELECT id FROM fanout_batches WHERE state = 'RUNNING' "
                     + "AND (? OR owner IS NULL OR lease_until < ?) ORDER BY created_at LIMIT ?")) {
