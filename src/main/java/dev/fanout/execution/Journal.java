@@ -159,6 +159,15 @@ final class Journal implements Batch.Sink, AutoCloseable {
         }
         progress.forEach((b, running) -> changes.add(new Change.Progress(b.id(), running)));
         Set<String> stale = applyUntilStored(changes);
+        try {
+            publish(group, stale, now);
+        } catch (RuntimeException e) { // stored: never applied twice (its results would then look like another's)
+            LOG.log(System.Logger.Level.ERROR, "the journal stored a group but failed to publish it", e);
+        }
+    }
+
+    /** After the group is stored: readers see its results, ended batches end, lost ones are given up. */
+    private void publish(List<Entry> group, Set<String> stale, Instant now) {
         // nothing of a batch whose changes were not all stored is shown: another instance runs it now, or will
         Set<Batch> lost = Collections.newSetFromMap(new IdentityHashMap<>());
         Map<Batch, Integer> upTo = new IdentityHashMap<>();
@@ -172,7 +181,11 @@ final class Journal implements Batch.Sink, AutoCloseable {
         upTo.forEach(Batch::published);
         for (Entry e : group) {
             if (e.change() == null && !lost.contains(e.batch())) {
-                listener.ended(e.batch(), now);
+                try {
+                    listener.ended(e.batch(), now);
+                } catch (RuntimeException ex) { // one batch's listener must not keep the others from ending
+                    LOG.log(System.Logger.Level.ERROR, "batch " + e.batch().id() + ": its end was stored, then", ex);
+                }
             }
         }
         for (Batch b : lost) {
