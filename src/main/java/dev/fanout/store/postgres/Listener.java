@@ -18,6 +18,7 @@ final class Listener implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Listener.class.getName());
     private static final int POLL_MILLIS = 500;
     private static final long RECONNECT_MILLIS = 1000;
+    private static final long CHECK_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
 
     private final DataSource dataSource;
     private volatile boolean closed;
@@ -40,9 +41,16 @@ final class Listener implements AutoCloseable {
                 s.execute("LISTEN " + PostgresStore.RESULTS_CHANNEL);
                 s.execute("LISTEN " + PostgresStore.STOP_CHANNEL);
                 PGConnection pg = c.unwrap(PGConnection.class);
+                long checked = System.nanoTime();
                 while (!closed) {
                     PGNotification[] notes = pg.getNotifications(POLL_MILLIS);
                     if (notes == null) {
+                        if (System.nanoTime() - checked > CHECK_NANOS) {
+                            // waiting for notifications never fails on a connection that died silently (a failover,
+                            // a cut network); a statement does, within the socket timeout, and the loop listens again
+                            s.execute("SELECT 1");
+                            checked = System.nanoTime();
+                        }
                         continue;
                     }
                     for (PGNotification n : notes) {
