@@ -40,10 +40,17 @@ class StoreFaultsIT {
 
     /** Starts the packaged service expecting it to stop at once; answers what it printed. */
     private static String failsToStart(String name, String... properties) throws Exception {
+        return failsToStart(name, List.of(), properties);
+    }
+
+    /** @param wrapper a command the service's command line is appended to (another user, a namespace) */
+    private static String failsToStart(String name, List<String> wrapper, String... properties) throws Exception {
         File log = new File("target/" + name + "-service.log");
         List<String> p = new java.util.ArrayList<>(List.of("-Dquarkus.http.port=0", "-Dfanout.auth.enabled=false"));
         p.addAll(List.of(properties));
-        Process service = new ProcessBuilder(Artifact.command(p)).redirectOutput(log).redirectErrorStream(true).start();
+        List<String> command = new java.util.ArrayList<>(wrapper);
+        command.addAll(Artifact.command(p));
+        Process service = new ProcessBuilder(command).redirectOutput(log).redirectErrorStream(true).start();
         try {
             assertTrue(service.waitFor(90, TimeUnit.SECONDS), "the service stopped by itself");
             assertTrue(service.exitValue() != 0, "with a failure exit code");
@@ -62,6 +69,27 @@ class StoreFaultsIT {
         assertTrue(log.contains("the SQLite store " + file.toAbsolutePath() + " is not a SQLite database"), log);
         assertTrue(log.contains("move it away"), log);
         assertArrayEquals(garbage, Files.readAllBytes(file), "the file was not changed");
+    }
+
+    /** Unreadable for the service: as root the service runs as nobody, otherwise the file's owner loses access. */
+    @Test
+    void aStoreTheServiceCannotReadStopsItUntouched() throws Exception {
+        Path file = dir.resolve("fanout.db");
+        Stores.sqlite(file).close();
+        byte[] before = Files.readAllBytes(file);
+        List<String> wrapper = List.of();
+        if ("root".equals(System.getProperty("user.name"))) {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            wrapper = List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--");
+        } else {
+            Files.setPosixFilePermissions(file, java.util.Set.of());
+        }
+        String log = failsToStart("store-unreadable", wrapper, "-Dfanout.store.path=" + file);
+        assertTrue(log.contains("the SQLite store " + file + " cannot be read and written by this process"), log);
+        assertTrue(log.contains("give it access"), log);
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertArrayEquals(before, Files.readAllBytes(file), "the store was not changed");
     }
 
     @Test
