@@ -215,6 +215,17 @@ public interface FanoutConfig {
          */
         @WithDefault("false")
         boolean allowPrivateAddresses();
+
+        /**
+         * Requests in flight to one host (host and port) at most. Each host's limit adapts below it: a 429 or 503
+         * lowers it, successes raise it again.
+         */
+        @WithDefault("256")
+        int maxPerHost();
+
+        /** The longest Retry-After of a 429 or 503 that a task waits for before it is tried again. */
+        @WithDefault("60s")
+        Duration maxRetryAfter();
     }
 
     /** The {@code exec} function: off until commands are allowlisted. */

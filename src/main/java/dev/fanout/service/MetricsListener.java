@@ -6,6 +6,8 @@ import dev.fanout.execution.Engine;
 import dev.fanout.execution.EngineListener;
 import dev.fanout.execution.lambda.LambdaBackend;
 import dev.fanout.execution.process.ProcessBackend;
+import dev.fanout.functions.http.HostLimit;
+import dev.fanout.functions.http.Http;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -51,10 +53,29 @@ final class MetricsListener implements EngineListener {
                 .description("CPU tasks waiting for a worker process").register(meters);
         Gauge.builder("fanout.processes.alive", processes, p -> p.pids().size())
                 .description("Worker processes alive").register(meters);
+        if (engine.functions().find("http").orElse(null) instanceof Http http) {
+            registerHttp(meters, http);
+        }
         Gauge.builder("fanout.batches.running", engine, Engine::runningBatchCount)
                 .description("Batches not finished yet").register(meters);
         Gauge.builder("fanout.batches.retained", engine, Engine::batchCount)
                 .description("Batches in memory, running or retained").register(meters);
+    }
+
+    /** Each host's limit, requests in flight and throttles, the host as a label (bounded by the http function). */
+    private static void registerHttp(MeterRegistry meters, Http http) {
+        FunctionCounter.builder("fanout.http.throttles", http.otherHosts(), HostLimit::throttles)
+                .tag("host", http.otherHosts().label()).description("http requests answered 429 or 503")
+                .register(meters);
+        http.watchHosts(host -> {
+            Gauge.builder("fanout.http.host.limit", host, HostLimit::limit).tag("host", host.label())
+                    .description("http requests allowed in flight to the host now, as learned from 429 and 503")
+                    .register(meters);
+            Gauge.builder("fanout.http.host.in.flight", host, HostLimit::inFlight).tag("host", host.label())
+                    .description("http requests in flight to the host").register(meters);
+            FunctionCounter.builder("fanout.http.throttles", host, HostLimit::throttles).tag("host", host.label())
+                    .description("http requests answered 429 or 503").register(meters);
+        });
     }
 
     @Override

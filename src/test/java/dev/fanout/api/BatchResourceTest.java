@@ -202,6 +202,38 @@ public class BatchResourceTest {
     }
 
     @Test
+    void a429IsTriedAgainAndShownPerHostInTheMetrics() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            if (calls.incrementAndGet() == 1) {
+                exchange.getResponseHeaders().add("Retry-After", "0");
+                exchange.sendResponseHeaders(429, -1);
+            } else {
+                exchange.sendResponseHeaders(204, -1);
+            }
+            exchange.close();
+        });
+        server.start();
+        try {
+            String host = "127.0.0.1:" + server.getAddress().getPort();
+            given().contentType(ContentType.JSON).body("{\"retries\": 1, \"tasks\": [{\"function\": \"http\", "
+                            + "\"input\": {\"url\": \"http://" + host + "/\"}}]}")
+                    .when().post("/batches?wait=30s")
+                    .then().statusCode(200)
+                    .body("batch.succeeded", is(1))
+                    .body("results[0].attempts", is(2))
+                    .body("results[0].output.status", is(204));
+            String metrics = given().when().get("/q/metrics").asString();
+            assertTrue(metrics.contains("fanout_http_throttles_total{host=\"" + host + "\"} 1.0"), metrics);
+            assertTrue(metrics.contains("fanout_http_host_limit{host=\"" + host + "\"}"), metrics);
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
     void aClientThatLeavesMidStreamDoesNotStopTheBatch() throws Exception {
         String id = submit(sleeps("1ms", "300ms", "600ms"));
         java.net.URI uri = java.net.URI.create("http://localhost:" + io.restassured.RestAssured.port + "/batches/" + id

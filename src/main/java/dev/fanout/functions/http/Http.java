@@ -2,6 +2,7 @@ package dev.fanout.functions.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.core.AdaptiveLimit;
 import dev.fanout.core.Json;
 import dev.fanout.functions.Sha256;
 import dev.fanout.spi.FunctionKind;
@@ -24,6 +25,13 @@ import org.apache.hc.core5.util.Timeout;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.util.List;
+import javax.net.ssl.SSLException;
+import org.apache.hc.core5.http.ConnectionClosedException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -51,9 +59,33 @@ public final class Http implements TaskFunction, AutoCloseable {
     static final String MAX_REDIRECTS = "fanout.http.max-redirects";
     static final String CONNECT_TIMEOUT = "fanout.http.connect-timeout";
     static final String ALLOW_PRIVATE = "fanout.http.allow-private-addresses";
+    static final String MAX_PER_HOST = "fanout.http.max-per-host";
+    static final String MAX_RETRY_AFTER = "fanout.http.max-retry-after";
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
 
     private volatile CloseableHttpClient client;
+    private HostLimits hosts = new HostLimits(256);
+    private Duration maxRetryAfter = Duration.ofSeconds(60);
+
+    @Override
+    public void configure(Settings settings) {
+        hosts = new HostLimits((int) settings.getLong(MAX_PER_HOST, 256));
+        maxRetryAfter = settings.getDuration(MAX_RETRY_AFTER, Duration.ofSeconds(60));
+    }
+
+    HostLimits hosts() {
+        return hosts;
+    }
+
+    /** Calls {@code watcher} with each host shown by name in the metrics, now and as they come. */
+    public void watchHosts(java.util.function.Consumer<HostLimit> watcher) {
+        hosts.watch(watcher);
+    }
+
+    /** The hosts beyond those shown by name: their throttles together. */
+    public HostLimit otherHosts() {
+        return hosts.other();
+    }
 
     @Override
     public String name() {
@@ -93,8 +125,7 @@ public final class Http implements TaskFunction, AutoCloseable {
         byte[] body = request.body();
         try {
             for (int hop = 0; ; hop++) {
-                Hop answer = client(settings).execute(build(request, uri, method, body),
-                        response -> read(response, request.followRedirects(), settings));
+                Hop answer = politely(uri, build(request, uri, method, body), request.followRedirects(), settings);
                 if (answer.location() == null) {
                     return answer.output();
                 }
@@ -115,7 +146,35 @@ public final class Http implements TaskFunction, AutoCloseable {
     }
 
     /** One hop's outcome: a redirect to follow, or the answer. */
-    private record Hop(int status, String location, JsonNode output) {
+    private record Hop(int status, String location, JsonNode output, String retryAfter) {
+    }
+
+    /**
+     * Sends one request within its host's limit. A 429 or 503 lowers the limit, waits for the server's Retry-After
+     * (at most {@code fanout.http.max-retry-after}) and fails the attempt, so that the task is tried again within its
+     * batch's retries.
+     */
+    private Hop politely(URI uri, HttpUriRequestBase request, boolean followRedirects, Settings settings)
+            throws IOException, InterruptedException {
+        HostLimits.Host host = hosts.of(uri);
+        AdaptiveLimit.Permit permit = host.acquire();
+        HostLimits.Outcome outcome = HostLimits.Outcome.NO_ANSWER;
+        Hop answer;
+        try {
+            answer = client(settings).execute(request, response -> read(response, followRedirects, settings));
+            outcome = answer.status() == 429 || answer.status() == 503 ? HostLimits.Outcome.THROTTLED
+                    : HostLimits.Outcome.ANSWERED;
+        } finally {
+            host.release(permit, outcome);
+        }
+        if (outcome == HostLimits.Outcome.THROTTLED) {
+            Duration wait = RetryAfter.parse(answer.retryAfter(), maxRetryAfter);
+            Thread.sleep(wait);
+            throw new ThrottledException("HTTP " + answer.status() + " from " + host.name + " (too many requests)"
+                    + (wait.isZero() ? "" : "; waited its Retry-After, " + wait.toMillis() + " ms")
+                    + ": tried again within the batch's retries");
+        }
+        return answer;
     }
 
     private static HttpUriRequestBase build(HttpInput request, URI uri, String method, byte[] body) {
@@ -134,8 +193,9 @@ public final class Http implements TaskFunction, AutoCloseable {
             throws IOException {
         Header location = response.getFirstHeader("Location");
         if (followRedirects && REDIRECTS.contains(response.getCode()) && location != null) {
-            return new Hop(response.getCode(), location.getValue(), null);
+            return new Hop(response.getCode(), location.getValue(), null, null);
         }
+        Header retryAfter = response.getFirstHeader("Retry-After");
         long maxBody = settings.getLong(MAX_BODY_BYTES, 32 * 1024);
         long maxResponse = settings.getLong(MAX_RESPONSE_BYTES, 64L * 1024 * 1024);
         MessageDigest sha = Sha256.newDigest();
@@ -168,7 +228,7 @@ public final class Http implements TaskFunction, AutoCloseable {
         out.put("bytes", total);
         out.put("sha256", HexFormat.of().formatHex(sha.digest()));
         out.put("truncated", total > kept.size());
-        return new Hop(response.getCode(), null, out);
+        return new Hop(response.getCode(), null, out, retryAfter == null ? null : retryAfter.getValue());
     }
 
     private CloseableHttpClient client(Settings settings) {
@@ -196,8 +256,13 @@ public final class Http implements TaskFunction, AutoCloseable {
                                     .build())
                             .disableRedirectHandling()
                             // one more try for idempotent requests whose pooled connection turned out dead
-                            // before any answer (NoHttpResponseException); POST and PATCH are never re-sent
-                            .setRetryStrategy(new DefaultHttpRequestRetryStrategy(2, TimeValue.ZERO_MILLISECONDS))
+                            // before any answer (NoHttpResponseException); POST and PATCH are never re-sent. No
+                            // status is retried here (the client's default retries 429 and 503 by itself): those
+                            // lower the host's limit and the task is tried again within its batch's retries
+                            .setRetryStrategy(new DefaultHttpRequestRetryStrategy(2, TimeValue.ZERO_MILLISECONDS,
+                                    List.of(InterruptedIOException.class, UnknownHostException.class,
+                                            ConnectException.class, ConnectionClosedException.class,
+                                            NoRouteToHostException.class, SSLException.class), List.of()) { })
                             .disableCookieManagement()
                             .disableAuthCaching()
                             .evictIdleConnections(TimeValue.ofSeconds(30))

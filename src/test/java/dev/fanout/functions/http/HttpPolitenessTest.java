@@ -1,0 +1,112 @@
+package dev.fanout.functions.http;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.fanout.core.TaskSpec;
+import dev.fanout.execution.Backend;
+import dev.fanout.execution.Batch;
+import dev.fanout.execution.Engine;
+import dev.fanout.execution.EngineConfig;
+import dev.fanout.execution.EngineListener;
+import dev.fanout.execution.local.LocalBackend;
+import dev.fanout.runner.TaskRunner;
+import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.spi.Settings;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static dev.fanout.testing.Tasks.await;
+import static dev.fanout.testing.Tasks.options;
+import static dev.fanout.testing.Tasks.task;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * http tasks to one host keep to what the host can take: a server on loopback that answers 429 above 50 requests at
+ * once gets a batch of 5,000 GETs, and the batch learns its limit.
+ */
+class HttpPolitenessTest {
+    private static final int SERVER_CAPACITY = 50;
+    private final Settings settings = Settings.of(Map.of("fanout.http.allow-private-addresses", "true"));
+    private final FunctionRegistry functions = FunctionRegistry.discover(getClass().getClassLoader(), settings);
+    private HttpServer server;
+    private Engine engine;
+
+    @AfterEach
+    void stop() {
+        if (engine != null) {
+            engine.close();
+        }
+        if (server != null) {
+            server.stop(0);
+        }
+        functions.close();
+    }
+
+    @Test
+    void aBatchKeepsToWhatItsHostCanTake() throws IOException {
+        AtomicInteger current = new AtomicInteger();
+        AtomicInteger maxAfterFirstSecond = new AtomicInteger();
+        AtomicLong throttled = new AtomicLong();
+        AtomicLong firstRequest = new AtomicLong();
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", exchange -> {
+            int now = current.incrementAndGet();
+            try {
+                long t0 = firstRequest.updateAndGet(t -> t == 0 ? System.nanoTime() : t);
+                if (System.nanoTime() - t0 > 1_000_000_000L) {
+                    maxAfterFirstSecond.accumulateAndGet(now, Math::max);
+                }
+                if (now > SERVER_CAPACITY) {
+                    throttled.incrementAndGet();
+                    exchange.getResponseHeaders().add("Retry-After", "1");
+                    exchange.sendResponseHeaders(429, -1);
+                } else {
+                    Thread.sleep(20); // some work
+                    byte[] body = "ok".getBytes();
+                    exchange.sendResponseHeaders(200, body.length);
+                    exchange.getResponseBody().write(body);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                current.decrementAndGet();
+                exchange.close();
+            }
+        });
+        server.start();
+        String base = "http://127.0.0.1:" + server.getAddress().getPort();
+        Backend vt = LocalBackend.virtualThreads(new TaskRunner(functions, settings));
+        engine = new Engine(functions, Map.of("vt", vt), "vt", (f, o) -> vt, new EngineConfig(100_000,
+                Duration.ofHours(1), 100, Duration.ofMillis(100), Duration.ofSeconds(2)), EngineListener.NONE);
+        engine.start();
+
+        List<TaskSpec> tasks = new ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            tasks.add(task("get" + i, "http", "{\"url\": \"" + base + "/" + i + "\"}"));
+        }
+        Batch batch = engine.submit(tasks, options(Duration.ofMinutes(2), 5, false, 5000));
+        await(batch);
+
+        assertEquals(5000, batch.status().succeeded(), "every GET succeeded in the end: " + batch.status());
+        assertEquals(0, batch.status().failed());
+        assertTrue(throttled.get() > 0, "the server throttled some: the test tests something");
+        HostLimits.Host host = ((Http) functions.find("http").orElseThrow()).hosts().of(URI.create(base));
+        assertEquals(throttled.get(), host.throttles(), "each 429 counted against the host");
+        assertTrue(maxAfterFirstSecond.get() <= SERVER_CAPACITY + 10, "after the first second the server saw at most "
+                + maxAfterFirstSecond.get() + " requests at once (it takes " + SERVER_CAPACITY + "); throttled "
+                + throttled.get() + ", the host's limit now " + host.limit());
+    }
+}
