@@ -5,6 +5,7 @@ import dev.fanout.core.AdaptiveLimit;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,8 +19,9 @@ import java.util.function.Consumer;
  * lowers it, successes raise it again, and what says nothing about the server's capacity (a connection error, a
  * timeout) changes nothing. A request waits (on its virtual thread) for room under its host's limit.
  *
- * <p>Hosts are remembered for the life of the service; the first {@value #MAX_LABELLED} are shown by name in the
- * metrics and the rest together as {@code other}, so that a batch of a million hosts cannot flood the metrics.
+ * <p>The first {@value #MAX_LABELLED} hosts are remembered for the life of the service and shown by name in the
+ * metrics; the rest show together as {@code other}, and each is forgotten when its last request ends (what it learned
+ * with it), so that a batch of a million hosts floods neither the metrics nor the heap.
  */
 final class HostLimits {
     static final int MAX_LABELLED = 100;
@@ -36,6 +38,11 @@ final class HostLimits {
     }
 
     /** The host of {@code uri}, its port included when another than the scheme's. */
+    /** Hosts remembered now. */
+    int size() {
+        return hosts.size();
+    }
+
     Host of(URI uri) {
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
         int port = uri.getPort();
@@ -49,7 +56,7 @@ final class HostLimits {
     private synchronized Host newHost(String name) {
         boolean named = labelled < MAX_LABELLED;
         Host host = new Host(name, named ? name : OTHER, AdaptiveLimit.upTo(maxPerHost),
-                named ? new AtomicLong() : otherThrottles);
+                named ? new AtomicLong() : otherThrottles, named ? null : hosts);
         if (named) {
             labelled++;
             watchers.forEach(w -> w.accept(host));
@@ -99,12 +106,15 @@ final class HostLimits {
         private final AdaptiveLimit limit;
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition room = lock.newCondition();
+        /** Where an unnamed host forgets itself once idle; null for a named one. */
+        private final Map<String, Host> forgetIn;
 
-        private Host(String name, String label, AdaptiveLimit limit, AtomicLong throttles) {
+        private Host(String name, String label, AdaptiveLimit limit, AtomicLong throttles, Map<String, Host> forgetIn) {
             this.name = name;
             this.label = label;
             this.limit = limit;
             this.throttles = throttles;
+            this.forgetIn = forgetIn;
         }
 
         @Override
@@ -160,6 +170,10 @@ final class HostLimits {
             lock.lock();
             try {
                 room.signal();
+                if (forgetIn != null && limit.inFlight() == 0 && !lock.hasWaiters(room)) {
+                    // a request that found this host just before still works, under a limit of its own
+                    forgetIn.remove(name, this);
+                }
             } finally {
                 lock.unlock();
             }
