@@ -46,7 +46,7 @@ public class StoreConfigInterceptor implements ConfigSourceInterceptor {
      * The file's JDBC URL: WAL (readers never wait for the writer), a full sync at each commit (an acknowledged batch
      * survives a power cut too; group commit keeps commits few), foreign keys on, waits instead of failing when busy.
      */
-    static String sqliteUrl(String path) {
+    public static String sqliteUrl(String path) {
         return "jdbc:sqlite:" + path + "?journal_mode=WAL&synchronous=FULL&foreign_keys=true&busy_timeout=10000";
     }
 

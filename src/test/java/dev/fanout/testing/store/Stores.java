@@ -1,5 +1,6 @@
 package dev.fanout.testing.store;
 
+import dev.fanout.config.StoreConfigInterceptor;
 import dev.fanout.store.Store;
 import dev.fanout.store.memory.MemoryStore;
 import dev.fanout.store.postgres.PostgresStore;
@@ -23,7 +24,7 @@ public final class Stores {
     /** A SQLite store in {@code file} (a test's own temporary directory, deleted after it). */
     public static Store sqlite(Path file) {
         SQLiteDataSource ds = new SQLiteDataSource();
-        ds.setUrl("jdbc:sqlite:" + file + "?journal_mode=WAL&synchronous=FULL&foreign_keys=true&busy_timeout=10000");
+        ds.setUrl(StoreConfigInterceptor.sqliteUrl(file.toString())); // the service's own settings
         migrate(ds, "sqlite");
         return new SqliteStore(ds, file);
     }
