@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.core.Json;
 import dev.fanout.core.TaskSpec;
-import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.registry.FunctionRegistry;
 
 import java.io.IOException;
 import java.io.InputStream;

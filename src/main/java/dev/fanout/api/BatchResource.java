@@ -3,7 +3,7 @@ package dev.fanout.api;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.config.FanoutConfig;
-import dev.fanout.core.Durations;
+import dev.fanout.spi.Durations;
 import dev.fanout.core.Json;
 import dev.fanout.execution.BatchOptions;
 import dev.fanout.execution.BatchStatus;

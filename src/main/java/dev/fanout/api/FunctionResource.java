@@ -17,15 +17,20 @@ public class FunctionResource {
     @Inject
     Engine engine;
 
-    /** One entry of the list. */
-    public record FunctionInfo(String name, FunctionKind kind, String description, JsonNode example) {
+    /**
+     * One entry of the list.
+     *
+     * @param jar the jar of {@code fanout.functions.path} it came from; null for a built-in
+     */
+    public record FunctionInfo(String name, FunctionKind kind, String description, JsonNode example, String jar) {
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public List<FunctionInfo> list() {
-        return engine.functions().all().stream()
-                .map(f -> new FunctionInfo(f.name(), f.kind(), f.description(), f.example()))
+        return engine.functions().registered().stream()
+                .map(r -> new FunctionInfo(r.function().name(), r.function().kind(), r.function().description(),
+                        r.function().example(), r.jar()))
                 .toList();
     }
 }

@@ -1,7 +1,7 @@
 package dev.fanout.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.fanout.core.Durations;
+import dev.fanout.spi.Durations;
 import dev.fanout.execution.BatchOptions;
 import dev.fanout.config.FanoutConfig;
 

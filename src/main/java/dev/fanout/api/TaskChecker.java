@@ -2,7 +2,7 @@ package dev.fanout.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.core.TaskSpec;
-import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.registry.FunctionRegistry;
 import dev.fanout.spi.Inputs;
 import dev.fanout.spi.InvalidInputException;
 import dev.fanout.spi.TaskFunction;

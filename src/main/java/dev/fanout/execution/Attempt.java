@@ -174,7 +174,7 @@ public final class Attempt {
         long ms = (System.nanoTime() - startNanos) / 1_000_000;
         return reason == Stop.TIMEOUT
                 ? TaskResult.failed(task.id(), ErrorType.TIMEOUT, "exceeded taskTimeout of "
-                + dev.fanout.core.Durations.format(options.taskTimeout()), number, startedOn, startedAt, ms)
+                + dev.fanout.spi.Durations.format(options.taskTimeout()), number, startedOn, startedAt, ms)
                 : TaskResult.failed(task.id(), ErrorType.CANCELLED, why != null ? why
                 : "batch cancelled while the task was running", number, startedOn, startedAt, ms);
     }

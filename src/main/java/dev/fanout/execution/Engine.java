@@ -2,7 +2,7 @@ package dev.fanout.execution;
 
 import dev.fanout.core.Backoff;
 import dev.fanout.core.TaskSpec;
-import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.registry.FunctionRegistry;
 import dev.fanout.spi.TaskFunction;
 import dev.fanout.store.NewBatch;
 import dev.fanout.store.Store;

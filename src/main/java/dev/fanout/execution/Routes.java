@@ -2,7 +2,7 @@ package dev.fanout.execution;
 
 import dev.fanout.core.TaskSpec;
 import dev.fanout.spi.FunctionKind;
-import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.registry.FunctionRegistry;
 import dev.fanout.spi.TaskFunction;
 
 import java.util.Collections;

@@ -3,10 +3,11 @@ package dev.fanout.runner;
 import dev.fanout.core.ErrorType;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
-import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.registry.FunctionRegistry;
 import dev.fanout.spi.InvalidInputException;
 import dev.fanout.spi.Settings;
 import dev.fanout.spi.TaskContext;
+import dev.fanout.spi.TaskFailedException;
 import dev.fanout.spi.TaskFunction;
 
 import java.time.Instant;
@@ -37,11 +38,22 @@ public final class TaskRunner {
             return TaskResult.failed(task.id(), ErrorType.INVALID_INPUT, "unknown function '" + task.function()
                     + "'; known: " + registry.names(), attempt, backend, startedAt, 0);
         }
+        Thread thread = Thread.currentThread();
+        ClassLoader host = thread.getContextClassLoader();
+        ClassLoader own = function.get().getClass().getClassLoader();
         try {
+            // a function of fanout.functions.path sees its own jars as the context class loader, as libraries that
+            // look classes up there (ServiceLoader.load(X), JAXB) expect
+            if (own != host) {
+                thread.setContextClassLoader(own);
+            }
             var output = function.get().apply(task.input(), new TaskContext(task.id(), attempt, settings));
             return TaskResult.succeeded(task.id(), output, attempt, backend, startedAt, millisSince(start));
         } catch (InvalidInputException e) {
             return TaskResult.failed(task.id(), ErrorType.INVALID_INPUT, e.getMessage(), attempt, backend, startedAt,
+                    millisSince(start));
+        } catch (TaskFailedException e) {
+            return TaskResult.failed(task.id(), ErrorType.FUNCTION_ERROR, e.getMessage(), attempt, backend, startedAt,
                     millisSince(start));
         } catch (InterruptedException e) {
             // whoever interrupted (timeout, cancel) has already reported the task; this result is dropped
@@ -51,6 +63,10 @@ public final class TaskRunner {
         } catch (Throwable e) { // NOSONAR: a function's Error (StackOverflowError, OOM) is its failure, not ours
             return TaskResult.failed(task.id(), ErrorType.FUNCTION_ERROR, describe(e), attempt, backend, startedAt,
                     millisSince(start));
+        } finally {
+            if (own != host) {
+                thread.setContextClassLoader(host);
+            }
         }
     }
 

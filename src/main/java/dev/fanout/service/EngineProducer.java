@@ -7,7 +7,7 @@ import dev.fanout.execution.Backend;
 import dev.fanout.execution.Engine;
 import dev.fanout.execution.EngineConfig;
 import dev.fanout.execution.local.LocalBackend;
-import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.registry.FunctionRegistry;
 import dev.fanout.spi.Settings;
 import dev.fanout.store.Store;
 import dev.fanout.runner.TaskRunner;

@@ -1,7 +1,7 @@
 package dev.fanout.service;
 
 import dev.fanout.config.FanoutConfig;
-import dev.fanout.core.Durations;
+import dev.fanout.spi.Durations;
 import dev.fanout.execution.Engine;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import jakarta.enterprise.context.ApplicationScoped;

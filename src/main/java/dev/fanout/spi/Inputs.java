@@ -1,7 +1,6 @@
 package dev.fanout.spi;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.fanout.core.Durations;
 
 import java.time.Duration;
 import java.util.Iterator;

@@ -1,6 +1,5 @@
 package dev.fanout.spi;
 
-import dev.fanout.core.Durations;
 
 import java.time.Duration;
 import java.util.Map;

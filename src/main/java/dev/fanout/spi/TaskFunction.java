@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * A function that tasks can call: the extension point of fanout.
  *
  * <p>Implementations are found with {@link java.util.ServiceLoader}: list the class in
- * {@code META-INF/services/dev.fanout.spi.TaskFunction}. That works the same in the service, in a worker process,
- * in the Lambda handler and in a native image. An implementation needs a public no-argument constructor, must be
+ * {@code META-INF/services/dev.fanout.spi.TaskFunction} of its jar, and give the jar to the service with
+ * {@code fanout.functions.path} (built against the {@code dev.fanout:fanout-spi} artifact, see
+ * {@code examples/functions-quickstart}). That works the same in the service, in a worker process, in the Lambda
+ * worker (the jar as a layer) and in a native image (the jar built in). An implementation needs a public no-argument constructor, must be
  * thread-safe (one instance serves every task) and must not depend on Quarkus: it runs in plain JVMs too.
  *
  * <p>IO functions should react to interruption (blocking JDK calls do): that is how timeouts and cancellation
@@ -41,8 +43,10 @@ public interface TaskFunction {
     }
 
     /**
-     * Runs the task. A thrown {@link InvalidInputException} fails it with INVALID_INPUT; any other exception or
-     * error with FUNCTION_ERROR (retried when the batch asks for retries).
+     * Runs the task. A thrown {@link InvalidInputException} fails it with INVALID_INPUT; a
+     * {@link TaskFailedException} with FUNCTION_ERROR and its message; any other exception or error with
+     * FUNCTION_ERROR described by its class, message and line. FUNCTION_ERRORs are retried when the batch asks for
+     * retries.
      *
      * @param input the task's input, JSON null when the task gave none
      * @return the output, any JSON value (null allowed)

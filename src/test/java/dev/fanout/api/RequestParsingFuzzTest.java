@@ -3,7 +3,7 @@ package dev.fanout.api;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.fanout.config.FanoutConfig;
-import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.registry.FunctionRegistry;
 import dev.fanout.spi.Settings;
 import org.junit.jupiter.api.AfterAll;
 

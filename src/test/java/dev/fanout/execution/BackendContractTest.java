@@ -4,7 +4,7 @@ import dev.fanout.core.ErrorType;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
 import dev.fanout.core.TaskState;
-import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.registry.FunctionRegistry;
 import dev.fanout.spi.Settings;
 import dev.fanout.runner.TaskRunner;
 import dev.fanout.store.Store;

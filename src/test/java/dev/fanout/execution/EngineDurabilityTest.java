@@ -6,7 +6,7 @@ import dev.fanout.core.TaskSpec;
 import dev.fanout.core.TaskState;
 import dev.fanout.execution.local.LocalBackend;
 import dev.fanout.runner.TaskRunner;
-import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.registry.FunctionRegistry;
 import dev.fanout.spi.Settings;
 import dev.fanout.store.Store;
 import dev.fanout.store.StoredBatch;

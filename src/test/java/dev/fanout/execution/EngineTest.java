@@ -3,7 +3,7 @@ package dev.fanout.execution;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
 import dev.fanout.execution.local.LocalBackend;
-import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.registry.FunctionRegistry;
 import dev.fanout.spi.Settings;
 import dev.fanout.testing.Gauge;
 import dev.fanout.runner.TaskRunner;

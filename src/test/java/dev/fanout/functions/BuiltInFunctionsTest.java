@@ -3,7 +3,7 @@ package dev.fanout.functions;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.core.Json;
 import dev.fanout.functions.http.Http;
-import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.registry.FunctionRegistry;
 import dev.fanout.spi.InvalidInputException;
 import dev.fanout.spi.Settings;
 import dev.fanout.spi.TaskContext;

@@ -8,7 +8,7 @@ import dev.fanout.execution.EngineConfig;
 import dev.fanout.execution.EngineListener;
 import dev.fanout.execution.BatchOptions;
 import dev.fanout.execution.lambda.LambdaBackend;
-import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.registry.FunctionRegistry;
 import dev.fanout.spi.Settings;
 import dev.fanout.testing.lambda.Emulators;
 import dev.fanout.testing.lambda.LambdaEmulator;

@@ -4,7 +4,7 @@ import dev.fanout.execution.Backend;
 import dev.fanout.execution.Engine;
 import dev.fanout.execution.EngineConfig;
 import dev.fanout.execution.EngineListener;
-import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.registry.FunctionRegistry;
 import dev.fanout.spi.Settings;
 
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.fanout.execution.lambda;
 
 import dev.fanout.core.Backoff;
-import dev.fanout.core.Durations;
+import dev.fanout.spi.Durations;
 
 import java.time.Duration;
 import java.util.Collections;

@@ -1,7 +1,7 @@
 package dev.fanout.execution.process;
 
 import dev.fanout.core.Backoff;
-import dev.fanout.core.Durations;
+import dev.fanout.spi.Durations;
 
 /**
  * Counts workers failing at start-up in a row, so that a pool whose workers cannot start stops looping without ever

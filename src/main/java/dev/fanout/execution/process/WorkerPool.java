@@ -1,6 +1,6 @@
 package dev.fanout.execution.process;
 
-import dev.fanout.core.Durations;
+import dev.fanout.spi.Durations;
 import dev.fanout.core.ErrorType;
 import dev.fanout.core.TaskResult;
 import dev.fanout.execution.Attempt;

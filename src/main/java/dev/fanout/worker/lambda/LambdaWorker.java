@@ -1,8 +1,8 @@
 package dev.fanout.worker.lambda;
 
-import dev.fanout.core.Durations;
+import dev.fanout.spi.Durations;
 import dev.fanout.core.TaskResult;
-import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.registry.FunctionRegistry;
 import dev.fanout.spi.Settings;
 import dev.fanout.runner.ChunkRunner;
 import dev.fanout.runner.TaskRunner;

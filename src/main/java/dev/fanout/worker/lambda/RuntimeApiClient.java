@@ -2,7 +2,7 @@ package dev.fanout.worker.lambda;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.core.Json;
-import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.registry.FunctionRegistry;
 import dev.fanout.worker.process.WorkerSettings;
 import dev.fanout.protocol.LambdaRequest;
 import dev.fanout.protocol.LambdaResponse;

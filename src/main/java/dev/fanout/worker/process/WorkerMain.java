@@ -2,7 +2,7 @@ package dev.fanout.worker.process;
 
 import dev.fanout.core.ErrorType;
 import dev.fanout.core.TaskResult;
-import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.registry.FunctionRegistry;
 import dev.fanout.spi.Settings;
 import dev.fanout.runner.TaskRunner;
 import dev.fanout.protocol.Chunk;

@@ -11,7 +11,7 @@ import dev.fanout.execution.Engine;
 import dev.fanout.execution.EngineConfig;
 import dev.fanout.execution.EngineListener;
 import dev.fanout.protocol.Protocol;
-import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.registry.FunctionRegistry;
 import dev.fanout.spi.Settings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

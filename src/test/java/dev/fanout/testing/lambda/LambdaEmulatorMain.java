@@ -1,6 +1,6 @@
 package dev.fanout.testing.lambda;
 
-import dev.fanout.core.Durations;
+import dev.fanout.spi.Durations;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

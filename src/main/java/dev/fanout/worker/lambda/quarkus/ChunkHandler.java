@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.fanout.core.TaskError;
 import dev.fanout.core.TaskResult;
-import dev.fanout.spi.FunctionRegistry;
+import dev.fanout.registry.FunctionRegistry;
 import dev.fanout.spi.Settings;
 import dev.fanout.worker.lambda.LambdaWorker;
 import dev.fanout.protocol.LambdaRequest;

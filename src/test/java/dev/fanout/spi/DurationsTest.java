@@ -1,4 +1,4 @@
-package dev.fanout.core;
+package dev.fanout.spi;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.fanout.core;
+package dev.fanout.spi;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
