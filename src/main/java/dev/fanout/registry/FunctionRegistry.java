@@ -61,7 +61,17 @@ public final class FunctionRegistry implements AutoCloseable {
      *                               cannot be read, or a path given to a native binary
      */
     public static FunctionRegistry discover(ClassLoader loader, Settings settings) {
+        return discover(loader, settings, List.of());
+    }
+
+    /**
+     * @param hostOnly built-ins of this host only, beside those of the service file: IO functions that need the
+     *                 service's own libraries (the AWS SDK for {@code invoke}), which the Lambda worker leaves out.
+     *                 IO tasks run in the service alone, so no worker ever needs them.
+     */
+    public static FunctionRegistry discover(ClassLoader loader, Settings settings, List<TaskFunction> hostOnly) {
         List<Registered> found = new ArrayList<>();
+        hostOnly.forEach(f -> found.add(new Registered(f, null)));
         Map<String, String> includedAtBuild = FunctionJars.includedAtBuild(loader);
         for (TaskFunction f : load(ServiceLoader.load(TaskFunction.class, loader), "the application")) {
             found.add(new Registered(f, includedAtBuild.get(f.getClass().getName())));
