@@ -35,6 +35,7 @@ final class FunctionJars implements AutoCloseable {
      * class came from, so that {@code GET /functions} still names it.
      */
     static final String INCLUDED_AT_BUILD = "META-INF/fanout/function-jars.properties";
+    private static final String SERVICE_FILE = "META-INF/services/dev.fanout.spi.TaskFunction";
     /** Packages the functions share with the host: the SPI and its JSON types. */
     private static final List<String> SHARED = List.of("dev.fanout.spi.", "com.fasterxml.jackson.");
 
@@ -101,6 +102,43 @@ final class FunctionJars implements AutoCloseable {
 
     ClassLoader loader() {
         return loader;
+    }
+
+    /**
+     * Refuses a function class listed by two jars: the class loader would take the first jar's and ignore the other
+     * (two versions of one jar in a directory would run the older one, silently).
+     */
+    void requireOneJarPerFunctionClass() {
+        Map<String, String> jarOfClass = new HashMap<>();
+        try {
+            for (URL url : Collections.list(loader.findResources(SERVICE_FILE))) {
+                String jar = url.toString();
+                try (InputStream in = url.openStream()) {
+                    for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                        String name = line.replaceAll("#.*", "").trim();
+                        String previous = name.isEmpty() ? null : jarOfClass.putIfAbsent(name, jar);
+                        if (previous != null && !previous.equals(jar)) {
+                            throw new IllegalStateException(PATH_KEY + ": the function class " + name + " is in two "
+                                    + "jars, " + jarPath(previous) + " and " + jarPath(jar) + " (two versions of one "
+                                    + "jar?); give only one of them");
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(PATH_KEY + ": cannot read " + describe() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code jar:file:/a/b.jar!/META-INF/...} -> {@code /a/b.jar} */
+    private static String jarPath(String resourceUrl) {
+        int end = resourceUrl.indexOf("!/");
+        String file = resourceUrl.startsWith("jar:") && end > 0 ? resourceUrl.substring(4, end) : resourceUrl;
+        try {
+            return Path.of(new java.net.URI(file)).toString();
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return file;
+        }
     }
 
     /** Refuses jars that hold no function: a jar listed by mistake, or one without its service file. */

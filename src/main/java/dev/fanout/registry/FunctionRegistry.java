@@ -78,6 +78,7 @@ public final class FunctionRegistry implements AutoCloseable {
         }
         FunctionJars jars = FunctionJars.open(settings.get(FunctionJars.PATH_KEY).orElse(""));
         try {
+            jars.requireOneJarPerFunctionClass();
             List<TaskFunction> fromJars = load(ServiceLoader.load(TaskFunction.class, jars.loader()), jars.describe());
             jars.requireFunctions(fromJars.size());
             fromJars.forEach(f -> found.add(new Registered(f, jars.jarOf(f.getClass()))));

@@ -13,12 +13,17 @@ final class Artifact {
     private Artifact() {
     }
 
+    /** Whether the packaged tests run the native binary. */
+    static boolean isNative() {
+        String nativeImage = System.getProperty("native.image.path");
+        return nativeImage != null && Files.isExecutable(Path.of(nativeImage));
+    }
+
     /** @param properties {@code -Dkey=value} options, placed where each kind of artifact reads them */
     static List<String> command(List<String> properties, String... arguments) {
         List<String> command = new ArrayList<>();
-        String nativeImage = System.getProperty("native.image.path");
-        if (nativeImage != null && Files.isExecutable(Path.of(nativeImage))) {
-            command.add(Path.of(nativeImage).toAbsolutePath().toString());
+        if (isNative()) {
+            command.add(Path.of(System.getProperty("native.image.path")).toAbsolutePath().toString());
             command.addAll(properties);
         } else {
             Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");

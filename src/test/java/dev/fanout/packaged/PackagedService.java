@@ -6,6 +6,7 @@ import io.restassured.specification.RequestSpecification;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The packaged service as a user runs it, for the packaged tests: started on a free port with the API open and its
@@ -49,6 +51,28 @@ final class PackagedService implements AutoCloseable {
         List<String> p = new ArrayList<>(List.of("-Dfanout.store.path=" + dir.resolve("fanout.db")));
         p.addAll(List.of(properties));
         return new PackagedService(name, p);
+    }
+
+    /** Starts the packaged service expecting it to stop at once; answers what it printed. */
+    static String failsToStart(String name, String... properties) throws Exception {
+        return failsToStart(name, List.of(), properties);
+    }
+
+    /** @param wrapper a command the service's command line is appended to (another user, a namespace) */
+    static String failsToStart(String name, List<String> wrapper, String... properties) throws Exception {
+        File log = new File("target/" + name + "-service.log");
+        List<String> p = new java.util.ArrayList<>(List.of("-Dquarkus.http.port=0", "-Dfanout.auth.enabled=false"));
+        p.addAll(List.of(properties));
+        List<String> command = new java.util.ArrayList<>(wrapper);
+        command.addAll(Artifact.command(p));
+        Process service = new ProcessBuilder(command).redirectOutput(log).redirectErrorStream(true).start();
+        try {
+            assertTrue(service.waitFor(90, TimeUnit.SECONDS), "the service stopped by itself");
+            assertTrue(service.exitValue() != 0, "with a failure exit code");
+        } finally {
+            service.destroyForcibly();
+        }
+        return Files.readString(log.toPath());
     }
 
     PackagedService start() {

@@ -38,34 +38,12 @@ class StoreFaultsIT {
     @TempDir
     Path dir;
 
-    /** Starts the packaged service expecting it to stop at once; answers what it printed. */
-    private static String failsToStart(String name, String... properties) throws Exception {
-        return failsToStart(name, List.of(), properties);
-    }
-
-    /** @param wrapper a command the service's command line is appended to (another user, a namespace) */
-    private static String failsToStart(String name, List<String> wrapper, String... properties) throws Exception {
-        File log = new File("target/" + name + "-service.log");
-        List<String> p = new java.util.ArrayList<>(List.of("-Dquarkus.http.port=0", "-Dfanout.auth.enabled=false"));
-        p.addAll(List.of(properties));
-        List<String> command = new java.util.ArrayList<>(wrapper);
-        command.addAll(Artifact.command(p));
-        Process service = new ProcessBuilder(command).redirectOutput(log).redirectErrorStream(true).start();
-        try {
-            assertTrue(service.waitFor(90, TimeUnit.SECONDS), "the service stopped by itself");
-            assertTrue(service.exitValue() != 0, "with a failure exit code");
-        } finally {
-            service.destroyForcibly();
-        }
-        return Files.readString(log.toPath());
-    }
-
     @Test
     void aFileThatIsNotASqliteDatabaseStopsTheServiceUntouched() throws Exception {
         Path file = dir.resolve("fanout.db");
         byte[] garbage = "these bytes are not a SQLite database, whatever the name says".repeat(100).getBytes();
         Files.write(file, garbage);
-        String log = failsToStart("store-corrupt", "-Dfanout.store.path=" + file);
+        String log = PackagedService.failsToStart("store-corrupt", "-Dfanout.store.path=" + file);
         assertTrue(log.contains("the SQLite store " + file.toAbsolutePath() + " is not a SQLite database"), log);
         assertTrue(log.contains("move it away"), log);
         assertArrayEquals(garbage, Files.readAllBytes(file), "the file was not changed");
@@ -85,7 +63,7 @@ class StoreFaultsIT {
         } else {
             Files.setPosixFilePermissions(file, java.util.Set.of());
         }
-        String log = failsToStart("store-unreadable", wrapper, "-Dfanout.store.path=" + file);
+        String log = PackagedService.failsToStart("store-unreadable", wrapper, "-Dfanout.store.path=" + file);
         assertTrue(log.contains("the SQLite store " + file + " cannot be read and written by this process"), log);
         assertTrue(log.contains("give it access"), log);
         Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
@@ -102,7 +80,7 @@ class StoreFaultsIT {
                     + "'from the future', 'SQL', 'V99__from_the_future.sql', 0, 'fanout', CURRENT_TIMESTAMP, 1, 1)");
         }
         byte[] before = Files.readAllBytes(file);
-        String log = failsToStart("store-newer", "-Dfanout.store.path=" + file);
+        String log = PackagedService.failsToStart("store-newer", "-Dfanout.store.path=" + file);
         assertTrue(log.contains("was written by a newer fanout (schema version 99; this fanout knows up to 1)"), log);
         assertArrayEquals(before, Files.readAllBytes(file), "the store was not changed");
     }
@@ -110,7 +88,7 @@ class StoreFaultsIT {
     @Test
     void aSecondInstanceOnTheSameSqliteFileStopsAtStart() throws Exception {
         try (PackagedService first = PackagedService.onSqlite("store-first", dir).start()) {
-            String log = failsToStart("store-second", "-Dfanout.store.path=" + dir.resolve("fanout.db"));
+            String log = PackagedService.failsToStart("store-second", "-Dfanout.store.path=" + dir.resolve("fanout.db"));
             assertTrue(log.contains("another fanout instance is using " + dir.resolve("fanout.db").toAbsolutePath()),
                     log);
             first.api().get("/q/health/ready").then().statusCode(200);

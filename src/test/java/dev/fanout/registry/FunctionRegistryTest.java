@@ -83,6 +83,18 @@ class FunctionRegistryTest {
     }
 
     @Test
+    void twoVersionsOfOneJarStopTheStartRatherThanRunningTheFirstFound() throws Exception {
+        Path old = JarBuilder.write(dir.resolve("lib/greet-1.0.jar"), List.of(Greet.class, Salutation.class),
+                List.of(Greet.class));
+        Path current = JarBuilder.write(dir.resolve("lib/greet-1.1.jar"), List.of(Greet.class, Salutation.class),
+                List.of(Greet.class));
+        String message = assertThrows(IllegalStateException.class, () -> discover(dir.resolve("lib").toString()))
+                .getMessage();
+        assertTrue(message.contains("the function class " + Greet.class.getName() + " is in two jars, " + old
+                + " and " + current), message);
+    }
+
+    @Test
     void aJarFunctionNamedLikeABuiltInStopsTheStart() throws Exception {
         Path jar = JarBuilder.write(dir.resolve("sleepy.jar"), List.of(Greet.class, Salutation.class, FakeSleep.class),
                 List.of(FakeSleep.class));

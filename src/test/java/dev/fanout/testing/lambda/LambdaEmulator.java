@@ -88,6 +88,22 @@ public final class LambdaEmulator implements AutoCloseable {
                     environment, log, bootstrap);
         }
 
+        /** Adds environment variables of the function (on AWS: the function's configuration). */
+        public Config withEnvironment(Map<String, String> more) {
+            Map<String, String> env = new java.util.HashMap<>(environment);
+            env.putAll(more);
+            return new Config(functionName, functionZip, handler, reservedConcurrency, timeout, memoryMb, layers,
+                    Map.copyOf(env), log, bootstrap);
+        }
+
+        /**
+         * The users' function jars, as the CDK app ships them: a layer the worker reads through
+         * {@code FANOUT_FUNCTIONS_PATH} (here the jars where they are, rather than unpacked under /opt).
+         */
+        public Config withFunctionJars(String path) {
+            return withEnvironment(Map.of("FANOUT_FUNCTIONS_PATH", path));
+        }
+
         public Config withLog(Path l) {
             return new Config(functionName, functionZip, handler, reservedConcurrency, timeout, memoryMb, layers,
                     environment, l, bootstrap);

@@ -10,7 +10,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Runs the Lambda emulator on its own, so that the service's {@code lambda} backend can be tried without an AWS
  * account (see bin/lambda-emulator). Options: --port 9001 --function fanout-worker --zip target/lambda/function.zip
- * --reserved-concurrency 10 --timeout 60s --memory 1024 --layer DIR (repeatable).
+ * --reserved-concurrency 10 --timeout 60s --memory 1024 --layer DIR (repeatable) --functions JARS (the users' function
+ * jars, as {@code fanout.functions.path} takes them).
  */
 public final class LambdaEmulatorMain {
     private LambdaEmulatorMain() {
@@ -36,10 +37,11 @@ public final class LambdaEmulatorMain {
                         config.handler(), config.reservedConcurrency(), config.timeout(), Integer.parseInt(value),
                         config.layers(), config.environment(), config.log(), config.bootstrap());
                 case "--layer" -> layers.add(Path.of(value));
+                case "--functions" -> config = config.withFunctionJars(value);
                 case "--log" -> config = config.withLog(Path.of(value));
                 default -> {
                     System.err.println("unknown option " + args[i] + "; options: --port --function --zip "
-                            + "--reserved-concurrency --timeout --memory --layer --log");
+                            + "--reserved-concurrency --timeout --memory --layer --functions --log");
                     System.exit(2);
                 }
             }
