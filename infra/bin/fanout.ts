@@ -5,6 +5,15 @@ import { App } from 'aws-cdk-lib';
 import { FanoutStack, ServiceVariant, WorkerRuntime } from '../lib/fanout-stack.js';
 
 const app = new App();
+
+/** A context value given as a comma-separated string (-c key=a,b) or as a JSON list (cdk.json). */
+function list(value: unknown): string[] | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const items = Array.isArray(value) ? value.map(String) : String(value).split(',');
+  return items.map((s) => s.trim()).filter((s) => s !== '');
+}
 const repoRoot = path.resolve(__dirname, '..', '..');
 const workerRuntime = (app.node.tryGetContext('workerRuntime') ?? 'java21') as WorkerRuntime;
 const serviceVariant = (app.node.tryGetContext('serviceVariant') ?? 'jvm') as ServiceVariant;
@@ -15,6 +24,10 @@ new FanoutStack(app, app.node.tryGetContext('stackName') ?? 'Fanout', {
   workerZip: app.node.tryGetContext('workerZip'),
   serviceVariant,
   serviceImage: app.node.tryGetContext('serviceImage'),
+  // -c functionsPath=path/to/functions.jar,dir/of/jars: the users' function jars (a worker layer, and in the service)
+  functionsPath: app.node.tryGetContext('functionsPath'),
+  // -c invokableFunctionArns=arn:aws:lambda:...:function:a,...: functions `invoke` tasks may call
+  invokableFunctionArns: list(app.node.tryGetContext('invokableFunctionArns')),
   env: process.env.CDK_DEFAULT_ACCOUNT
     ? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION }
     : undefined,

@@ -27,7 +27,61 @@ export interface FanoutStackProps extends StackProps {
   readonly serviceVariant: ServiceVariant;
   /** An image already pushed somewhere; default: built from src/main/docker/Dockerfile.<variant> at deploy. */
   readonly serviceImage?: string;
+  /**
+   * The users' function jars, as fanout.functions.path takes them (comma-separated jars or directories of jars): a
+   * layer of the worker, and beside the service in its image. JVM service and java21 worker only: a native binary
+   * takes them at build time.
+   */
+  readonly functionsPath?: string;
+  /**
+   * ARNs (IAM resource patterns allowed) of existing Lambda functions that `invoke` tasks may call: the service is
+   * granted lambda:InvokeFunction on exactly these, and fanout.invoke.allowed-functions lists the same.
+   */
+  readonly invokableFunctionArns?: string[];
 }
+
+/** Where the java21 worker finds the layer's jars: kept out of /opt/java/lib so they load in their own class loader. */
+export const WORKER_FUNCTIONS_DIR = '/opt/fanout/functions';
+/** Where the service's image holds them (under target/quarkus-app/app/, which Dockerfile.jvm copies whole). */
+export const SERVICE_FUNCTIONS_DIR = '/deployments/app/functions';
+
+/** The jars of a functionsPath, as the service reads fanout.functions.path: files, or each directory's *.jar. */
+export function functionJars(functionsPath: string): string[] {
+  const jars: string[] = [];
+  for (const entry of functionsPath.split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+    const p = path.resolve(entry);
+    if (fs.existsSync(p) && fs.statSync(p).isDirectory()) {
+      const found = fs.readdirSync(p).filter((f) => f.endsWith('.jar')).sort().map((f) => path.join(p, f));
+      if (found.length === 0) {
+        throw new Error(`context functionsPath: the directory ${p} holds no .jar file`);
+      }
+      jars.push(...found);
+    } else if (fs.existsSync(p)) {
+      jars.push(p);
+    } else {
+      throw new Error(`context functionsPath: ${p} does not exist (give jar files or directories of jars, comma-separated)`);
+    }
+  }
+  const names = jars.map((j) => path.basename(j));
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) {
+    throw new Error(`context functionsPath: two jars are named ${twice}; rename one`);
+  }
+  return jars;
+}
+
+/** Copies the jars into a fresh directory. */
+function stage(jars: string[], dir: string): string {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  for (const jar of jars) {
+    fs.copyFileSync(jar, path.join(dir, path.basename(jar)));
+  }
+  return dir;
+}
+
+/** The ARN of a Lambda function (or an IAM pattern of some), with or without a qualifier. */
+const FUNCTION_ARN = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-*]+:(\d{12}|\*):function:[a-zA-Z0-9-_*]+(:[a-zA-Z0-9-_$*]+)?$/;
 
 /** Whether target/ holds what src/main/docker/Dockerfile.<variant> copies. */
 function serviceBuilt(props: FanoutStackProps): boolean {
@@ -63,7 +117,8 @@ export const DATABASE_PORT = 5432;
 /**
  * fanout on AWS: the Lambda worker (its memory, timeout and reserved concurrency are stack parameters), the service on
  * ECS Fargate behind an application load balancer (two tasks by default, a stack parameter), allowed to invoke exactly
- * that function and nothing else, the PostgreSQL database its tasks share batches through, reachable from them only,
+ * that function and the ones of invokableFunctionArns, nothing else), the users' function jars (functionsPath) as a layer
+ * of the worker and beside the service, the PostgreSQL database its tasks share batches through, reachable from them only,
  * and log groups with a retention.
  */
 export class FanoutStack extends Stack {
@@ -74,6 +129,17 @@ export class FanoutStack extends Stack {
     }
     if (props.serviceVariant !== 'jvm' && props.serviceVariant !== 'native') {
       throw new Error(`context serviceVariant must be jvm or native, not ${props.serviceVariant}`);
+    }
+    const jars = props.functionsPath ? functionJars(props.functionsPath) : [];
+    if (jars.length > 0 && (props.workerRuntime !== 'java21' || props.serviceVariant !== 'jvm')) {
+      throw new Error('context functionsPath needs the JVM service and the java21 worker: a native binary cannot load '
+        + 'jars; build them in instead (./mvnw package -Dnative -Dfanout.functions.path=...)');
+    }
+    for (const arn of props.invokableFunctionArns ?? []) {
+      if (!FUNCTION_ARN.test(arn)) {
+        throw new Error(`context invokableFunctionArns: ${arn} is not the ARN of a Lambda function `
+          + '(arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>])');
+      }
     }
 
     const memory = new CfnParameter(this, 'WorkerMemoryMb', {
@@ -96,7 +162,7 @@ export class FanoutStack extends Stack {
       description: 'How many service tasks run behind the load balancer (they share batches through the database)',
     });
 
-    const worker = this.worker(props, memory, timeout, reserved);
+    const worker = this.worker(props, memory, timeout, reserved, jars);
     const live = worker.addAlias('live'); // SnapStart snapshots published versions: the service calls the alias
     Annotations.of(worker).acknowledgeWarning('@aws-cdk/aws-lambda:snapStartRequirePublish',
       'the live alias publishes a version, and the service invokes that alias');
@@ -108,7 +174,7 @@ export class FanoutStack extends Stack {
       description: 'fanout service tasks',
     });
     const database = this.database(vpc, serviceSecurityGroup);
-    this.service(props, vpc, serviceSecurityGroup, database, worker, live, timeout, reserved, tasks);
+    this.service(props, vpc, serviceSecurityGroup, database, worker, live, timeout, reserved, tasks, jars);
   }
 
   /**
@@ -160,7 +226,7 @@ export class FanoutStack extends Stack {
   }
 
   private worker(props: FanoutStackProps, memory: CfnParameter, timeout: CfnParameter,
-                 reserved: CfnParameter): lambda.Function {
+                 reserved: CfnParameter, jars: string[]): lambda.Function {
     const jvm = props.workerRuntime === 'java21';
     const logGroup = new logs.LogGroup(this, 'WorkerLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
@@ -187,8 +253,27 @@ export class FanoutStack extends Stack {
       snapStart: jvm ? lambda.SnapStartConf.ON_PUBLISHED_VERSIONS : undefined,
       environment: jvm
         // the managed Java runtime stops the JIT at C1 by default; CPU-bound tasks want C2
-        ? { JAVA_TOOL_OPTIONS: '-XX:+TieredCompilation -XX:TieredStopAtLevel=4' }
+        ? {
+          JAVA_TOOL_OPTIONS: '-XX:+TieredCompilation -XX:TieredStopAtLevel=4',
+          ...(jars.length > 0 ? { FANOUT_FUNCTIONS_PATH: WORKER_FUNCTIONS_DIR } : {}),
+        }
         : {},
+      layers: jars.length > 0 ? [this.functionsLayer(props, jars)] : undefined,
+    });
+  }
+
+  /**
+   * The users' function jars as a layer: unpacked under /opt, so at WORKER_FUNCTIONS_DIR. Not under java/lib, which
+   * the java21 runtime puts on the worker's own classpath: the worker loads them in a class loader of their own, as
+   * the service and its worker processes do, so a function behaves the same wherever it runs.
+   */
+  private functionsLayer(props: FanoutStackProps, jars: string[]): lambda.LayerVersion {
+    const root = path.join(props.repoRoot, 'target', 'cdk-functions-layer');
+    stage(jars, path.join(root, ...WORKER_FUNCTIONS_DIR.split('/').slice(2)));
+    return new lambda.LayerVersion(this, 'Functions', {
+      description: `fanout functions: ${jars.map((j) => path.basename(j)).join(', ')}`.slice(0, 256),
+      code: lambda.Code.fromAsset(root),
+      compatibleRuntimes: [lambda.Runtime.JAVA_21],
     });
   }
 
@@ -208,7 +293,7 @@ export class FanoutStack extends Stack {
 
   private service(props: FanoutStackProps, vpc: ec2.IVpc, securityGroup: ec2.ISecurityGroup,
                   database: rds.DatabaseCluster, worker: lambda.Function, live: lambda.Alias, timeout: CfnParameter,
-                  reserved: CfnParameter, tasks: CfnParameter): void {
+                  reserved: CfnParameter, tasks: CfnParameter, jars: string[]): void {
     const cluster = new ecs.Cluster(this, 'Cluster', { vpc });
     const logGroup = new logs.LogGroup(this, 'ServiceLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
@@ -216,9 +301,25 @@ export class FanoutStack extends Stack {
     });
     const taskRole = new iam.Role(this, 'ServiceTaskRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: 'fanout service: may invoke the fanout worker function (its versions and aliases), nothing else',
+      description: 'fanout service: may invoke the fanout worker function (its versions and aliases)'
+        + ((props.invokableFunctionArns ?? []).length > 0 ? ' and the functions of invokableFunctionArns' : '')
+        + ', nothing else',
     });
     worker.grantInvoke(taskRole);
+    const invokable = props.invokableFunctionArns ?? [];
+    if (invokable.length > 0) {
+      // `invoke` tasks call users' existing functions: exactly those listed, nothing else
+      taskRole.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: invokable }));
+    }
+    if (jars.length > 0) {
+      if (props.serviceImage) {
+        Annotations.of(this).addWarningV2('fanout:functions-in-image', 'serviceImage is given: it must hold the '
+          + `function jars at ${SERVICE_FUNCTIONS_DIR} (the service validates and runs tasks of those functions too)`);
+      } else {
+        // beside the application in the image Dockerfile.jvm builds (it copies target/quarkus-app/app/ whole)
+        stage(jars, path.join(props.repoRoot, 'target', 'quarkus-app', 'app', 'functions'));
+      }
+    }
     // the API needs a key in production: one is generated, handed to the container as FANOUT_AUTH_API_KEYS
     const apiKeys = new secretsmanager.Secret(this, 'ApiKeys', {
       description: 'fanout API keys, comma-separated (send one as Authorization: Bearer <key>)',
@@ -255,6 +356,8 @@ export class FanoutStack extends Stack {
         // the shared store that lets several tasks serve the same batches (fanout.store.*)
         FANOUT_STORE_KIND: 'postgres',
         FANOUT_STORE_URL: `jdbc:postgresql://${database.clusterEndpoint.socketAddress}/${DATABASE_NAME}`,
+        ...(jars.length > 0 ? { FANOUT_FUNCTIONS_PATH: SERVICE_FUNCTIONS_DIR } : {}),
+        ...(invokable.length > 0 ? { FANOUT_INVOKE_ALLOWED_FUNCTIONS: invokable.join(',') } : {}),
       },
     }).addPortMappings({ containerPort: 8080 });
 

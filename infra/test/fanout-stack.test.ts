@@ -1,18 +1,27 @@
 // Assertions on the synthesised template: no AWS account needed (node --import tsx --test).
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
-  API_MAX_WAIT_SECONDS, DATABASE_PORT, FanoutStack, LOAD_BALANCER_IDLE_SECONDS, SERVICE_SHUTDOWN_SECONDS, WorkerRuntime,
+  API_MAX_WAIT_SECONDS, DATABASE_PORT, FanoutStack, FanoutStackProps, SERVICE_FUNCTIONS_DIR, WORKER_FUNCTIONS_DIR, LOAD_BALANCER_IDLE_SECONDS, SERVICE_SHUTDOWN_SECONDS, WorkerRuntime,
 } from '../lib/fanout-stack.js';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 
-function synth(workerRuntime: WorkerRuntime = 'java21'): Template {
+function synth(workerRuntime: WorkerRuntime = 'java21', more: Partial<FanoutStackProps> = {}): Template {
   const app = new App();
-  return Template.fromStack(new FanoutStack(app, 'Test', { repoRoot, workerRuntime, serviceVariant: 'jvm' }));
+  return Template.fromStack(new FanoutStack(app, 'Test', { repoRoot, workerRuntime, serviceVariant: 'jvm', ...more }));
+}
+
+/** A directory with a jar in it, as a user's build leaves one. */
+function functionsDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fanout-functions-'));
+  fs.writeFileSync(path.join(dir, 'my-functions-1.0.jar'), 'PK\u0005\u0006' + '\u0000'.repeat(18));
+  return dir;
 }
 
 type Statement = { Action: string | string[]; Resource?: unknown; Effect: string };
@@ -321,4 +330,58 @@ test('logs have a retention and the stack outputs the service URL and the functi
   t.hasOutput('ApiKeySecretArn', {});
   t.hasOutput('DatabaseEndpoint', {});
   t.hasOutput('DatabaseSecretArn', {});
+});
+
+test('without functionsPath or invokableFunctionArns the worker has no layer and nothing more is allowed', () => {
+  const t = synth();
+  const worker = t.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('fanout worker') } });
+  assert.equal(Object.values(worker)[0].Properties.Layers, undefined);
+  t.resourceCountIs('AWS::Lambda::LayerVersion', 0);
+  const env: { Name: string }[] = container(t).Environment;
+  assert.ok(!env.some((e) => e.Name === 'FANOUT_FUNCTIONS_PATH' || e.Name === 'FANOUT_INVOKE_ALLOWED_FUNCTIONS'));
+});
+
+test('functionsPath ships the jars as a layer of the worker and beside the service, both told where', () => {
+  const dir = functionsDir();
+  const t = synth('java21', { functionsPath: dir });
+  const [layer] = only(t, 'AWS::Lambda::LayerVersion');
+  t.hasResourceProperties('AWS::Lambda::LayerVersion', {
+    CompatibleRuntimes: ['java21'], Description: 'fanout functions: my-functions-1.0.jar',
+  });
+  t.hasResourceProperties('AWS::Lambda::Function', {
+    Description: Match.stringLikeRegexp('fanout worker'),
+    Layers: [{ Ref: layer }],
+    Environment: { Variables: Match.objectLike({ FANOUT_FUNCTIONS_PATH: WORKER_FUNCTIONS_DIR }) },
+  });
+  // the layer's zip unpacks under /opt: the jar must sit at WORKER_FUNCTIONS_DIR, out of /opt/java/lib
+  const staged = path.join(repoRoot, 'target', 'cdk-functions-layer', 'fanout', 'functions', 'my-functions-1.0.jar');
+  assert.ok(fs.existsSync(staged), staged);
+  assert.equal(WORKER_FUNCTIONS_DIR, '/opt/fanout/functions');
+  assert.ok(fs.existsSync(path.join(repoRoot, 'target', 'quarkus-app', 'app', 'functions', 'my-functions-1.0.jar')));
+  assert.ok(container(t).Environment.some((e: { Name: string; Value: string }) =>
+    e.Name === 'FANOUT_FUNCTIONS_PATH' && e.Value === SERVICE_FUNCTIONS_DIR));
+});
+
+test('functionsPath is refused with a native worker or service, and when a jar is missing', () => {
+  const dir = functionsDir();
+  assert.throws(() => synth('provided.al2023', { functionsPath: dir }), /build them in instead/);
+  assert.throws(() => synth('java21', { functionsPath: dir, serviceVariant: 'native' }), /native binary cannot load/);
+  assert.throws(() => synth('java21', { functionsPath: path.join(dir, 'nope.jar') }), /nope.jar does not exist/);
+  fs.rmSync(path.join(dir, 'my-functions-1.0.jar'));
+  assert.throws(() => synth('java21', { functionsPath: dir }), /holds no .jar file/);
+});
+
+test('invokableFunctionArns: the service may invoke exactly those and allows exactly those', () => {
+  const arns = ['arn:aws:lambda:eu-west-1:123456789012:function:order-check',
+    'arn:aws:lambda:eu-west-1:123456789012:function:resize-*'];
+  const t = synth('java21', { invokableFunctionArns: arns });
+  const invokes = statements(t).filter((s) => actions(s).includes('lambda:InvokeFunction'));
+  assert.equal(invokes.length, 2, 'the worker grant and this one');
+  const extra = invokes.find((s) => JSON.stringify(s.Resource).includes('order-check'))!;
+  assert.deepEqual(extra.Resource, arns);
+  assert.deepEqual(actions(extra), ['lambda:InvokeFunction']);
+  assert.ok(container(t).Environment.some((e: { Name: string; Value: string }) =>
+    e.Name === 'FANOUT_INVOKE_ALLOWED_FUNCTIONS' && e.Value === arns.join(',')));
+  assert.throws(() => synth('java21', { invokableFunctionArns: ['order-check'] }), /is not the ARN of a Lambda function/);
+  assert.throws(() => synth('java21', { invokableFunctionArns: ['arn:aws:s3:::bucket'] }), /not the ARN/);
 });
