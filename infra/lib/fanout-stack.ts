@@ -117,9 +117,9 @@ export const DATABASE_PORT = 5432;
 /**
  * fanout on AWS: the Lambda worker (its memory, timeout and reserved concurrency are stack parameters), the service on
  * ECS Fargate behind an application load balancer (two tasks by default, a stack parameter), allowed to invoke exactly
- * that function and the ones of invokableFunctionArns, nothing else), the users' function jars (functionsPath) as a layer
- * of the worker and beside the service, the PostgreSQL database its tasks share batches through, reachable from them only,
- * and log groups with a retention.
+ * that function and those of invokableFunctionArns and nothing else, the users' function jars (functionsPath) as a
+ * layer of the worker and beside the service, the PostgreSQL database its tasks share batches through, reachable from
+ * them only, and log groups with a retention.
  */
 export class FanoutStack extends Stack {
   constructor(scope: Construct, id: string, props: FanoutStackProps) {
