@@ -83,7 +83,7 @@ public final class IncludeFunctionJars {
                     if (ownerOf.containsKey(name)) {
                         fail(name + " is in two function jars, " + ownerOf.get(name) + " and " + jar + "; give one");
                     }
-                    if (Files.exists(target) || name.startsWith("dev/fanout/")) {
+                    if (Files.exists(target) || name.startsWith("dev/fanout/spi/")) {
                         fail(jar + " holds " + name + ", which the application has already (a function jar brings its "
                                 + "own classes only: keep fanout-spi provided)");
                     }
@@ -150,7 +150,7 @@ public final class IncludeFunctionJars {
         int split = lines.indexOf("--services");
         for (String name : lines.subList(0, split < 0 ? lines.size() : split)) {
             if (!name.isBlank()) {
-                Files.deleteIfExists(classes.resolve(name));
+                delete(classes, name);
             }
         }
         Path services = classes.resolve(SERVICES);
@@ -160,7 +160,25 @@ public final class IncludeFunctionJars {
                     .filter(l -> !added.contains(l.trim())).toList();
             Files.writeString(services, String.join("\n", kept).strip() + "\n");
         }
-        Files.delete(record);
+        delete(classes, RECORD);
+    }
+
+    /** Deletes a file this tool wrote, and the directories that held nothing else. */
+    private static void delete(Path classes, String name) throws IOException {
+        Path file = classes.resolve(name);
+        Files.deleteIfExists(file);
+        for (Path dir = file.getParent(); !dir.equals(classes) && isEmptyDirectory(dir); dir = dir.getParent()) {
+            Files.delete(dir);
+        }
+    }
+
+    private static boolean isEmptyDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        }
     }
 
     private static List<Path> jars(String path) throws IOException {
@@ -212,7 +230,7 @@ public final class IncludeFunctionJars {
         System.err.println("IncludeFunctionJars: " + message);
         for (String name : WRITTEN) {
             try {
-                Files.deleteIfExists(classesDir.resolve(name));
+                delete(classesDir, name);
             } catch (IOException e) {
                 System.err.println("IncludeFunctionJars: could not remove " + name + ": " + e.getMessage());
             }
