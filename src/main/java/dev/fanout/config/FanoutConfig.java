@@ -30,6 +30,8 @@ public interface FanoutConfig {
 
     Exec exec();
 
+    Invoke invoke();
+
     Auth auth();
 
     Shutdown shutdown();
@@ -161,10 +163,10 @@ public interface FanoutConfig {
         /** The worker function (name, ARN or name:alias). Without it there is no {@code lambda} backend. */
         Optional<String> functionName();
 
-        /** Its region; default: the AWS SDK's chain (AWS_REGION, the profile). */
+        /** Its region, and the {@code invoke} function's; default: the AWS SDK's chain (AWS_REGION, the profile). */
         Optional<String> region();
 
-        /** Another endpoint for the Lambda API: the local emulator, LocalStack. */
+        /** Another endpoint for the Lambda API (the backend's and {@code invoke}'s): the local emulator, LocalStack. */
         Optional<java.net.URI> endpointOverride();
 
         /** Invocations in flight at most. */
@@ -236,6 +238,26 @@ public interface FanoutConfig {
         /** stdout and stderr bytes kept each. */
         @WithDefault("1048576")
         long maxOutputBytes();
+    }
+
+    /** The {@code invoke} function (existing Lambda functions as tasks): off until functions are allowed. */
+    interface Invoke {
+        /**
+         * The functions {@code invoke} tasks may call, comma-separated; none: every invoke task is refused. {@code *}
+         * matches any run of characters. A pattern without {@code :} matches the function's name in whatever form a
+         * task gives it (name, {@code name:qualifier}, partial or full ARN); a pattern
+         * {@code arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME} matches full-ARN targets segment by segment (any
+         * qualifier), and targets without a region when {@code fanout.lambda.region} and the name match (their
+         * account cannot be checked here: IAM has the last word).
+         */
+        Optional<List<String>> allowedFunctions();
+
+        /**
+         * Invocations in flight to one function at most. Each function's limit adapts below it: a 429 lowers it,
+         * successes raise it again.
+         */
+        @WithDefault("100")
+        int maxPerFunction();
     }
 
     interface Auth {

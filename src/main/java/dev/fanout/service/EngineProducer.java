@@ -7,6 +7,7 @@ import dev.fanout.execution.Backend;
 import dev.fanout.execution.Engine;
 import dev.fanout.execution.EngineConfig;
 import dev.fanout.execution.local.LocalBackend;
+import dev.fanout.functions.invoke.Invoke;
 import dev.fanout.registry.FunctionRegistry;
 import dev.fanout.spi.Settings;
 import dev.fanout.store.Store;
@@ -39,7 +40,9 @@ public class EngineProducer {
     @Produces
     @Singleton
     FunctionRegistry functions() {
-        return FunctionRegistry.discover(Thread.currentThread().getContextClassLoader(), SETTINGS);
+        // invoke needs the AWS SDK, which the Lambda worker is built without: a built-in of the service only
+        return FunctionRegistry.discover(Thread.currentThread().getContextClassLoader(), SETTINGS,
+                List.of(new Invoke()));
     }
 
     @Produces

@@ -8,6 +8,8 @@ import dev.fanout.execution.lambda.LambdaBackend;
 import dev.fanout.execution.process.ProcessBackend;
 import dev.fanout.functions.http.HostLimit;
 import dev.fanout.functions.http.Http;
+import dev.fanout.functions.invoke.FunctionLimit;
+import dev.fanout.functions.invoke.Invoke;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -56,6 +58,9 @@ final class MetricsListener implements EngineListener {
         if (engine.functions().find("http").orElse(null) instanceof Http http) {
             registerHttp(meters, http);
         }
+        if (engine.functions().find("invoke").orElse(null) instanceof Invoke invoke) {
+            registerInvoke(meters, invoke);
+        }
         Gauge.builder("fanout.batches.running", engine, Engine::runningBatchCount)
                 .description("Batches not finished yet").register(meters);
         Gauge.builder("fanout.batches.retained", engine, Engine::batchCount)
@@ -75,6 +80,22 @@ final class MetricsListener implements EngineListener {
                     .description("http requests in flight to the host").register(meters);
             FunctionCounter.builder("fanout.http.throttles", host, HostLimit::throttles).tag("host", host.label())
                     .description("http requests answered 429 or 503").register(meters);
+        });
+    }
+
+    /** Each target function's limit, invocations in flight and throttles (bounded by the invoke function). */
+    private static void registerInvoke(MeterRegistry meters, Invoke invoke) {
+        FunctionCounter.builder("fanout.invoke.throttles", invoke.otherFunctions(), FunctionLimit::throttles)
+                .tag("function", invoke.otherFunctions().label())
+                .description("invoke calls answered 429 TooManyRequestsException").register(meters);
+        invoke.watchFunctions(f -> {
+            Gauge.builder("fanout.invoke.function.limit", f, FunctionLimit::limit).tag("function", f.label())
+                    .description("invoke calls allowed in flight to the function now, as learned from 429s")
+                    .register(meters);
+            Gauge.builder("fanout.invoke.function.in.flight", f, FunctionLimit::inFlight).tag("function", f.label())
+                    .description("invoke calls in flight to the function").register(meters);
+            FunctionCounter.builder("fanout.invoke.throttles", f, FunctionLimit::throttles).tag("function", f.label())
+                    .description("invoke calls answered 429 TooManyRequestsException").register(meters);
         });
     }
 

@@ -51,6 +51,14 @@ class BadRequestTest {
     }
 
     @Test
+    void invokeIsRefusedUntilFunctionsAreAllowed() {
+        problem(post("/batches", "application/json", "{\"tasks\": [{\"function\": \"invoke\", \"input\": "
+                + "{\"functionName\": \"order-check\"}}]}"), 400, "invalid-tasks")
+                .body("errors[0].message", containsString("invoke is disabled on this service: allow functions with "
+                        + "fanout.invoke.allowed-functions"));
+    }
+
+    @Test
     void duplicateIdsAreRefused() {
         problem(post("/batches", "application/json", "{\"tasks\": [{\"id\": \"a\", \"function\": \"noop\"}, "
                 + "{\"id\": \"a\", \"function\": \"noop\"}]}"), 400, "invalid-tasks")

@@ -173,7 +173,8 @@ public class BatchResourceTest {
     void describesTheFunctions() {
         given().when().get("/functions")
                 .then().statusCode(200)
-                .body("name", hasItems("sleep", "http", "primes", "sha256"))
+                .body("name", hasItems("sleep", "http", "primes", "sha256", "invoke"))
+                .body("find { it.name == 'invoke' }.kind", is("IO"))
                 .body("find { it.name == 'sleep' }.kind", is("IO"))
                 .body("find { it.name == 'primes' }.kind", is("CPU"))
                 .body("find { it.name == 'primes' }.example.limit", is(1000));

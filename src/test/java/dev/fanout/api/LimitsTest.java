@@ -22,7 +22,8 @@ class LimitsTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("fanout.api.max-body-bytes", "4000", "fanout.batch.max-task-input-bytes", "300",
-                    "fanout.batch.max-running", "1", "fanout.http.allow-private-addresses", "false");
+                    "fanout.batch.max-running", "1", "fanout.http.allow-private-addresses", "false",
+                    "fanout.invoke.allowed-functions", "order-*");
         }
     }
 
@@ -64,6 +65,19 @@ class LimitsTest {
                 .body("{\"tasks\": [{\"function\": \"exec\", \"input\": {\"argv\": [\"/bin/echo\", \"hi\"]}}]}")
                 .when().post("/batches").then().statusCode(400)
                 .body("detail", containsString("exec is disabled"));
+    }
+
+    @Test
+    void invokeTasksReachOnlyTheAllowedFunctions() {
+        given().contentType(ContentType.JSON)
+                .body("{\"tasks\": [{\"function\": \"invoke\", \"input\": {\"functionName\": \"order-check\"}}, "
+                        + "{\"function\": \"invoke\", \"input\": {\"functionName\": \"billing\"}}]}")
+                .when().post("/batches").then().statusCode(400)
+                .contentType(startsWith("application/problem+json"))
+                .body("errors.size()", is(1))
+                .body("errors[0].index", is(1))
+                .body("errors[0].message", containsString("input.functionName: 'billing' is not allowed; add it to "
+                        + "fanout.invoke.allowed-functions (names or ARN patterns)"));
     }
 
     @Test

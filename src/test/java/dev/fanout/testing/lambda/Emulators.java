@@ -43,6 +43,14 @@ public final class Emulators {
     }
 
     /**
+     * A function of the tests' own, not fanout's worker: {@code handler} from the test classes (say
+     * {@link EchoHandler}), on the java21 runtime.
+     */
+    public static LambdaEmulator.Config function(String name, String handler) {
+        return worker().withFunctionName(name).withHandler(handler);
+    }
+
+    /**
      * The native worker's runtime, run on this JVM's classpath (so with the test functions) as a custom runtime: what
      * provided.al2023 runs from the native zip's bootstrap, minus the native compilation.
      */

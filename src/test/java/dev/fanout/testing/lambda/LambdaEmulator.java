@@ -63,6 +63,11 @@ public final class LambdaEmulator implements AutoCloseable {
                     Duration.ofSeconds(60), 1024, List.of(), Map.of(), null);
         }
 
+        public Config withFunctionName(String name) {
+            return new Config(name, functionZip, handler, reservedConcurrency, timeout, memoryMb, layers, environment,
+                    log, bootstrap);
+        }
+
         public Config withBootstrap(List<String> command) {
             return new Config(functionName, functionZip, handler, reservedConcurrency, timeout, memoryMb, layers,
                     environment, log, List.copyOf(command));
