@@ -11,7 +11,8 @@ import java.util.concurrent.CountDownLatch;
  * Runs the Lambda emulator on its own, so that the service's {@code lambda} backend can be tried without an AWS
  * account (see bin/lambda-emulator). Options: --port 9001 --function fanout-worker --zip target/lambda/function.zip
  * --reserved-concurrency 10 --timeout 60s --memory 1024 --layer DIR (repeatable) --functions JARS (the users' function
- * jars, as {@code fanout.functions.path} takes them).
+ * jars, as {@code fanout.functions.path} takes them) --handler CLASS::METHOD (another function than the worker, e.g.
+ * the tests' {@code dev.fanout.testing.lambda.EchoHandler::handleRequest} with {@code --layer target/test-classes}).
  */
 public final class LambdaEmulatorMain {
     private LambdaEmulatorMain() {
@@ -38,10 +39,11 @@ public final class LambdaEmulatorMain {
                         config.layers(), config.environment(), config.log(), config.bootstrap());
                 case "--layer" -> layers.add(Path.of(value));
                 case "--functions" -> config = config.withFunctionJars(value);
+                case "--handler" -> config = config.withHandler(value);
                 case "--log" -> config = config.withLog(Path.of(value));
                 default -> {
                     System.err.println("unknown option " + args[i] + "; options: --port --function --zip "
-                            + "--reserved-concurrency --timeout --memory --layer --functions --log");
+                            + "--reserved-concurrency --timeout --memory --layer --functions --handler --log");
                     System.exit(2);
                 }
             }

@@ -1,0 +1,77 @@
+package dev.fanout.service;
+
+import com.oracle.svm.core.annotate.Substitute;
+import com.oracle.svm.core.annotate.TargetClass;
+import software.amazon.awssdk.checksums.SdkChecksum;
+import software.amazon.awssdk.checksums.spi.ChecksumAlgorithm;
+
+/**
+ * The AWS SDK's checksums refer to the optional AWS CRT (software.amazon.awssdk.crt, not a dependency here), and a
+ * native build links every class at build time: when the analysis reaches those paths, the build fails on the missing
+ * CRT types (aws/aws-sdk-java-v2#5682). It does as soon as a little more code is in the image: building the
+ * quickstart's functions in (IncludeFunctionJars) was enough. These give the paths what they do on a JVM without the
+ * CRT: CRC32C falls back to the JDK's, CRC64NVME and XXHASH fail with the SDK's own message. Lambda invocations use
+ * none of them. Read by GraalVM at image build only; the annotations' jar is a provided dependency.
+ */
+final class AwsSdkNativeSubstitutions {
+    private AwsSdkNativeSubstitutions() {
+    }
+
+    @TargetClass(className = "software.amazon.awssdk.checksums.internal.ChecksumProvider")
+    static final class ChecksumProviderWithoutCrt {
+        @Substitute
+        static SdkChecksum crc64NvmeCrtImplementation() {
+            throw new RuntimeException("Could not load software.amazon.awssdk.crt.checksums.CRC64NVME: the AWS CRT "
+                    + "is not in this native binary");
+        }
+
+        @Substitute
+        static SdkChecksum createCrtCrc32C() {
+            return null; // as when the CRT is absent: the JDK's CRC32C is used
+        }
+    }
+
+    /** Every member that touches the CRT's XXHash: the class cannot be made without it (as on a JVM without the CRT). */
+    @TargetClass(className = "software.amazon.awssdk.checksums.internal.XxHashChecksum")
+    static final class XxHashChecksumWithoutCrt {
+        @Substitute
+        XxHashChecksumWithoutCrt(ChecksumAlgorithm algorithm) {
+            throw withoutCrt();
+        }
+
+        @Substitute
+        public void update(byte[] b) {
+            throw withoutCrt();
+        }
+
+        @Substitute
+        public void update(int b) {
+            throw withoutCrt();
+        }
+
+        @Substitute
+        public void update(byte[] b, int off, int len) {
+            throw withoutCrt();
+        }
+
+        @Substitute
+        public byte[] getChecksumBytes() {
+            throw withoutCrt();
+        }
+
+        @Substitute
+        public void reset() {
+            throw withoutCrt();
+        }
+
+        @Substitute
+        public long getValue() {
+            throw withoutCrt();
+        }
+
+        private static RuntimeException withoutCrt() {
+            return new RuntimeException("Could not load software.amazon.awssdk.crt.checksums.XXHash: the AWS CRT is "
+                    + "not in this native binary");
+        }
+    }
+}
