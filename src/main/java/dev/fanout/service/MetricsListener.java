@@ -1,14 +1,13 @@
 package dev.fanout.service;
 
+import dev.fanout.core.KeyedLimit;
 import dev.fanout.core.TaskResult;
 import dev.fanout.execution.Batch;
 import dev.fanout.execution.Engine;
 import dev.fanout.execution.EngineListener;
 import dev.fanout.execution.lambda.LambdaBackend;
 import dev.fanout.execution.process.ProcessBackend;
-import dev.fanout.functions.http.HostLimit;
 import dev.fanout.functions.http.Http;
-import dev.fanout.functions.invoke.FunctionLimit;
 import dev.fanout.functions.invoke.Invoke;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -69,32 +68,32 @@ final class MetricsListener implements EngineListener {
 
     /** Each host's limit, requests in flight and throttles, the host as a label (bounded by the http function). */
     private static void registerHttp(MeterRegistry meters, Http http) {
-        FunctionCounter.builder("fanout.http.throttles", http.otherHosts(), HostLimit::throttles)
+        FunctionCounter.builder("fanout.http.throttles", http.otherHosts(), KeyedLimit::throttles)
                 .tag("host", http.otherHosts().label()).description("http requests answered 429 or 503")
                 .register(meters);
         http.watchHosts(host -> {
-            Gauge.builder("fanout.http.host.limit", host, HostLimit::limit).tag("host", host.label())
+            Gauge.builder("fanout.http.host.limit", host, KeyedLimit::limit).tag("host", host.label())
                     .description("http requests allowed in flight to the host now, as learned from 429 and 503")
                     .register(meters);
-            Gauge.builder("fanout.http.host.in.flight", host, HostLimit::inFlight).tag("host", host.label())
+            Gauge.builder("fanout.http.host.in.flight", host, KeyedLimit::inFlight).tag("host", host.label())
                     .description("http requests in flight to the host").register(meters);
-            FunctionCounter.builder("fanout.http.throttles", host, HostLimit::throttles).tag("host", host.label())
+            FunctionCounter.builder("fanout.http.throttles", host, KeyedLimit::throttles).tag("host", host.label())
                     .description("http requests answered 429 or 503").register(meters);
         });
     }
 
     /** Each target function's limit, invocations in flight and throttles (bounded by the invoke function). */
     private static void registerInvoke(MeterRegistry meters, Invoke invoke) {
-        FunctionCounter.builder("fanout.invoke.throttles", invoke.otherFunctions(), FunctionLimit::throttles)
+        FunctionCounter.builder("fanout.invoke.throttles", invoke.otherFunctions(), KeyedLimit::throttles)
                 .tag("function", invoke.otherFunctions().label())
                 .description("invoke calls answered 429 TooManyRequestsException").register(meters);
         invoke.watchFunctions(f -> {
-            Gauge.builder("fanout.invoke.function.limit", f, FunctionLimit::limit).tag("function", f.label())
+            Gauge.builder("fanout.invoke.function.limit", f, KeyedLimit::limit).tag("function", f.label())
                     .description("invoke calls allowed in flight to the function now, as learned from 429s")
                     .register(meters);
-            Gauge.builder("fanout.invoke.function.in.flight", f, FunctionLimit::inFlight).tag("function", f.label())
+            Gauge.builder("fanout.invoke.function.in.flight", f, KeyedLimit::inFlight).tag("function", f.label())
                     .description("invoke calls in flight to the function").register(meters);
-            FunctionCounter.builder("fanout.invoke.throttles", f, FunctionLimit::throttles).tag("function", f.label())
+            FunctionCounter.builder("fanout.invoke.throttles", f, KeyedLimit::throttles).tag("function", f.label())
                     .description("invoke calls answered 429 TooManyRequestsException").register(meters);
         });
     }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.core.AdaptiveLimit;
 import dev.fanout.core.Json;
+import dev.fanout.core.KeyedLimit;
+import dev.fanout.core.KeyedLimits;
 import dev.fanout.functions.Sha256;
 import dev.fanout.spi.FunctionKind;
 import dev.fanout.spi.InvalidInputException;
@@ -52,6 +54,10 @@ import java.util.TreeMap;
  * <p>Apache HttpClient rather than the JDK's: the JDK client cannot be told to connect to an address resolved
  * beforehand while keeping the host name for TLS (SNI and certificate checks), which "resolve once, connect to what
  * was checked" needs.
+ *
+ * <p>Polite with each host: the requests to one host (host and port) share one adaptive concurrency limit of a
+ * {@link KeyedLimits}, which starts at {@code fanout.http.max-per-host}; a 429 or 503 lowers it, any other answer
+ * raises it again, and no answer (a connection error, a timeout, a cancel) changes nothing.
  */
 public final class Http implements TaskFunction, AutoCloseable {
     static final String MAX_BODY_BYTES = "fanout.http.max-body-bytes";
@@ -64,26 +70,35 @@ public final class Http implements TaskFunction, AutoCloseable {
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
 
     private volatile CloseableHttpClient client;
-    private HostLimits hosts = new HostLimits(256);
+    private KeyedLimits hosts = new KeyedLimits(256);
     private Duration maxRetryAfter = Duration.ofSeconds(60);
 
     @Override
     public void configure(Settings settings) {
-        hosts = new HostLimits((int) settings.getLong(MAX_PER_HOST, 256));
+        hosts = new KeyedLimits((int) settings.getLong(MAX_PER_HOST, 256));
         maxRetryAfter = settings.getDuration(MAX_RETRY_AFTER, Duration.ofSeconds(60));
     }
 
-    HostLimits hosts() {
+    KeyedLimits hosts() {
         return hosts;
     }
 
+    /** The host of {@code uri}, its port included when another than the scheme's: what shares a limit. */
+    static String host(URI uri) {
+        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+        int port = uri.getPort();
+        return uri.getHost().toLowerCase(Locale.ROOT)
+                + (port < 0 || (port == 80 && scheme.equals("http")) || (port == 443 && scheme.equals("https"))
+                ? "" : ":" + port);
+    }
+
     /** Calls {@code watcher} with each host shown by name in the metrics, now and as they come. */
-    public void watchHosts(java.util.function.Consumer<HostLimit> watcher) {
+    public void watchHosts(java.util.function.Consumer<KeyedLimit> watcher) {
         hosts.watch(watcher);
     }
 
     /** The hosts beyond those shown by name: their throttles together. */
-    public HostLimit otherHosts() {
+    public KeyedLimit otherHosts() {
         return hosts.other();
     }
 
@@ -156,21 +171,22 @@ public final class Http implements TaskFunction, AutoCloseable {
      */
     private Hop politely(URI uri, HttpUriRequestBase request, boolean followRedirects, Settings settings)
             throws IOException, InterruptedException {
-        HostLimits.Host host = hosts.of(uri);
+        KeyedLimits.Key host = hosts.of(host(uri));
         AdaptiveLimit.Permit permit = host.acquire();
-        HostLimits.Outcome outcome = HostLimits.Outcome.NO_ANSWER;
+        KeyedLimits.Outcome outcome = KeyedLimits.Outcome.NOTHING_LEARNED; // no answer: a connection error, a timeout
         Hop answer;
         try {
             answer = client(settings).execute(request, response -> read(response, followRedirects, settings));
-            outcome = answer.status() == 429 || answer.status() == 503 ? HostLimits.Outcome.THROTTLED
-                    : HostLimits.Outcome.ANSWERED;
+            // any answer but 429 and 503: the server had room
+            outcome = answer.status() == 429 || answer.status() == 503 ? KeyedLimits.Outcome.THROTTLED
+                    : KeyedLimits.Outcome.TOOK_IT;
         } finally {
             host.release(permit, outcome);
         }
-        if (outcome == HostLimits.Outcome.THROTTLED) {
+        if (outcome == KeyedLimits.Outcome.THROTTLED) {
             Duration wait = RetryAfter.parse(answer.retryAfter(), maxRetryAfter);
             Thread.sleep(wait);
-            throw new ThrottledException("HTTP " + answer.status() + " from " + host.name + " (too many requests)"
+            throw new ThrottledException("HTTP " + answer.status() + " from " + host.name() + " (too many requests)"
                     + (wait.isZero() ? "" : "; waited its Retry-After, " + wait.toMillis() + " ms")
                     + ": tried again within the batch's retries");
         }

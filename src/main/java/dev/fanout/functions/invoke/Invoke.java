@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.core.AdaptiveLimit;
 import dev.fanout.core.Backoff;
 import dev.fanout.core.Json;
+import dev.fanout.core.KeyedLimit;
+import dev.fanout.core.KeyedLimits;
 import dev.fanout.spi.FunctionKind;
 import dev.fanout.spi.InvalidInputException;
 import dev.fanout.spi.Settings;
@@ -36,9 +38,12 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>A function error ({@code X-Amz-Function-Error}) is a FUNCTION_ERROR whose message carries the function's
  *       {@code errorType} and {@code errorMessage}; so is a response that is not JSON. Both follow the batch's retries.
- *   <li>A 429 (TooManyRequestsException) fails nothing: it lowers the function's adaptive limit
- *       ({@link FunctionLimits}) and the call is sent again after a backoff (the answer's Retry-After when longer, at
- *       most {@value #MAX_WAIT_SECONDS} s), as often as needed: the task's timeout or a cancel stops it.
+ *   <li>A 429 (TooManyRequestsException) fails nothing: it lowers the function's adaptive limit and the call is
+ *       sent again after a backoff (the answer's Retry-After when longer, at most {@value #MAX_WAIT_SECONDS} s), as
+ *       often as needed: the task's timeout or a cancel stops it. The invocations of one function (as the task names
+ *       it, without qualifier: versions and aliases share the function's concurrency) share that limit
+ *       ({@link KeyedLimits}); it starts at {@code fanout.invoke.max-per-function}, what Lambda took raises it
+ *       again, and what says nothing about Lambda's capacity (another error, no answer) changes nothing.
  *   <li>Any other failure (5xx, no connection, an unknown function, access denied) fails the attempt, so that the
  *       batch's retries apply. The SDK itself never re-sends: a re-sent invocation would run the function again.
  * </ul>
@@ -62,7 +67,7 @@ public final class Invoke implements TaskFunction, AutoCloseable {
     private volatile LambdaAsyncClient client;
     private boolean closed;
     private Allowlist allowlist = Allowlist.NONE;
-    private FunctionLimits limits = new FunctionLimits(100);
+    private KeyedLimits limits = new KeyedLimits(100);
     private String region;
     private URI endpoint;
 
@@ -95,20 +100,24 @@ public final class Invoke implements TaskFunction, AutoCloseable {
         region = settings.get(REGION).map(String::trim).filter(s -> !s.isEmpty()).orElse(null);
         endpoint = settings.get(ENDPOINT).map(String::trim).filter(s -> !s.isEmpty()).map(URI::create).orElse(null);
         allowlist = Allowlist.parse(settings.get(ALLOWED).orElse(""), region);
-        limits = new FunctionLimits((int) settings.getLong(MAX_PER_FUNCTION, 100));
+        int maxPerFunction = (int) settings.getLong(MAX_PER_FUNCTION, 100);
+        if (maxPerFunction < 1) {
+            throw new IllegalStateException(MAX_PER_FUNCTION + " must be at least 1, got " + maxPerFunction);
+        }
+        limits = new KeyedLimits(maxPerFunction);
     }
 
-    FunctionLimits limits() {
+    KeyedLimits limits() {
         return limits;
     }
 
     /** Calls {@code watcher} with each function shown by name in the metrics, now and as they come. */
-    public void watchFunctions(Consumer<FunctionLimit> watcher) {
+    public void watchFunctions(Consumer<KeyedLimit> watcher) {
         limits.watch(watcher);
     }
 
     /** The functions beyond those shown by name: their throttles together. */
-    public FunctionLimit otherFunctions() {
+    public KeyedLimit otherFunctions() {
         return limits.other();
     }
 
@@ -133,16 +142,18 @@ public final class Invoke implements TaskFunction, AutoCloseable {
     private InvokeResponse invokeWithinLimit(InvokeInput in, InvokeRequest request)
             throws InterruptedException, TaskFailedException {
         LambdaAsyncClient lambda = client();
-        FunctionLimits.Target target = limits.of(in.function());
+        // versions and aliases share the function's concurrency
+        KeyedLimits.Key target = limits.of(in.function().unqualified());
         for (int throttles = 1; ; throttles++) {
             AdaptiveLimit.Permit permit = target.acquire();
-            FunctionLimits.Outcome outcome = FunctionLimits.Outcome.UNKNOWN;
+            // refused for another reason, or no answer (a connection error, a cancel): nothing learned
+            KeyedLimits.Outcome outcome = KeyedLimits.Outcome.NOTHING_LEARNED;
             long wait;
             CompletableFuture<InvokeResponse> call = null;
             try {
                 call = lambda.invoke(request);
                 InvokeResponse response = call.get();
-                outcome = FunctionLimits.Outcome.TOOK_IT;
+                outcome = KeyedLimits.Outcome.TOOK_IT; // whatever the function made of it
                 return response;
             } catch (InterruptedException e) {
                 call.cancel(true); // the task's timeout or a cancel: stop waiting, abort the request
@@ -152,7 +163,7 @@ public final class Invoke implements TaskFunction, AutoCloseable {
                 if (!Answers.isThrottle(cause)) {
                     throw Answers.failure(in, cause, region);
                 }
-                outcome = FunctionLimits.Outcome.THROTTLED;
+                outcome = KeyedLimits.Outcome.THROTTLED;
                 wait = Math.max(BACKOFF.nanos(throttles), Answers.retryAfterNanos(cause, BACKOFF.max()));
             } finally {
                 target.release(permit, outcome);
@@ -191,7 +202,7 @@ public final class Invoke implements TaskFunction, AutoCloseable {
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder()
                         // one connection per invocation in flight, to every function together: the per-function
                         // limits are what keeps the pace, this only bounds the sockets
-                        .maxConcurrency(Math.max(1000, limits.maxPerFunction()))
+                        .maxConcurrency(Math.max(1000, limits.max()))
                         .maxPendingConnectionAcquires(100_000)
                         .connectionAcquisitionTimeout(Duration.ofMinutes(10))
                         // above Lambda's longest function timeout: a running invocation is never abandoned by the

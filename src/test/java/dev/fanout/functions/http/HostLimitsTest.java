@@ -1,5 +1,6 @@
 package dev.fanout.functions.http;
 
+import dev.fanout.core.KeyedLimits;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -7,35 +8,40 @@ import java.net.URI;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-/** A batch of many hosts keeps the first ones by name and forgets the others once they are idle. */
+/**
+ * The requests to one host (host and port) share a limit: {@link Http#host} names it. How many hosts are kept and
+ * shown is {@link KeyedLimits}' ({@code KeyedLimitsTest}).
+ */
 class HostLimitsTest {
-    private static void request(HostLimits hosts, String host, HostLimits.Outcome outcome) throws Exception {
-        HostLimits.Host h = hosts.of(URI.create("https://" + host + "/"));
+    private static KeyedLimits.Key of(KeyedLimits hosts, String uri) {
+        return hosts.of(Http.host(URI.create(uri)));
+    }
+
+    private static void request(KeyedLimits hosts, String host, KeyedLimits.Outcome outcome) throws Exception {
+        KeyedLimits.Key h = of(hosts, "https://" + host + "/");
         h.release(h.acquire(), outcome);
     }
 
     @Test
-    void aMillionHostsCannotFillTheHeap() throws Exception {
-        HostLimits hosts = new HostLimits(8);
-        for (int i = 0; i < HostLimits.MAX_LABELLED + 5000; i++) {
-            request(hosts, "h" + i + ".example", HostLimits.Outcome.THROTTLED);
-        }
-        assertEquals(HostLimits.MAX_LABELLED, hosts.size(), "the named hosts stay, the others are forgotten when idle");
-        assertEquals(5000, hosts.other().throttles(), "the others' throttles still count, together");
-        assertEquals("h0.example", hosts.of(URI.create("https://h0.example/")).label());
-        assertEquals(6, hosts.of(URI.create("https://h0.example/")).limit(), "a named host keeps what it learned");
+    void aHostIsItsNameAndItsPortWhenAnotherThanTheSchemes() {
+        assertEquals("h0.example", Http.host(URI.create("https://H0.Example/")));
+        assertEquals("h0.example", Http.host(URI.create("https://h0.example:443/a?b")));
+        assertEquals("h0.example", Http.host(URI.create("http://h0.example:80/")));
+        assertEquals("h0.example:80", Http.host(URI.create("https://h0.example:80/")));
+        assertEquals("h0.example:443", Http.host(URI.create("http://h0.example:443/")));
+        assertEquals("127.0.0.1:8080", Http.host(URI.create("http://127.0.0.1:8080/")));
     }
 
     @Test
     void aBusyUnnamedHostIsShared() throws Exception {
-        HostLimits hosts = new HostLimits(8);
-        for (int i = 0; i < HostLimits.MAX_LABELLED; i++) {
-            request(hosts, "h" + i + ".example", HostLimits.Outcome.ANSWERED);
+        KeyedLimits hosts = new KeyedLimits(8);
+        for (int i = 0; i < KeyedLimits.MAX_LABELLED; i++) {
+            request(hosts, "h" + i + ".example", KeyedLimits.Outcome.TOOK_IT);
         }
-        HostLimits.Host busy = hosts.of(URI.create("https://busy.example/"));
+        KeyedLimits.Key busy = of(hosts, "https://busy.example/");
         var permit = busy.acquire();
-        assertSame(busy, hosts.of(URI.create("https://busy.example:443/")), "one limit while it has requests");
-        busy.release(permit, HostLimits.Outcome.ANSWERED);
-        assertEquals(HostLimits.MAX_LABELLED, hosts.size());
+        assertSame(busy, of(hosts, "https://busy.example:443/"), "one limit while it has requests");
+        busy.release(permit, KeyedLimits.Outcome.TOOK_IT);
+        assertEquals(KeyedLimits.MAX_LABELLED, hosts.size());
     }
 }

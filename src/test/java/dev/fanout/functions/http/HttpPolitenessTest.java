@@ -1,6 +1,7 @@
 package dev.fanout.functions.http;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.fanout.core.KeyedLimits;
 import dev.fanout.core.TaskSpec;
 import dev.fanout.execution.Backend;
 import dev.fanout.execution.Batch;
@@ -103,7 +104,7 @@ class HttpPolitenessTest {
         assertEquals(5000, batch.status().succeeded(), "every GET succeeded in the end: " + batch.status());
         assertEquals(0, batch.status().failed());
         assertTrue(throttled.get() > 0, "the server throttled some: the test tests something");
-        HostLimits.Host host = ((Http) functions.find("http").orElseThrow()).hosts().of(URI.create(base));
+        KeyedLimits.Key host = ((Http) functions.find("http").orElseThrow()).hosts().of(Http.host(URI.create(base)));
         assertEquals(throttled.get(), host.throttles(), "each 429 counted against the host");
         assertTrue(maxAfterFirstSecond.get() <= SERVER_CAPACITY + 10, "after the first second the server saw at most "
                 + maxAfterFirstSecond.get() + " requests at once (it takes " + SERVER_CAPACITY + "); throttled "

@@ -3,6 +3,7 @@ package dev.fanout.functions.invoke;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.core.ErrorType;
 import dev.fanout.core.Json;
+import dev.fanout.core.KeyedLimits;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
 import dev.fanout.core.TaskState;
@@ -71,8 +72,8 @@ class InvokeLambdaTest {
         engine.start();
     }
 
-    private FunctionLimits.Target echo() {
-        return ((Invoke) functions.find("invoke").orElseThrow()).limits().of(FunctionRef.parse("echo"));
+    private KeyedLimits.Key echo() {
+        return ((Invoke) functions.find("invoke").orElseThrow()).limits().of(FunctionRef.parse("echo").unqualified());
     }
 
     private static TaskSpec invoke(String id, String functionName, String payload) {
@@ -180,8 +181,8 @@ class InvokeLambdaTest {
                     () -> invoke.apply(input, new TaskContext("t", 1, Settings.EMPTY)));
             assertTrue(e.getMessage().startsWith("cannot reach Lambda to invoke 'echo': SdkClientException: "),
                     e.getMessage());
-            assertEquals(0, invoke.limits().of(FunctionRef.parse("echo")).inFlight());
-            assertEquals(0, invoke.limits().of(FunctionRef.parse("echo")).throttles());
+            assertEquals(0, invoke.limits().of(FunctionRef.parse("echo").unqualified()).inFlight());
+            assertEquals(0, invoke.limits().of(FunctionRef.parse("echo").unqualified()).throttles());
         }
     }
 
