@@ -11,7 +11,7 @@ import software.amazon.awssdk.checksums.spi.ChecksumAlgorithm;
  * CRT types (aws/aws-sdk-java-v2#5682). It does as soon as a little more code is in the image: building the
  * quickstart's functions in (IncludeFunctionJars) was enough. These give the paths what they do on a JVM without the
  * CRT: CRC32C falls back to the JDK's, CRC64NVME and XXHASH fail with the SDK's own message. Lambda invocations use
- * none of them. Read by GraalVM at image build only; the annotations' jar is a provided dependency.
+ * none of them. Read by GraalVM at image build only; the annotations (org.graalvm.sdk:nativeimage) are a provided dependency.
  */
 final class AwsSdkNativeSubstitutions {
     private AwsSdkNativeSubstitutions() {
