@@ -17,12 +17,17 @@ final class AwsSdkNativeSubstitutions {
     private AwsSdkNativeSubstitutions() {
     }
 
+    /** What the SDK says when the CRT is missing (substitution classes may hold substitutions only: it lives here). */
+    static RuntimeException withoutCrt(String checksum) {
+        return new RuntimeException("Could not load software.amazon.awssdk.crt.checksums." + checksum
+                + ": the AWS CRT is not in this native binary");
+    }
+
     @TargetClass(className = "software.amazon.awssdk.checksums.internal.ChecksumProvider")
     static final class ChecksumProviderWithoutCrt {
         @Substitute
         static SdkChecksum crc64NvmeCrtImplementation() {
-            throw new RuntimeException("Could not load software.amazon.awssdk.crt.checksums.CRC64NVME: the AWS CRT "
-                    + "is not in this native binary");
+            throw withoutCrt("CRC64NVME");
         }
 
         @Substitute
@@ -36,42 +41,37 @@ final class AwsSdkNativeSubstitutions {
     static final class XxHashChecksumWithoutCrt {
         @Substitute
         XxHashChecksumWithoutCrt(ChecksumAlgorithm algorithm) {
-            throw withoutCrt();
+            throw withoutCrt("XXHash");
         }
 
         @Substitute
         public void update(byte[] b) {
-            throw withoutCrt();
+            throw withoutCrt("XXHash");
         }
 
         @Substitute
         public void update(int b) {
-            throw withoutCrt();
+            throw withoutCrt("XXHash");
         }
 
         @Substitute
         public void update(byte[] b, int off, int len) {
-            throw withoutCrt();
+            throw withoutCrt("XXHash");
         }
 
         @Substitute
         public byte[] getChecksumBytes() {
-            throw withoutCrt();
+            throw withoutCrt("XXHash");
         }
 
         @Substitute
         public void reset() {
-            throw withoutCrt();
+            throw withoutCrt("XXHash");
         }
 
         @Substitute
         public long getValue() {
-            throw withoutCrt();
-        }
-
-        private static RuntimeException withoutCrt() {
-            return new RuntimeException("Could not load software.amazon.awssdk.crt.checksums.XXHash: the AWS CRT is "
-                    + "not in this native binary");
+            throw withoutCrt("XXHash");
         }
     }
 }
