@@ -3,7 +3,6 @@ package dev.fanout.service;
 import com.oracle.svm.core.annotate.Substitute;
 import com.oracle.svm.core.annotate.TargetClass;
 import software.amazon.awssdk.checksums.SdkChecksum;
-import software.amazon.awssdk.checksums.spi.ChecksumAlgorithm;
 
 /**
  * The AWS SDK's checksums refer to the optional AWS CRT (software.amazon.awssdk.crt, not a dependency here), and a
@@ -34,43 +33,20 @@ final class AwsSdkNativeSubstitutions {
         static SdkChecksum createCrtCrc32C() {
             return null; // as when the CRT is absent: the JDK's CRC32C is used
         }
-    }
 
-    /** Every member that touches the CRT's XXHash: the class cannot be made without it (as on a JVM without the CRT). */
-    @TargetClass(className = "software.amazon.awssdk.checksums.internal.XxHashChecksum")
-    static final class XxHashChecksumWithoutCrt {
+        // the XXHash checksums exist only in the CRT (XxHashChecksum cannot even be loaded without it): never made
         @Substitute
-        XxHashChecksumWithoutCrt(ChecksumAlgorithm algorithm) {
+        static SdkChecksum xxHash64CrtImplementation() {
             throw withoutCrt("XXHash");
         }
 
         @Substitute
-        public void update(byte[] b) {
+        static SdkChecksum xxHash3CrtImplementation() {
             throw withoutCrt("XXHash");
         }
 
         @Substitute
-        public void update(int b) {
-            throw withoutCrt("XXHash");
-        }
-
-        @Substitute
-        public void update(byte[] b, int off, int len) {
-            throw withoutCrt("XXHash");
-        }
-
-        @Substitute
-        public byte[] getChecksumBytes() {
-            throw withoutCrt("XXHash");
-        }
-
-        @Substitute
-        public void reset() {
-            throw withoutCrt("XXHash");
-        }
-
-        @Substitute
-        public long getValue() {
+        static SdkChecksum xxHash128CrtImplementation() {
             throw withoutCrt("XXHash");
         }
     }
