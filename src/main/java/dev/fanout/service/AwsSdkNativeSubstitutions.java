@@ -36,17 +36,17 @@ final class AwsSdkNativeSubstitutions {
 
         // the XXHash checksums exist only in the CRT (XxHashChecksum cannot even be loaded without it): never made
         @Substitute
-        static SdkChecksum xxHash64CrtImplementation() {
+        public static SdkChecksum xxHash64CrtImplementation() {
             throw withoutCrt("XXHash");
         }
 
         @Substitute
-        static SdkChecksum xxHash3CrtImplementation() {
+        public static SdkChecksum xxHash3CrtImplementation() {
             throw withoutCrt("XXHash");
         }
 
         @Substitute
-        static SdkChecksum xxHash128CrtImplementation() {
+        public static SdkChecksum xxHash128CrtImplementation() {
             throw withoutCrt("XXHash");
         }
     }
