@@ -1,96 +1,113 @@
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
+import java.util.zip.ZipFile;
 
 /**
  * Builds users' function jars into the application, for native binaries, which cannot load jars at run time:
- * {@code ./mvnw package -Dnative -Dfanout.functions.path=a.jar,dir/of/jars}. The build runs it (pom.xml, profile
- * service, before Quarkus packages target/classes) as {@code java native/IncludeFunctionJars.java CLASSES PATH}:
+ * {@code ./mvnw package -Dnative -Dfanout.functions.path=a.jar,dir/of/jars}. The build (pom.xml, profile service) runs
+ * it as {@code java native/IncludeFunctionJars.java CLASSES PATH --classpath CP} twice: at process-classes with no
+ * PATH, which takes out what an earlier build put in (before the tests run, so that no build carries functions of an
+ * earlier one), and before Quarkus packages target/classes with the property's jars, which it then:
  * <ol>
- *   <li>first it takes out what an earlier run put in CLASSES (recorded in {@value #RECORD}), so a build without the
- *       property never carries functions of an earlier one;</li>
- *   <li>then it copies each jar's classes and resources into CLASSES, refusing any file the application or another jar
- *       already has (a jar may not replace fanout's classes, nor one jar another's);</li>
- *   <li>appends the jars' functions to the service file, records which jar each came from
- *       ({@code META-INF/fanout/function-jars.properties}, for {@code GET /functions}), and registers every class
- *       for reflection and every resource for inclusion, as the JVM's class loader would have given a function both.</li>
+ *   <li>copies into CLASSES (classes and resources; licences, notices and signatures stay behind), refusing a class the
+ *       application already has (in CLASSES or on its classpath CP) or that another jar has: a native binary holds one
+ *       class of each name, so a jar may neither replace fanout's, nor Jackson's, nor one of the libraries' classes;</li>
+ *   <li>appends every {@code META-INF/services} file of the jars to the application's;</li>
+ *   <li>records which jar each function came from ({@code META-INF/fanout/function-jars.properties}, for
+ *       {@code GET /functions}) and registers every class for reflection and every resource for inclusion, as the JVM's
+ *       class loader would have given a function both.</li>
  * </ol>
- * In the binary the functions are then built-ins that still name their jar; they share the application's classes,
- * where the JVM service gives them a class loader of their own.
+ * What it wrote is listed in {@value #RECORD}, so that it can be taken out again. In the binary the functions are
+ * built-ins that still name their jar; unlike in the JVM service, they share the application's classes.
  */
 public final class IncludeFunctionJars {
-    private static final String SERVICES = "META-INF/services/dev.fanout.spi.TaskFunction";
+    private static final String FUNCTIONS = "META-INF/services/dev.fanout.spi.TaskFunction";
+    private static final String SERVICES = "META-INF/services/";
     private static final String ORIGINS = "META-INF/fanout/function-jars.properties";
     private static final String RECORD = "META-INF/fanout/included-files.txt";
     private static final String NATIVE = "META-INF/native-image/dev.fanout/function-jars/";
+    /** Packages a function jar must not bring: the SPI, and what it shares with the functions (Jackson). */
+    private static final List<String> REFUSED = List.of("dev/fanout/spi/", "com/fasterxml/jackson/");
 
-    /** What this run copied into the classes, for {@link #fail} to take out again. */
+    /** What this run wrote: files ({@code F name}) and service lines ({@code S file provider}), for {@link #fail}. */
     private static final Set<String> WRITTEN = new LinkedHashSet<>();
-    private static Path classesDir;
+    private static Path classes;
 
     public static void main(String[] args) throws IOException {
         if (args.length < 1) {
-            System.err.println("usage: java native/IncludeFunctionJars.java CLASSES_DIR [JARS_OR_DIRS,...]");
+            System.err.println("usage: java native/IncludeFunctionJars.java CLASSES_DIR [JARS_OR_DIRS,...] "
+                    + "[--classpath CLASSPATH]");
             System.exit(2);
         }
-        Path classes = Path.of(args[0]).toAbsolutePath().normalize();
-        classesDir = classes;
-        String path = args.length > 1 ? args[1].trim() : "";
-        removePrevious(classes);
-        List<Path> jars = jars(path);
+        classes = Path.of(args[0]).toAbsolutePath().normalize();
+        String path = args.length > 1 && !args[1].equals("--classpath") ? args[1].trim() : "";
+        String classpath = "";
+        for (int i = 1; i + 1 < args.length; i++) {
+            if (args[i].equals("--classpath")) {
+                classpath = args[i + 1];
+            }
+        }
+        takeOutPrevious();
+        try {
+            include(jars(path), classpath);
+        } catch (IOException | RuntimeException e) {
+            fail("cannot include " + path + ": " + e);
+        }
+    }
+
+    private static void include(List<Path> jars, String classpath) throws IOException {
         if (jars.isEmpty()) {
             return;
         }
-        Set<String> written = WRITTEN;
+        Map<String, String> application = classesOf(classpath);
+        Map<String, Path> ownerOf = new HashMap<>();
+        Map<String, List<String>> services = new LinkedHashMap<>();
         Map<String, String> origins = new TreeMap<>();
-        List<String> functions = new ArrayList<>();
         List<String> classNames = new ArrayList<>();
         List<String> resources = new ArrayList<>();
-        Map<String, Path> ownerOf = new LinkedHashMap<>();
         for (Path jar : jars) {
-            List<String> jarFunctions = new ArrayList<>();
-            try (ZipInputStream in = new ZipInputStream(Files.newInputStream(jar))) {
-                for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+            try (ZipFile zip = new ZipFile(jar.toFile())) {
+                for (Enumeration<? extends ZipEntry> en = zip.entries(); en.hasMoreElements(); ) {
+                    ZipEntry e = en.nextElement();
                     String name = e.getName();
-                    if (e.isDirectory() || skipped(name)) {
+                    if (e.isDirectory() || leftBehind(name)) {
                         continue;
                     }
-                    if (name.equals(SERVICES)) {
-                        for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                            String fn = line.replaceAll("#.*", "").trim();
-                            if (!fn.isEmpty()) {
-                                jarFunctions.add(fn);
+                    if (name.startsWith(SERVICES) && name.indexOf('/', SERVICES.length()) < 0) {
+                        for (String provider : providers(new String(zip.getInputStream(e).readAllBytes(),
+                                StandardCharsets.UTF_8))) {
+                            services.computeIfAbsent(name, k -> new ArrayList<>()).add(provider);
+                            if (name.equals(FUNCTIONS)) {
+                                origins.put(provider, jar.toString());
                             }
                         }
                         continue;
                     }
+                    check(jar, name, ownerOf, application);
                     Path target = classes.resolve(name).normalize();
-                    if (!target.startsWith(classes)) {
-                        fail(jar + ": the entry " + name + " points outside the classes");
-                    }
-                    if (ownerOf.containsKey(name)) {
-                        fail(name + " is in two function jars, " + ownerOf.get(name) + " and " + jar + "; give one");
-                    }
-                    if (Files.exists(target) || name.startsWith("dev/fanout/spi/")) {
-                        fail(jar + " holds " + name + ", which the application has already (a function jar brings its "
-                                + "own classes only: keep fanout-spi provided)");
-                    }
                     ownerOf.put(name, jar);
                     Files.createDirectories(target.getParent());
-                    Files.copy(in, target);
-                    written.add(name);
+                    WRITTEN.add("F " + name);
+                    try (var in = zip.getInputStream(e)) {
+                        Files.copy(in, target);
+                    }
                     if (name.endsWith(".class")) {
                         classNames.add(name.substring(0, name.length() - ".class".length()).replace('/', '.'));
                     } else {
@@ -98,73 +115,143 @@ public final class IncludeFunctionJars {
                     }
                 }
             }
-            if (jarFunctions.isEmpty()) {
-                System.out.println("IncludeFunctionJars: " + jar + " lists no function (a dependency of the others)");
-            }
-            for (String fn : jarFunctions) {
-                origins.put(fn, jar.toString());
-                functions.add(fn);
+        }
+        for (Map.Entry<String, List<String>> s : services.entrySet()) {
+            for (String provider : s.getValue()) {
+                String classFile = provider.replace('.', '/') + ".class";
+                if (!ownerOf.containsKey(classFile) && (Files.exists(classes.resolve(classFile))
+                        || application.containsKey(classFile))) {
+                    fail("a jar's " + s.getKey() + " lists " + provider + ", which is the application's own: a "
+                            + "function jar lists its own classes only");
+                }
             }
         }
-        if (functions.isEmpty()) {
-            fail("no function in " + jars + "; list each function's class in the jar's " + SERVICES);
+        if (origins.isEmpty()) {
+            fail("no function in " + jars + "; list each function's class in the jar's " + FUNCTIONS);
         }
-        Path services = classes.resolve(SERVICES);
-        Files.createDirectories(services.getParent());
-        Files.writeString(services, "\n" + String.join("\n", functions) + "\n", StandardCharsets.UTF_8,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         Properties p = new Properties();
         p.putAll(origins);
-        Path originsFile = classes.resolve(ORIGINS);
-        Files.createDirectories(originsFile.getParent());
-        try (var out = Files.newOutputStream(originsFile)) {
+        write(ORIGINS, null);
+        try (var out = Files.newOutputStream(classes.resolve(ORIGINS))) {
             p.store(out, "function class -> the jar it was built in from (native/IncludeFunctionJars.java)");
         }
-        written.add(ORIGINS);
         resources.add(ORIGINS); // read at run time by FunctionRegistry
-        Path reflect = classes.resolve(NATIVE + "reflect-config.json");
-        Files.createDirectories(reflect.getParent());
-        Files.writeString(reflect, reflectConfig(classNames));
-        Files.writeString(classes.resolve(NATIVE + "resource-config.json"), resourceConfig(resources));
-        written.add(NATIVE + "reflect-config.json");
-        written.add(NATIVE + "resource-config.json");
-        Files.writeString(classes.resolve(RECORD), String.join("\n", written) + "\n--services\n"
-                + String.join("\n", functions) + "\n");
-        System.out.println("IncludeFunctionJars: built in " + functions.size() + " function(s) from " + jars);
-    }
-
-    /** Manifests, signatures and module descriptors belong to each jar, not to the application. */
-    private static boolean skipped(String name) {
-        String upper = name.toUpperCase(java.util.Locale.ROOT);
-        return upper.equals("META-INF/MANIFEST.MF") || upper.startsWith("META-INF/MAVEN/")
-                || upper.matches("META-INF/[^/]+\\.(SF|RSA|DSA|EC)") || name.endsWith("module-info.class")
-                || name.startsWith("META-INF/versions/");
-    }
-
-    private static void removePrevious(Path classes) throws IOException {
-        Path record = classes.resolve(RECORD);
-        if (!Files.exists(record)) {
-            return;
+        write(NATIVE + "reflect-config.json", reflectConfig(classNames));
+        write(NATIVE + "resource-config.json", resourceConfig(resources));
+        services.forEach((file, providers) -> providers.forEach(provider -> WRITTEN.add("S " + file + " " + provider)));
+        write(RECORD, String.join("\n", WRITTEN) + "\n");
+        // last, once the record lists them: a run that stops in the middle of this is still undone by the next one
+        for (Map.Entry<String, List<String>> s : services.entrySet()) {
+            Path file = classes.resolve(s.getKey());
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, "\n" + String.join("\n", s.getValue()) + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
-        List<String> lines = Files.readAllLines(record);
-        int split = lines.indexOf("--services");
-        for (String name : lines.subList(0, split < 0 ? lines.size() : split)) {
-            if (!name.isBlank()) {
-                delete(classes, name);
+        System.out.println("IncludeFunctionJars: built in " + origins.size() + " function(s) and " + classNames.size()
+                + " class(es) from " + jars);
+    }
+
+    /** Refuses a file the application or an earlier jar already has: the image would hold one of them only. */
+    private static void check(Path jar, String name, Map<String, Path> ownerOf, Map<String, String> application) {
+        for (String refused : REFUSED) {
+            if (name.startsWith(refused)) {
+                fail(jar + " holds " + name + ": fanout and Jackson come with the service (keep fanout-spi provided, "
+                        + "and Jackson with it)");
             }
         }
-        Path services = classes.resolve(SERVICES);
-        if (split >= 0 && Files.exists(services)) {
-            Set<String> added = new LinkedHashSet<>(lines.subList(split + 1, lines.size()));
-            List<String> kept = Files.readAllLines(services).stream()
-                    .filter(l -> !added.contains(l.trim())).toList();
-            Files.writeString(services, String.join("\n", kept).strip() + "\n");
+        if (ownerOf.containsKey(name)) {
+            fail(name + " is in two function jars, " + ownerOf.get(name) + " and " + jar + "; give one");
         }
-        delete(classes, RECORD);
+        if (Files.exists(classes.resolve(name))) {
+            fail(jar + " holds " + name + ", which the application has already");
+        }
+        if (application.containsKey(name)) {
+            fail(jar + " holds " + name + ", which the application has already (in " + application.get(name)
+                    + "): a native binary holds one class of each name, so a function must use the service's "
+                    + "version of that library, or shade its own under another package");
+        }
+    }
+
+    /** Licences, notices, signatures, manifests and module descriptors belong to each jar, not to the application. */
+    private static boolean leftBehind(String name) {
+        String upper = name.toUpperCase(Locale.ROOT);
+        return upper.equals("META-INF/MANIFEST.MF") || upper.equals("META-INF/INDEX.LIST")
+                || upper.startsWith("META-INF/MAVEN/") || upper.startsWith("META-INF/VERSIONS/")
+                || upper.matches("META-INF/(LICENSE|NOTICE|DEPENDENCIES|README)[^/]*")
+                || upper.matches("META-INF/[^/]+\\.(SF|RSA|DSA|EC)") || name.endsWith("module-info.class");
+    }
+
+    /** The class files of the application's classpath (jars only: its own classes are in CLASSES), by name. */
+    private static Map<String, String> classesOf(String classpath) throws IOException {
+        Map<String, String> owner = new HashMap<>();
+        for (String entry : classpath.split(File.pathSeparator)) {
+            if (entry.endsWith(".jar") && Files.isRegularFile(Path.of(entry))) {
+                try (ZipFile zip = new ZipFile(entry)) {
+                    String jarName = Path.of(entry).getFileName().toString();
+                    zip.stream().map(ZipEntry::getName).filter(n -> n.endsWith(".class"))
+                            .forEach(n -> owner.putIfAbsent(n, jarName));
+                }
+            }
+        }
+        return owner;
+    }
+
+    private static List<String> providers(String serviceFile) {
+        List<String> providers = new ArrayList<>();
+        for (String line : serviceFile.split("\n")) {
+            String provider = line.replaceAll("#.*", "").trim();
+            if (!provider.isEmpty()) {
+                providers.add(provider);
+            }
+        }
+        return providers;
+    }
+
+    private static void write(String name, String text) throws IOException {
+        Path file = classes.resolve(name);
+        Files.createDirectories(file.getParent());
+        WRITTEN.add("F " + name);
+        if (text != null) {
+            Files.writeString(file, text);
+        }
+    }
+
+    /** Takes out what the record lists: the files, the directories left empty, and the service lines. */
+    private static void takeOutPrevious() throws IOException {
+        Path record = classes.resolve(RECORD);
+        if (Files.exists(record)) {
+            undo(Files.readAllLines(record));
+            delete(RECORD);
+        }
+    }
+
+    private static void undo(List<String> lines) throws IOException {
+        Map<String, Set<String>> added = new HashMap<>();
+        for (String line : lines) {
+            if (line.startsWith("F ")) {
+                delete(line.substring(2));
+            } else if (line.startsWith("S ")) {
+                String[] s = line.split(" ", 3);
+                added.computeIfAbsent(s[1], k -> new LinkedHashSet<>()).add(s[2]);
+            }
+        }
+        for (Map.Entry<String, Set<String>> s : added.entrySet()) {
+            Path file = classes.resolve(s.getKey());
+            if (Files.exists(file)) {
+                List<String> kept = Files.readAllLines(file).stream()
+                        .filter(l -> !s.getValue().contains(l.trim())).toList();
+                String text = String.join("\n", kept).strip();
+                if (text.isEmpty()) {
+                    delete(s.getKey());
+                } else {
+                    Files.writeString(file, text + "\n");
+                }
+            }
+        }
     }
 
     /** Deletes a file this tool wrote, and the directories that held nothing else. */
-    private static void delete(Path classes, String name) throws IOException {
+    private static void delete(String name) throws IOException {
         Path file = classes.resolve(name);
         Files.deleteIfExists(file);
         for (Path dir = file.getParent(); !dir.equals(classes) && isEmptyDirectory(dir); dir = dir.getParent()) {
@@ -225,15 +312,14 @@ public final class IncludeFunctionJars {
         return s.append("]}}\n").toString();
     }
 
-    /** Stops the build, taking out what this run copied so far: the classes are left as the compiler made them. */
+    /** Stops the build, taking out what this run wrote: the classes are left as the compiler made them. */
     private static void fail(String message) {
         System.err.println("IncludeFunctionJars: " + message);
-        for (String name : WRITTEN) {
-            try {
-                delete(classesDir, name);
-            } catch (IOException e) {
-                System.err.println("IncludeFunctionJars: could not remove " + name + ": " + e.getMessage());
-            }
+        try {
+            undo(new ArrayList<>(WRITTEN));
+        } catch (IOException e) {
+            System.err.println("IncludeFunctionJars: could not take out all it wrote (" + e.getMessage() + "): run "
+                    + "./mvnw clean");
         }
         System.exit(1);
     }

@@ -80,8 +80,11 @@ function stage(jars: string[], dir: string): string {
   return dir;
 }
 
-/** The ARN of a Lambda function (or an IAM pattern of some), with or without a qualifier. */
-const FUNCTION_ARN = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-*]+:(\d{12}|\*):function:[a-zA-Z0-9-_*]+(:[a-zA-Z0-9-_$*]+)?$/;
+/**
+ * The ARN of a Lambda function (or an IAM pattern of some) without a qualifier: fanout.invoke.allowed-functions names
+ * functions, and every version and alias of an allowed one is allowed (the grant covers them, ARN:*).
+ */
+const FUNCTION_ARN = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-*]+:(\d{12}|\*):function:[a-zA-Z0-9-_*]+$/;
 
 /** Whether target/ holds what src/main/docker/Dockerfile.<variant> copies. */
 function serviceBuilt(props: FanoutStackProps): boolean {
@@ -138,7 +141,7 @@ export class FanoutStack extends Stack {
     for (const arn of props.invokableFunctionArns ?? []) {
       if (!FUNCTION_ARN.test(arn)) {
         throw new Error(`context invokableFunctionArns: ${arn} is not the ARN of a Lambda function `
-          + '(arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>])');
+          + '(arn:aws:lambda:<region>:<account>:function:<name>, no qualifier: its versions and aliases are allowed with it)');
       }
     }
 
@@ -309,15 +312,21 @@ export class FanoutStack extends Stack {
     const invokable = props.invokableFunctionArns ?? [];
     if (invokable.length > 0) {
       // `invoke` tasks call users' existing functions: exactly those listed, nothing else
-      taskRole.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: invokable }));
+      taskRole.addToPolicy(new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: invokable.flatMap((arn) => [arn, `${arn}:*`]), // and their versions and aliases
+      }));
     }
+    // always staged, none included: jars of an earlier synth must not stay in the image
+    const imageFunctions = path.join(props.repoRoot, 'target', 'quarkus-app', 'app', 'functions');
+    fs.rmSync(imageFunctions, { recursive: true, force: true });
     if (jars.length > 0) {
       if (props.serviceImage) {
         Annotations.of(this).addWarningV2('fanout:functions-in-image', 'serviceImage is given: it must hold the '
           + `function jars at ${SERVICE_FUNCTIONS_DIR} (the service validates and runs tasks of those functions too)`);
       } else {
         // beside the application in the image Dockerfile.jvm builds (it copies target/quarkus-app/app/ whole)
-        stage(jars, path.join(props.repoRoot, 'target', 'quarkus-app', 'app', 'functions'));
+        stage(jars, imageFunctions);
       }
     }
     // the API needs a key in production: one is generated, handed to the container as FANOUT_AUTH_API_KEYS

@@ -357,7 +357,10 @@ test('functionsPath ships the jars as a layer of the worker and beside the servi
   const staged = path.join(repoRoot, 'target', 'cdk-functions-layer', 'fanout', 'functions', 'my-functions-1.0.jar');
   assert.ok(fs.existsSync(staged), staged);
   assert.equal(WORKER_FUNCTIONS_DIR, '/opt/fanout/functions');
-  assert.ok(fs.existsSync(path.join(repoRoot, 'target', 'quarkus-app', 'app', 'functions', 'my-functions-1.0.jar')));
+  const inImage = path.join(repoRoot, 'target', 'quarkus-app', 'app', 'functions', 'my-functions-1.0.jar');
+  assert.ok(fs.existsSync(inImage));
+  synth();
+  assert.ok(!fs.existsSync(inImage), 'a synth without functionsPath leaves no jar for the image');
   assert.ok(container(t).Environment.some((e: { Name: string; Value: string }) =>
     e.Name === 'FANOUT_FUNCTIONS_PATH' && e.Value === SERVICE_FUNCTIONS_DIR));
 });
@@ -378,10 +381,12 @@ test('invokableFunctionArns: the service may invoke exactly those and allows exa
   const invokes = statements(t).filter((s) => actions(s).includes('lambda:InvokeFunction'));
   assert.equal(invokes.length, 2, 'the worker grant and this one');
   const extra = invokes.find((s) => JSON.stringify(s.Resource).includes('order-check'))!;
-  assert.deepEqual(extra.Resource, arns);
+  assert.deepEqual(extra.Resource, arns.flatMap((a) => [a, `${a}:*`]), 'the functions, their versions and aliases');
   assert.deepEqual(actions(extra), ['lambda:InvokeFunction']);
   assert.ok(container(t).Environment.some((e: { Name: string; Value: string }) =>
     e.Name === 'FANOUT_INVOKE_ALLOWED_FUNCTIONS' && e.Value === arns.join(',')));
   assert.throws(() => synth('java21', { invokableFunctionArns: ['order-check'] }), /is not the ARN of a Lambda function/);
   assert.throws(() => synth('java21', { invokableFunctionArns: ['arn:aws:s3:::bucket'] }), /not the ARN/);
+  // the service's allowlist refuses a qualified pattern at start: refused here, before a deploy that could not start
+  assert.throws(() => synth('java21', { invokableFunctionArns: [`${arns[0]}:prod`] }), /no qualifier/);
 });

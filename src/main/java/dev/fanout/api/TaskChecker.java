@@ -79,7 +79,13 @@ final class TaskChecker {
                     + functions.names());
         }
         JsonNode input = node.get("input");
-        function.get().validate(input);
+        try {
+            function.get().validate(input);
+        } catch (RuntimeException | LinkageError e) {
+            // a function's own bug (or a dependency missing beside its jar): the batch is refused saying so, not a 500
+            throw new InvalidInputException("function '" + fn.textValue() + "' could not check its input: " + e
+                    + " (a fault of the function: see its jar and its dependencies)");
+        }
         if (!ids.add(id)) {
             throw new InvalidInputException("id: duplicate id '" + id + "'; ids must be unique within a batch");
         }

@@ -23,8 +23,8 @@ import java.util.stream.Stream;
  * {@code *.jar}, not its subdirectories), all in one class loader so that a function jar and the jars it depends on
  * can be given side by side.
  *
- * <p>The loader sees the host's classes only for the SPI ({@code dev.fanout.spi}) and Jackson, which the functions'
- * signatures share with the host; everything else comes from the JDK or the jars. A function jar may so bring any
+ * <p>The loader sees the host's classes only for the SPI ({@code dev.fanout.spi}) and Jackson's core, databind and
+ * annotations, which the functions' signatures share with the host; everything else comes from the JDK or the jars. A function jar may so bring any
  * version of any library (its own HTTP client, its own Guava) without meeting the service's, and a function that works
  * in the service works alike in a worker process and in the Lambda worker, which load it the same way.
  */
@@ -36,8 +36,13 @@ final class FunctionJars implements AutoCloseable {
      */
     static final String INCLUDED_AT_BUILD = "META-INF/fanout/function-jars.properties";
     private static final String SERVICE_FILE = "META-INF/services/dev.fanout.spi.TaskFunction";
-    /** Packages the functions share with the host: the SPI and its JSON types. */
-    private static final List<String> SHARED = List.of("dev.fanout.spi.", "com.fasterxml.jackson.");
+    /**
+     * Packages the functions share with the host: the SPI and the JSON types its signatures use (Jackson's core,
+     * databind and annotations). Jackson's modules (YAML, CSV, Joda...) are not shared: the service and the Lambda
+     * worker hold different ones, so a function brings those it uses.
+     */
+    private static final List<String> SHARED = List.of("dev.fanout.spi.", "com.fasterxml.jackson.core.",
+            "com.fasterxml.jackson.databind.", "com.fasterxml.jackson.annotation.");
 
     private final String path;
     private final List<Path> jars;

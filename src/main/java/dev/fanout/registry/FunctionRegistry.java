@@ -82,9 +82,12 @@ public final class FunctionRegistry implements AutoCloseable {
             List<TaskFunction> fromJars = load(ServiceLoader.load(TaskFunction.class, jars.loader()), jars.describe());
             jars.requireFunctions(fromJars.size());
             fromJars.forEach(f -> found.add(new Registered(f, jars.jarOf(f.getClass()))));
+            // names are checked before any function is configured: configure may start what close must stop
+            FunctionRegistry registry = new FunctionRegistry(found, jars);
             found.forEach(r -> r.function().configure(settings));
-            return new FunctionRegistry(found, jars);
+            return registry;
         } catch (RuntimeException | Error e) {
+            closeAll(found);
             jars.close();
             throw e;
         }
@@ -103,6 +106,18 @@ public final class FunctionRegistry implements AutoCloseable {
         return Optional.ofNullable(byName.get(name));
     }
 
+    private static void closeAll(Collection<Registered> registered) {
+        for (Registered r : registered) {
+            if (r.function() instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // closing is best effort: one function's failure must not keep the others open
+                }
+            }
+        }
+    }
+
     /** Sorted by name. */
     public Collection<TaskFunction> all() {
         return functions.values().stream().map(Registered::function).toList();
@@ -119,15 +134,7 @@ public final class FunctionRegistry implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Registered r : functions.values()) {
-            if (r.function() instanceof AutoCloseable c) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    // closing is best effort: one function's failure must not keep the others open
-                }
-            }
-        }
+        closeAll(functions.values());
         try {
             jars.close();
         } catch (Exception e) {

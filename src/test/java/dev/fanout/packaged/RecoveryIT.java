@@ -42,12 +42,14 @@ class RecoveryIT {
     }
 
     private static String tasks(int n, String cpuBackend) {
-        StringBuilder b = new StringBuilder("{\"maxConcurrency\": 50, \"cpuBackend\": \"" + cpuBackend
+        // slow enough that each kill lands in the middle of the batch, on a busy machine too: at least 4 s of sleeps
+        // (600 of 100-300 ms, 30 at once) for 900 tasks; it once ended before the first kill with 50-150 ms at 50
+        StringBuilder b = new StringBuilder("{\"maxConcurrency\": 30, \"cpuBackend\": \"" + cpuBackend
                 + "\", \"tasks\": [");
         for (int i = 0; i < n; i++) {
             b.append(i > 0 ? "," : "").append(i % 3 == 0
                     ? "{\"id\": \"p" + i + "\", \"function\": \"primes\", \"input\": {\"limit\": " + (20_000 + i) + "}}"
-                    : "{\"id\": \"s" + i + "\", \"function\": \"sleep\", \"input\": {\"duration\": \"" + (50 + i % 100)
+                    : "{\"id\": \"s" + i + "\", \"function\": \"sleep\", \"input\": {\"duration\": \"" + (100 + i % 200)
                     + "ms\"}}");
         }
         return b.append("]}").toString();

@@ -35,9 +35,10 @@ class IncludeFunctionJarsTest {
     private record Run(int status, String output) {
     }
 
-    private Run include(Path classes, String path) throws Exception {
+    private Run include(Path classes, String path, String... more) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 Path.of("native", "IncludeFunctionJars.java").toAbsolutePath().toString(), classes.toString(), path));
+        command.addAll(List.of(more));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
@@ -94,9 +95,42 @@ class IncludeFunctionJarsTest {
                 dev.fanout.spi.Settings.class), List.of(Greet.class));
         Run run = include(classes, shaded.toString());
         assertEquals(1, run.status(), run.output());
-        assertTrue(run.output().contains("holds dev/fanout/spi/Settings.class, which the application has already"),
+        assertTrue(run.output().contains("holds dev/fanout/spi/Settings.class: fanout and Jackson come with the service"),
                 run.output());
         assertEquals(before, files(classes));
+    }
+
+    @Test
+    void licencesStayBehindAndEveryServiceFileIsMergedAndTakenOutAgain() throws Exception {
+        Path classes = classes();
+        Files.writeString(classes.resolve("META-INF/services/java.sql.Driver"), "org.example.AppDriver\n");
+        List<String> before = files(classes);
+        Path greet = JarBuilder.write(dir.resolve("greet.jar"), List.of(Greet.class, Salutation.class),
+                List.of(Greet.class), Map.of("META-INF/LICENSE.txt", "Apache-2.0",
+                        "META-INF/services/java.sql.Driver", Salutation.class.getName() + "\n"));
+        Path other = JarBuilder.write(dir.resolve("other.jar"), List.of(), List.of(),
+                Map.of("META-INF/LICENSE.txt", "MIT"));
+        Run run = include(classes, greet + "," + other);
+        assertEquals(0, run.status(), run.output());
+        assertFalse(Files.exists(classes.resolve("META-INF/LICENSE.txt")), "licences stay with their jars");
+        assertEquals(List.of("org.example.AppDriver", Salutation.class.getName()), Files.readAllLines(
+                classes.resolve("META-INF/services/java.sql.Driver")).stream().filter(l -> !l.isBlank()).toList());
+        assertEquals(0, include(classes, "").status());
+        assertEquals(before, files(classes));
+        assertEquals("org.example.AppDriver\n", Files.readString(classes.resolve("META-INF/services/java.sql.Driver")));
+    }
+
+    @Test
+    void aClassTheApplicationHasOnItsClasspathIsRefused() throws Exception {
+        Path classes = classes();
+        Path library = JarBuilder.write(dir.resolve("lib/salutation-2.0.jar"), List.of(Salutation.class), List.of());
+        Path greet = JarBuilder.write(dir.resolve("greet.jar"), List.of(Greet.class, Salutation.class),
+                List.of(Greet.class));
+        Run run = include(classes, greet.toString(), "--classpath", library.toString());
+        assertEquals(1, run.status(), run.output());
+        assertTrue(run.output().contains("holds dev/fanout/testing/jars/Salutation.class, which the application has "
+                + "already (in salutation-2.0.jar)"), run.output());
+        assertFalse(Files.exists(classes.resolve("dev/fanout/testing")), "nothing is left behind");
     }
 
     @Test

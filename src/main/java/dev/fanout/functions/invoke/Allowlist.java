@@ -10,9 +10,10 @@ import java.util.stream.Collectors;
  * The functions {@code invoke} tasks may call: {@code fanout.invoke.allowed-functions}, comma-separated patterns in
  * which {@code *} stands for any run of characters (within one segment of an ARN). Empty: none.
  * <ul>
- *   <li>A pattern without {@code :} ({@code order-*}) matches the function's name, whatever form the task gives it in:
- *       {@code order-check}, {@code order-check:prod}, {@code 123456789012:function:order-check} or
- *       {@code arn:aws:lambda:eu-west-1:123456789012:function:order-check:prod}.
+ *   <li>A pattern without {@code :} ({@code order-*}) matches a function of the service's own account and region
+ *       given by name: {@code order-check} or {@code order-check:prod}. A target that names an account (a partial or
+ *       full ARN) needs an ARN pattern: a name pattern would otherwise allow that name in every account, and the
+ *       service could be made to call another account's function on the caller's behalf.
  *   <li>A pattern {@code arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME} matches a full-ARN target segment by
  *       segment, whatever its qualifier. A target given without region (a name, a partial ARN) is invoked in
  *       {@code fanout.lambda.region}: it matches when that region and its name match the pattern's (and its account,
@@ -88,7 +89,7 @@ final class Allowlist {
 
     boolean allows(FunctionRef f) {
         for (Glob name : names) {
-            if (name.matches(f.name())) {
+            if (f.account() == null && name.matches(f.name())) {
                 return true;
             }
         }

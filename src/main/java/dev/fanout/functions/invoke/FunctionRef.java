@@ -23,6 +23,12 @@ record FunctionRef(String text, String partition, String region, String account,
     private static final Pattern ACCOUNT = Pattern.compile("[0-9]{12}");
     private static final Pattern PARTITION = Pattern.compile("aws[a-zA-Z-]*");
     private static final Pattern REGION = Pattern.compile("[a-z0-9-]+");
+    /**
+     * What Lambda may read as the start of a partial ARN rather than as a name ({@code us-east-1:billing},
+     * {@code 123456789012:billing}, {@code function:billing} all name the function {@code billing}): refused before a
+     * qualifier, so that what the allowlist checks is what Lambda invokes.
+     */
+    private static final Pattern NOT_A_NAME = Pattern.compile("function|[0-9]{12}|[a-z]{2}(-[a-z]+)+-[0-9]+");
 
     /** @throws IllegalArgumentException saying which forms are accepted */
     static FunctionRef parse(String text) {
@@ -36,7 +42,8 @@ record FunctionRef(String text, String partition, String region, String account,
         } else {
             ref = switch (p.length) {
                 case 1 -> new FunctionRef(text, null, null, null, p[0], null);
-                case 2 -> new FunctionRef(text, null, null, null, p[0], p[1]);
+                case 2 -> NOT_A_NAME.matcher(p[0]).matches() ? null
+                        : new FunctionRef(text, null, null, null, p[0], p[1]);
                 case 3, 4 -> p[1].equals("function") && ACCOUNT.matcher(p[0]).matches()
                         ? new FunctionRef(text, null, null, p[0], p[2], p.length == 4 ? p[3] : null) : null;
                 default -> null;
@@ -53,8 +60,11 @@ record FunctionRef(String text, String partition, String region, String account,
         return region != null;
     }
 
-    /** The function without its qualifier, as given: versions and aliases of one function share its concurrency. */
-    String unqualified() {
-        return qualifier == null ? text : text.substring(0, text.length() - qualifier.length() - 1);
+    /**
+     * What the function's concurrency is counted by: its name, however the task spells it (a name, a partial or a full
+     * ARN) and whatever version or alias it calls, as they all share the function's reserved concurrency.
+     */
+    String limitKey() {
+        return name;
     }
 }

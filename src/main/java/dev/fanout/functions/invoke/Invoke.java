@@ -142,9 +142,10 @@ public final class Invoke implements TaskFunction, AutoCloseable {
     private InvokeResponse invokeWithinLimit(InvokeInput in, InvokeRequest request)
             throws InterruptedException, TaskFailedException {
         LambdaAsyncClient lambda = client();
-        // versions and aliases share the function's concurrency
-        KeyedLimits.Key target = limits.of(in.function().unqualified());
         for (int throttles = 1; ; throttles++) {
+            // looked up each time: a function beyond the first 100 is forgotten while none of its calls is in flight
+            // (as during this call's backoff), and the next call must find the limit the others share
+            KeyedLimits.Key target = limits.of(in.function().limitKey());
             AdaptiveLimit.Permit permit = target.acquire();
             // refused for another reason, or no answer (a connection error, a cancel): nothing learned
             KeyedLimits.Outcome outcome = KeyedLimits.Outcome.NOTHING_LEARNED;

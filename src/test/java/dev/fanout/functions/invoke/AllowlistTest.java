@@ -17,11 +17,8 @@ class AllowlistTest {
     }
 
     @Test
-    void aNamePatternMatchesTheNameInEveryFormATaskGivesIt() {
-        for (String target : new String[]{"order-check", "order-check:prod", "order-check:$LATEST",
-                "123456789012:function:order-check", "123456789012:function:order-check:7",
-                ARN + "order-check", ARN + "order-check:prod", "arn:aws-cn:lambda:cn-north-1:210987654321:function:"
-                + "order-check"}) {
+    void aNamePatternMatchesTheNameOfAFunctionOfTheServicesOwnAccountWhateverItsQualifier() {
+        for (String target : new String[]{"order-check", "order-check:prod", "order-check:$LATEST"}) {
             assertTrue(allows("order-check", null, target), target);
         }
         assertFalse(allows("order-check", null, "order-check-v2"), "a name is the whole name");
@@ -30,9 +27,35 @@ class AllowlistTest {
     }
 
     @Test
+    void aNamePatternDoesNotAllowTheNameInOtherAccounts() {
+        for (String target : new String[]{"999999999999:function:order-check", "123456789012:function:order-check:7",
+                ARN + "order-check", "arn:aws-cn:lambda:cn-north-1:210987654321:function:order-check"}) {
+            assertFalse(allows("order-check", null, target), target + " names an account: an ARN pattern must allow it");
+        }
+        assertTrue(allows(ARN + "order-check", "eu-west-1", "123456789012:function:order-check:7"));
+    }
+
+    @Test
+    void shortFormsThatLambdaReadsAsAPartialArnAreRefusedRatherThanMisread() {
+        // Lambda reads each of these as the function billing; read as name:qualifier they would pass "us-*" or "*"
+        for (String target : new String[]{"us-east-1:billing", "eu-west-1:billing", "us-gov-west-1:billing",
+                "123456789012:billing", "function:billing"}) {
+            assertThrows(IllegalArgumentException.class, () -> FunctionRef.parse(target), target);
+        }
+        assertEquals("prod", FunctionRef.parse("billing:prod").qualifier());
+    }
+
+    @Test
+    void everySpellingOfAFunctionSharesOneLimit() {
+        assertEquals("order-check", FunctionRef.parse("order-check:prod").limitKey());
+        assertEquals("order-check", FunctionRef.parse("123456789012:function:order-check").limitKey());
+        assertEquals("order-check", FunctionRef.parse(ARN + "order-check:7").limitKey());
+    }
+
+    @Test
     void starMatchesAnyRunOfCharacters() {
         assertTrue(allows("order-*", null, "order-check"));
-        assertTrue(allows("order-*", null, ARN + "order-check:prod"));
+        assertTrue(allows(ARN + "order-*", null, ARN + "order-check:prod"));
         assertTrue(allows("*-check", null, "order-check"));
         assertTrue(allows("*", null, "anything"));
         assertFalse(allows("order-*", null, "orders"));
@@ -95,12 +118,10 @@ class AllowlistTest {
         assertEquals("123456789012", full.account());
         assertEquals("order-check", full.name());
         assertEquals("prod", full.qualifier());
-        assertEquals(ARN + "order-check", full.unqualified());
         FunctionRef partial = FunctionRef.parse("123456789012:function:order-check");
         assertNull(partial.region());
         assertEquals("123456789012", partial.account());
         assertNull(partial.qualifier());
-        assertEquals("order-check", FunctionRef.parse("order-check:7").unqualified());
         for (String bad : new String[]{"a:b:c", "order check", "order-check:", "1234:function:x",
                 "arn:aws:lambda:eu-west-1:123456789012:function", "arn:aws:lambda:eu-west-1:123456789012:layer:x",
                 "order-check:pr/od"}) {

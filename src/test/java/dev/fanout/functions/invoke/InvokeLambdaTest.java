@@ -73,7 +73,7 @@ class InvokeLambdaTest {
     }
 
     private KeyedLimits.Key echo() {
-        return ((Invoke) functions.find("invoke").orElseThrow()).limits().of(FunctionRef.parse("echo").unqualified());
+        return ((Invoke) functions.find("invoke").orElseThrow()).limits().of(FunctionRef.parse("echo").limitKey());
     }
 
     private static TaskSpec invoke(String id, String functionName, String payload) {
@@ -181,8 +181,8 @@ class InvokeLambdaTest {
                     () -> invoke.apply(input, new TaskContext("t", 1, Settings.EMPTY)));
             assertTrue(e.getMessage().startsWith("cannot reach Lambda to invoke 'echo': SdkClientException: "),
                     e.getMessage());
-            assertEquals(0, invoke.limits().of(FunctionRef.parse("echo").unqualified()).inFlight());
-            assertEquals(0, invoke.limits().of(FunctionRef.parse("echo").unqualified()).throttles());
+            assertEquals(0, invoke.limits().of(FunctionRef.parse("echo").limitKey()).inFlight());
+            assertEquals(0, invoke.limits().of(FunctionRef.parse("echo").limitKey()).throttles());
         }
     }
 

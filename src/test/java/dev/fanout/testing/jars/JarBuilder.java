@@ -20,6 +20,12 @@ public final class JarBuilder {
      * @param functions listed in its META-INF/services/dev.fanout.spi.TaskFunction (none: no service file)
      */
     public static Path write(Path jar, List<Class<?>> classes, List<Class<?>> functions) throws IOException {
+        return write(jar, classes, functions, java.util.Map.of());
+    }
+
+    /** @param files more entries, by name: resources, licences, other service files */
+    public static Path write(Path jar, List<Class<?>> classes, List<Class<?>> functions,
+                             java.util.Map<String, String> files) throws IOException {
         Files.createDirectories(jar.getParent());
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
             for (Class<?> c : classes) {
@@ -28,6 +34,10 @@ public final class JarBuilder {
                 try (InputStream in = c.getClassLoader().getResourceAsStream(entry)) {
                     in.transferTo(out);
                 }
+            }
+            for (var f : files.entrySet()) {
+                out.putNextEntry(new JarEntry(f.getKey()));
+                write(out, f.getValue());
             }
             if (!functions.isEmpty()) {
                 out.putNextEntry(new JarEntry("META-INF/services/dev.fanout.spi.TaskFunction"));

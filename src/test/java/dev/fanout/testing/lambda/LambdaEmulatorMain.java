@@ -38,7 +38,11 @@ public final class LambdaEmulatorMain {
                         config.handler(), config.reservedConcurrency(), config.timeout(), Integer.parseInt(value),
                         config.layers(), config.environment(), config.log(), config.bootstrap());
                 case "--layer" -> layers.add(Path.of(value));
-                case "--functions" -> config = config.withFunctionJars(value);
+                // absolute, from where the caller stands: the sandboxes run in the unpacked function
+                case "--functions" -> config = config.withFunctionJars(java.util.Arrays.stream(value.split(","))
+                        .filter(e -> !e.isBlank()).map(e -> Path.of(System.getProperty("fanout.emulator.caller-dir",
+                                ".")).resolve(e.trim()).toAbsolutePath().normalize().toString())
+                        .collect(java.util.stream.Collectors.joining(",")));
                 case "--handler" -> config = config.withHandler(value);
                 case "--log" -> config = config.withLog(Path.of(value));
                 default -> {

@@ -16,6 +16,8 @@ import java.util.Set;
  */
 public class Collatz implements TaskFunction {
     private static final long MAX_RANGE = 10_000_000;
+    /** Far below where a sequence could leave a long (its peaks grow much faster than its start). */
+    private static final long MAX_NUMBER = 1_000_000_000_000L;
 
     @Override
     public String name() {
@@ -58,10 +60,11 @@ public class Collatz implements TaskFunction {
         return JsonNodeFactory.instance.objectNode().put("number", best).put("steps", bestSteps);
     }
 
+    /** @throws ArithmeticException when the sequence leaves the range of a long (fanout reports it as the failure) */
     static int steps(long n) {
         int steps = 0;
         while (n != 1) {
-            n = (n & 1) == 0 ? n >>> 1 : 3 * n + 1;
+            n = (n & 1) == 0 ? n >>> 1 : Math.addExact(Math.multiplyExact(3, n), 1);
             steps++;
         }
         return steps;
@@ -69,8 +72,8 @@ public class Collatz implements TaskFunction {
 
     private static long[] range(JsonNode input) throws InvalidInputException {
         JsonNode in = Inputs.object(input, Set.of("from", "to"));
-        long from = Inputs.integer(in, "from", 1, Long.MAX_VALUE / 4, 1L);
-        long to = Inputs.integer(in, "to", 1, Long.MAX_VALUE / 4, null);
+        long from = Inputs.integer(in, "from", 1, MAX_NUMBER, 1L);
+        long to = Inputs.integer(in, "to", 1, MAX_NUMBER, null);
         if (to < from || to - from >= MAX_RANGE) {
             throw new InvalidInputException("input: expected from <= to and at most " + MAX_RANGE
                     + " numbers, got from " + from + " to " + to);

@@ -35,5 +35,7 @@ class CollatzTest {
                 () -> new Collatz().validate(json.readTree("{\"from\": 10, \"to\": 5}")));
         assertTrue(e.getMessage().contains("from <= to"), e.getMessage());
         assertThrows(InvalidInputException.class, () -> new Collatz().validate(json.readTree("{\"upto\": 5}")));
+        assertThrows(InvalidInputException.class,
+                () -> new Collatz().validate(json.readTree("{\"from\": 1, \"to\": 9000000000000000000}")));
     }
 }
