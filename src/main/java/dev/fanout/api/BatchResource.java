@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.spi.Durations;
 import dev.fanout.core.Json;
+import dev.fanout.execution.BatchDetails;
 import dev.fanout.execution.BatchOptions;
+import dev.fanout.execution.BatchState;
 import dev.fanout.execution.BatchStatus;
 import dev.fanout.execution.BatchView;
 import dev.fanout.execution.Engine;
@@ -151,8 +153,8 @@ public class BatchResource {
     @GET
     @Path("/{id}")
     @Produces(MediaType.APPLICATION_JSON)
-    public BatchStatus status(@PathParam("id") String id) {
-        return find(id).status();
+    public BatchDetails status(@PathParam("id") String id) {
+        return find(id).details();
     }
 
     @DELETE
@@ -181,13 +183,14 @@ public class BatchResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public BatchPage list(@RestQuery String limit, @RestQuery String offset) {
+    public BatchPage list(@RestQuery String limit, @RestQuery String offset, @RestQuery String state) {
         int l = pageParam("limit", limit, 20, 1, 1000);
         int o = pageParam("offset", offset, 0, 0, Integer.MAX_VALUE);
-        return new BatchPage(engine.list(o, l), o, l, engine.batchCount());
+        BatchState s = OptionsParser.choice("state", state, BatchState.class);
+        return new BatchPage(engine.list(s, o, l), o, l, engine.batchCount(s));
     }
 
-    /** One page of {@code GET /batches}, newest first. */
+    /** One page of {@code GET /batches}, newest first; {@code total} counts the batches the filter lets through. */
     public record BatchPage(List<BatchStatus> batches, int offset, int limit, int total) {
     }
 

@@ -63,6 +63,23 @@ final class OptionsParser {
                 + value + "'");
     }
 
+    /**
+     * One of an enum's names (exactly as clients read them: {@code FAILED}), or null when {@code value} is null or
+     * blank; anything else is a 400 that names the allowed values.
+     */
+    static <E extends Enum<E>> E choice(String name, String value, Class<E> type) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equals(value.trim())) {
+                return e;
+            }
+        }
+        throw ProblemException.invalidOption(name + ": expected one of " + String.join(", ",
+                java.util.Arrays.stream(type.getEnumConstants()).map(Enum::name).toList()) + ", got '" + value + "'");
+    }
+
     /** One option's raw value from either place; both places at once is a conflict the client must resolve. */
     private record Options(Map<String, JsonNode> body, Function<String, String> query) {
 

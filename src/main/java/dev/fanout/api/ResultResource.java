@@ -3,7 +3,9 @@ package dev.fanout.api;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.fanout.core.ErrorType;
 import dev.fanout.core.Json;
+import dev.fanout.core.TaskState;
 import dev.fanout.core.TaskResult;
 import dev.fanout.execution.BatchView;
 import dev.fanout.execution.Engine;
@@ -23,6 +25,8 @@ import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
+import java.util.function.Predicate;
+
 /**
  * A batch's results as they are stored, streamed: NDJSON by default, server-sent events on request. Each result
  * carries its place in the stream's order, so a client can resume after the last one it has, after a lost
@@ -41,11 +45,13 @@ public class ResultResource {
     @Produces(BatchResource.NDJSON)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     public Multi<StreamedResult> results(@PathParam("id") String id, @RestQuery String order,
-                                         @RestQuery String after) {
+                                         @RestQuery String after, @RestQuery String state,
+                                         @RestQuery String errorType) {
+        Predicate<TaskResult> filter = filter(state, errorType);
         BatchView batch = find(id);
         boolean inputOrder = inputOrder(order);
         return ResultStreams.stream(batch, () -> engine.find(id), inputOrder,
-                        resumePoint(batch, inputOrder, "after", after))
+                        resumePoint(batch, inputOrder, "after", after), filter)
                 .map(n -> new StreamedResult(n.seq(), n.result()));
     }
 
@@ -64,7 +70,9 @@ public class ResultResource {
     @Produces(MediaType.SERVER_SENT_EVENTS + ";qs=0.5")
     public Multi<OutboundSseEvent> resultEvents(@PathParam("id") String id, @RestQuery String order,
                                                 @RestQuery String after, @RestHeader("Last-Event-ID") String lastId,
+                                                @RestQuery String state, @RestQuery String errorType,
                                                 @Context Sse sse) {
+        Predicate<TaskResult> filter = filter(state, errorType);
         BatchView batch = find(id);
         boolean inputOrder = inputOrder(order);
         int from = lastId != null ? resumePoint(batch, inputOrder, "Last-Event-ID", lastId)
@@ -73,12 +81,29 @@ public class ResultResource {
             throw new WebApplicationException(Response.noContent().build());
         }
         // data written as JSON text here: an event with a media type would also carry a non-standard content-type line
-        Multi<OutboundSseEvent> results = ResultStreams.stream(batch, () -> engine.find(id), inputOrder, from)
+        Multi<OutboundSseEvent> results = ResultStreams.stream(batch, () -> engine.find(id), inputOrder, from, filter)
                 .map(n -> sse.newEventBuilder()
                 .id(String.valueOf(n.seq())).data(json(n.result())).build());
-        Multi<OutboundSseEvent> end = Multi.createFrom().item(() -> sse.newEventBuilder().name("end")
-                .data(json(engine.find(id).orElse(batch).status())).build());
+        boolean filtered = state != null && !state.isBlank() || errorType != null && !errorType.isBlank();
+        Multi<OutboundSseEvent> end = Multi.createFrom().item(() -> {
+            BatchView last = engine.find(id).orElse(batch);
+            OutboundSseEvent.Builder event = sse.newEventBuilder().name("end").data(json(last.status()));
+            // a filtered stream's last result may be far from the end: its reconnect must start at the end (204)
+            return filtered ? event.id(String.valueOf(inputOrder ? last.total() : last.maxSeq())).build()
+                    : event.build();
+        });
         return Multi.createBy().concatenating().streams(results, end);
+    }
+
+    /**
+     * The results a client asked for: {@code ?state=} (SUCCEEDED, FAILED, CANCELLED) and {@code ?errorType=} (an
+     * {@link ErrorType} name), both when both are given. Numbering stays that of the whole stream, so {@code after}
+     * and {@code Last-Event-ID} work the same with a filter.
+     */
+    static Predicate<TaskResult> filter(String state, String errorType) {
+        TaskState s = OptionsParser.choice("state", state, TaskState.class);
+        ErrorType e = OptionsParser.choice("errorType", errorType, ErrorType.class);
+        return r -> (s == null || r.state() == s) && (e == null || (r.error() != null && r.error().type() == e));
     }
 
     private BatchView find(String id) {

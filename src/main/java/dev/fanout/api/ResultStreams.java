@@ -1,5 +1,6 @@
 package dev.fanout.api;
 
+import dev.fanout.core.TaskResult;
 import dev.fanout.execution.BatchView;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -11,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -29,13 +31,17 @@ final class ResultStreams {
     /**
      * The visible results after the first {@code after} (a seq in completion order, a count in input order).
      *
+     * Only the results {@code filter} lets through are sent: they keep their place in the whole stream (a resumed
+     * filtered stream goes on after the same seq).
+     *
      * @param find the batch as it is now, wherever it runs (a handed-over view is replaced by it)
      */
     static Multi<BatchView.Numbered> stream(BatchView batch, Supplier<Optional<BatchView>> find, boolean inputOrder,
-                                            int after) {
+                                            int after, Predicate<TaskResult> filter) {
         AtomicInteger cursor = new AtomicInteger(after);
         AtomicReference<BatchView> current = new AtomicReference<>(batch);
-        Supplier<CompletionStage<List<BatchView.Numbered>>> next = () -> next(current, find, inputOrder, cursor);
+        Supplier<CompletionStage<List<BatchView.Numbered>>> next = () -> next(current, find, inputOrder, cursor,
+                filter);
         return Multi.createBy().repeating()
                 .uni(() -> Uni.createFrom().completionStage(next))
                 .until(List::isEmpty)
@@ -45,7 +51,8 @@ final class ResultStreams {
     /** The next results after the cursor, waiting for one when there is none yet; empty at the end. */
     private static CompletionStage<List<BatchView.Numbered>> next(AtomicReference<BatchView> current,
                                                                   Supplier<Optional<BatchView>> find,
-                                                                  boolean inputOrder, AtomicInteger cursor) {
+                                                                  boolean inputOrder, AtomicInteger cursor,
+                                                                  Predicate<TaskResult> filter) {
         BatchView batch = current.get();
         if (batch.handedOver()) {
             Optional<BatchView> now = find.get();
@@ -56,16 +63,20 @@ final class ResultStreams {
             batch = now.get();
         }
         CompletableFuture<Void> change = batch.nextChange();
-        boolean finished = batch.isFinished(); // read first: once finished, the page below has everything left
+        boolean finished = batch.isFinished(); // read first: once finished, the pages below have everything left
         List<BatchView.Numbered> page = batch.page(inputOrder, cursor.get(), PAGE);
-        if (!page.isEmpty()) {
+        while (!page.isEmpty()) {
             cursor.set(page.getLast().seq());
-            return CompletableFuture.completedFuture(page);
+            List<BatchView.Numbered> wanted = page.stream().filter(n -> filter.test(n.result())).toList();
+            if (!wanted.isEmpty()) {
+                return CompletableFuture.completedFuture(wanted);
+            }
+            page = batch.page(inputOrder, cursor.get(), PAGE); // none wanted: an empty list would end the stream
         }
         if (finished) {
             return CompletableFuture.completedFuture(List.of());
         }
-        return change.thenComposeAsync(v -> next(current, find, inputOrder, cursor),
+        return change.thenComposeAsync(v -> next(current, find, inputOrder, cursor, filter),
                 Infrastructure.getDefaultExecutor());
     }
 }

@@ -50,6 +50,7 @@ public final class Batch implements BatchView {
     private final int[] priorAttempts; // attempts started in earlier runs of this batch (resumed, redriven)
     private final int[] retriedAfter; // attempts before its latest redrive: retries count from there
     private final CompletionLog log;
+    private final BatchStats stats;
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger failedSoFar = new AtomicInteger();
     private final AtomicInteger cancelledSoFar = new AtomicInteger();
@@ -74,6 +75,7 @@ public final class Batch implements BatchView {
         this.priorAttempts = null;
         this.retriedAfter = null;
         this.log = new CompletionLog(tasks.size());
+        this.stats = new BatchStats(createdAt.toEpochMilli());
     }
 
     /**
@@ -91,6 +93,7 @@ public final class Batch implements BatchView {
         this.priorAttempts = new int[n];
         this.retriedAfter = new int[n];
         this.log = new CompletionLog(n);
+        this.stats = new BatchStats(createdAt.toEpochMilli());
         List<StoredTask> done = new ArrayList<>();
         for (StoredTask t : stored) {
             priorAttempts[t.index()] = t.attempts();
@@ -106,7 +109,8 @@ public final class Batch implements BatchView {
             status.set(t.index(), stateOf(t.result()));
             results.set(t.index(), t.result());
             log.preload(t.index(), t.seq());
-            count(t.result());
+            TaskResult r = t.result();
+            count(r, r.startedAt() == null ? -1 : r.startedAt().toEpochMilli() + r.durationMs());
             countSoFar(t.result());
         }
         log.continueAfter(lastSeq);
@@ -145,6 +149,16 @@ public final class Batch implements BatchView {
         Instant end = finishedAt;
         return new BatchStatus(id, state(end != null), total(), Math.max(0, total() - r - s - f - c), r, s, f, c,
                 createdAt, end);
+    }
+
+    /** The status with progress and statistics of the published results, kept as they were published. */
+    @Override
+    public BatchDetails details() {
+        return stats.details(status(), System.currentTimeMillis());
+    }
+
+    BatchStats stats() {
+        return stats;
     }
 
     private BatchState state(boolean finished) {
@@ -355,14 +369,16 @@ public final class Batch implements BatchView {
         if (upTo <= from) {
             return;
         }
+        long now = System.currentTimeMillis();
         for (int k = from; k < upTo; k++) {
-            count(completedAt(k)); // counts first: a reader never sees more results than counted
+            count(completedAt(k), now); // counts first: a reader never sees more results than counted
         }
         log.publish(upTo);
         changed();
     }
 
-    private void count(TaskResult r) {
+    private void count(TaskResult r, long completedAt) {
+        stats.record(r, completedAt);
         switch (r.state()) {
             case SUCCEEDED -> succeeded++;
             case FAILED -> failed++;

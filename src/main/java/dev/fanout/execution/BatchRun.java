@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * </pre>
  */
 final class BatchRun implements Attempt.Listener {
+    private static final System.Logger LOG = System.getLogger(BatchRun.class.getName());
     private final Engine engine;
     private final Batch batch;
     private final Journal journal;
@@ -220,6 +221,8 @@ final class BatchRun implements Attempt.Listener {
         if (!batch.requestStop(byClient)) {
             return;
         }
+        LOG.log(System.Logger.Level.INFO, "batch " + batch.id() + " cancelled (" + why + "): its tasks without a "
+                + "result end CANCELLED");
         interruptFeeder();
         for (int i = 0; i < inFlight.length(); i++) {
             Attempt attempt = inFlight.get(i);

@@ -21,6 +21,9 @@ public interface BatchView {
 
     BatchStatus status();
 
+    /** The status with its progress and statistics ({@code GET /batches/{id}}). */
+    BatchDetails details();
+
     /** The highest place in the completion order so far (above {@link #total()} once a batch was redriven). */
     int maxSeq();
 

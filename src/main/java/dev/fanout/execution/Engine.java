@@ -52,6 +52,7 @@ public final class Engine implements AutoCloseable, Journal.Listener {
     private final Semaphore ioPermits;
     private final ScheduledThreadPoolExecutor timer;
     private final LocalRuns runs;
+    private final StoredStats storedStats;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean shuttingDown;
 
@@ -68,6 +69,7 @@ public final class Engine implements AutoCloseable, Journal.Listener {
         this.store = store;
         this.journal = new Journal(store, instance, this);
         this.runs = new LocalRuns(this, store, journal);
+        this.storedStats = new StoredStats(store);
         this.leases = new Leases(this, store, instance, config.leaseDuration());
         this.retryBackoff = new Backoff(config.retryBackoff(), config.maxRetryBackoff());
         this.ioPermits = new Semaphore(config.ioMaxConcurrency());
@@ -142,6 +144,7 @@ public final class Engine implements AutoCloseable, Journal.Listener {
                 return new Submitted(find(stored).orElseThrow(), true);
             }
             Batch batch = new Batch(id, now, tasks, options);
+            LOG.log(System.Logger.Level.INFO, "batch " + id + " accepted: " + tasks.size() + " tasks");
             runs.start(batch, null);
             return new Submitted(batch, false);
         } catch (dev.fanout.store.StoreException e) {
@@ -170,7 +173,12 @@ public final class Engine implements AutoCloseable, Journal.Listener {
 
     /** Newest first. */
     public List<BatchStatus> list(int offset, int limit) {
-        return store.list(offset, limit).stream().map(row -> {
+        return list(null, offset, limit);
+    }
+
+    /** Newest first, only those in {@code state} (null: all). */
+    public List<BatchStatus> list(BatchState state, int offset, int limit) {
+        return store.list(state == null ? null : state.name(), offset, limit).stream().map(row -> {
             BatchRun run = runs.get(row.id());
             return run != null ? run.batch().status() : StoredView.status(row);
         }).toList();
@@ -178,6 +186,11 @@ public final class Engine implements AutoCloseable, Journal.Listener {
 
     public int batchCount() {
         return store.count();
+    }
+
+    /** How many batches are in {@code state} (null: all). */
+    public int batchCount(BatchState state) {
+        return store.count(state == null ? null : state.name());
     }
 
     public long runningBatchCount() {
@@ -230,7 +243,10 @@ public final class Engine implements AutoCloseable, Journal.Listener {
             if (!store.redrive(id, options.json(), instance, now + config.leaseDuration().toMillis())) {
                 throw new BatchRunningException(id);
             }
-            runs.resume(id);
+            LOG.log(System.Logger.Level.INFO, "batch " + id + " redriven: its " + (row.get().failed()
+                    + row.get().cancelled()) + " failed and cancelled tasks run again, its " + row.get().succeeded()
+                    + " successes stay");
+            runs.resume(id, true);
             return find(id);
         } catch (dev.fanout.store.StoreException e) {
             throw new StoreUnavailableException(e.getMessage());
@@ -256,8 +272,12 @@ public final class Engine implements AutoCloseable, Journal.Listener {
 
     @Override
     public void ended(Batch batch, Instant at) {
+        storedStats.finished(batch);
         runs.ended(batch); // first: whoever sees the batch finished may redrive it at once
         batch.ended(at);
+        BatchStatus s = batch.status();
+        LOG.log(System.Logger.Level.INFO, "batch " + batch.id() + " finished " + s.state() + ": " + s.succeeded()
+                + " succeeded, " + s.failed() + " failed, " + s.cancelled() + " cancelled of " + s.total());
         listener.batchFinished(batch);
         if (!store.durable()) {
             expire(); // a memory store bounds what it keeps at each end: its bounds are the heap's
@@ -396,6 +416,10 @@ public final class Engine implements AutoCloseable, Journal.Listener {
 
     LocalRuns runs() {
         return runs;
+    }
+
+    StoredStats storedStats() {
+        return storedStats;
     }
 
     boolean isShuttingDown() {

@@ -44,6 +44,11 @@ final class LocalRuns {
      * cannot be loaded is left as it is: its lease runs out and it is claimed again.
      */
     void resume(String id) {
+        resume(id, false);
+    }
+
+    /** As {@link #resume(String)}; {@code redriven}: the engine redrives it (and said so). */
+    void resume(String id, boolean redriven) {
         if (runs.containsKey(id)) {
             return; // still runs here: the claim only renewed a lease that ran out while the store was away
         }
@@ -51,8 +56,10 @@ final class LocalRuns {
             store.load(id).ifPresent(r -> {
                 Batch batch = new Batch(id, Instant.ofEpochMilli(r.batch().createdAt()), r.tasks(),
                         BatchOptions.fromJson(r.batch().options()), r.batch().maxSeq());
-                LOG.log(System.Logger.Level.INFO, "resuming batch " + id + ": " + batch.completedCount() + " of "
-                        + batch.total() + " tasks have their result");
+                if (!redriven) {
+                    LOG.log(System.Logger.Level.INFO, "batch " + id + " resumed: " + batch.completedCount() + " of "
+                            + batch.total() + " tasks have their result, the others run");
+                }
                 start(batch, r.batch());
             });
         } catch (RuntimeException e) {

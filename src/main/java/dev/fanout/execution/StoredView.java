@@ -52,6 +52,13 @@ final class StoredView implements BatchView {
         return status(row);
     }
 
+    /** Read from the store's results once, then only those stored since ({@link StoredStats}). */
+    @Override
+    public BatchDetails details() {
+        BatchStatus s = status();
+        return engine.storedStats().details(row, s);
+    }
+
     static BatchStatus status(StoredBatch r) {
         int pending = Math.max(0, r.total() - r.running() - r.succeeded() - r.failed() - r.cancelled());
         return new BatchStatus(r.id(), BatchState.valueOf(r.state()), r.total(), pending, r.running(),

@@ -54,9 +54,19 @@ public interface Store extends AutoCloseable {
     Optional<StoredBatch> find(String id);
 
     /** Newest first. */
-    List<StoredBatch> list(int offset, int limit);
+    default List<StoredBatch> list(int offset, int limit) {
+        return list(null, offset, limit);
+    }
 
-    int count();
+    /** Newest first, only those in {@code state} (RUNNING, SUCCEEDED, FAILED, CANCELLED; null: all). */
+    List<StoredBatch> list(String state, int offset, int limit);
+
+    default int count() {
+        return count(null);
+    }
+
+    /** Batches in {@code state} (null: all). */
+    int count(String state);
 
     /**
      * At most {@code limit} results of a batch after the first {@code after}: in completion order (by seq, after seq

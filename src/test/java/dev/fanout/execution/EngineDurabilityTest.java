@@ -360,4 +360,33 @@ public abstract class EngineDurabilityTest {
         assertEquals(500, checked);
         assertEquals(TaskState.SUCCEEDED, batch.result(499).state());
     }
+
+    @Test
+    void statisticsSurviveARestartForFinishedAndResumedBatches() {
+        Engine first = engine();
+        Batch finished = first.submit(List.of(task("ok", "sleep", "{\"duration\": \"50ms\"}"),
+                task("bad", "fail", "{\"message\": \"boom\"}")), options(0));
+        awaitView(first, finished.id());
+        Batch cut = first.submit(List.of(task("f", "fail", "{\"message\": \"bang\"}"),
+                task("quick", "sleep", "{\"duration\": \"1ms\"}"),
+                task("slow", "sleep", "{\"duration\": \"1s\"}")), options(0));
+        await().atMost(Duration.ofSeconds(30)).until(() -> cut.completedCount() == 2);
+        first.close(); // the slow task is stopped: it runs again in the next engine
+
+        Engine second = engine();
+        BatchDetails done = second.find(finished.id()).orElseThrow().details(); // read once from the stored results
+        assertEquals(2, done.progress().done());
+        assertEquals(2, done.stats().durationMs().count());
+        assertTrue(done.stats().durationMs().max() >= 50, done.stats().toString());
+        assertEquals(1, done.stats().errors().get("FUNCTION_ERROR").count());
+        List<String> samples = done.stats().errors().get("FUNCTION_ERROR").samples();
+        assertTrue(samples.size() == 1 && samples.getFirst().contains("boom"), samples.toString());
+
+        BatchView resumed = awaitView(second, cut.id());
+        BatchDetails d = resumed.details();
+        assertEquals(3, d.progress().done());
+        assertEquals(3, d.stats().durationMs().count(), "the results from before the restart count too");
+        assertEquals(1, d.stats().errors().get("FUNCTION_ERROR").count());
+        assertEquals(2, d.stats().queueWaitMs().count(), "the slow task's result came from its second attempt");
+    }
 }

@@ -265,13 +265,13 @@ public abstract class JdbcStore implements Store {
     }
 
     @Override
-    public List<StoredBatch> list(int offset, int limit) {
-        return transaction("list batches", c -> Reads.list(c, offset, limit));
+    public List<StoredBatch> list(String state, int offset, int limit) {
+        return transaction("list batches", c -> Reads.list(c, state, offset, limit));
     }
 
     @Override
-    public int count() {
-        return transaction("count batches", Reads::count);
+    public int count(String state) {
+        return transaction("count batches", c -> Reads.count(c, state));
     }
 
     @Override

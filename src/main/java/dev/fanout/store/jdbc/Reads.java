@@ -33,11 +33,15 @@ final class Reads {
         }
     }
 
-    static List<StoredBatch> list(Connection c, int offset, int limit) throws SQLException {
+    static List<StoredBatch> list(Connection c, String state, int offset, int limit) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT " + BATCH_COLUMNS + " FROM fanout_batches "
-                + "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")) {
-            s.setInt(1, limit);
-            s.setInt(2, offset);
+                + (state == null ? "" : "WHERE state = ? ") + "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")) {
+            int p = 1;
+            if (state != null) {
+                s.setString(p++, state);
+            }
+            s.setInt(p++, limit);
+            s.setInt(p, offset);
             List<StoredBatch> page = new ArrayList<>();
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
@@ -48,11 +52,16 @@ final class Reads {
         }
     }
 
-    static int count(Connection c) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM fanout_batches");
-             ResultSet r = s.executeQuery()) {
-            r.next();
-            return r.getInt(1);
+    static int count(Connection c, String state) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM fanout_batches"
+                + (state == null ? "" : " WHERE state = ?"))) {
+            if (state != null) {
+                s.setString(1, state);
+            }
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getInt(1);
+            }
         }
     }
 

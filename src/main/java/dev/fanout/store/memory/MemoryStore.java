@@ -110,19 +110,21 @@ public final class MemoryStore implements Store {
     }
 
     @Override
-    public List<StoredBatch> list(int offset, int limit) {
-        List<StoredBatch> page = new ArrayList<>();
-        for (MemoryBatch b : newestFirst.values().stream().skip(offset).limit(limit).toList()) {
-            synchronized (b) {
-                page.add(b.row());
-            }
-        }
-        return page;
+    public List<StoredBatch> list(String state, int offset, int limit) {
+        return newestFirst.values().stream().map(MemoryStore::row)
+                .filter(r -> state == null || r.state().equals(state)).skip(offset).limit(limit).toList();
     }
 
     @Override
-    public int count() {
-        return batches.size();
+    public int count(String state) {
+        return state == null ? batches.size()
+                : (int) batches.values().stream().filter(b -> row(b).state().equals(state)).count();
+    }
+
+    private static StoredBatch row(MemoryBatch b) {
+        synchronized (b) {
+            return b.row();
+        }
     }
 
     @Override
