@@ -1,0 +1,33 @@
+package dev.fanout.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.util.concurrent.Callable;
+
+/** {@code fanout batches}: GET /batches, newest first. */
+@Command(name = "batches", mixinStandardHelpOptions = true, description = "Lists batches, newest first, as JSON.")
+final class BatchesCommand implements Callable<Integer> {
+    @Mixin
+    Connection connection;
+    @Spec
+    CommandSpec spec;
+    @Option(names = "--state", paramLabel = "STATE", description = "RUNNING, SUCCEEDED, FAILED or CANCELLED")
+    String state;
+    @Option(names = "--limit", paramLabel = "N")
+    Integer limit;
+    @Option(names = "--offset", paramLabel = "N")
+    Integer offset;
+
+    @Override
+    public Integer call() {
+        try (ApiClient api = connection.open()) {
+            Output.print(spec.commandLine().getOut(), api.get("/batches", ApiClient.query("state", state,
+                    "limit", limit == null ? null : limit.toString(), "offset", offset == null ? null : offset.toString())));
+            return ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.fanout.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code fanout status ID}: GET /batches/{id}; exits 1 for a batch with failed or cancelled tasks. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Prints a batch's status, progress and statistics as JSON; exits 1 if tasks failed or were cancelled.")
+final class StatusCommand implements Callable<Integer> {
+    @Mixin
+    Connection connection;
+    @Spec
+    CommandSpec spec;
+    @Parameters(index = "0", paramLabel = "ID")
+    String id;
+
+    @Override
+    public Integer call() {
+        try (ApiClient api = connection.open()) {
+            JsonNode status = api.get("/batches/" + id, Map.of());
+            Output.print(spec.commandLine().getOut(), status);
+            return ExitCodes.forBatch(status);
+        }
+    }
+}
