@@ -60,6 +60,8 @@ public final class Invoke implements TaskFunction, AutoCloseable {
     static final String REGION = "fanout.lambda.region";
     static final String ENDPOINT = "fanout.lambda.endpoint-override";
     static final int MAX_WAIT_SECONDS = 10;
+    /** Calls that found no connection, sent again before the attempt fails. */
+    static final int MAX_UNSENT = 3;
     static final Backoff BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(MAX_WAIT_SECONDS));
     /** Lambda's longest function timeout: a synchronous invocation never lasts longer. */
     private static final Duration LAMBDA_MAX_TIMEOUT = Duration.ofMinutes(15);
@@ -142,6 +144,7 @@ public final class Invoke implements TaskFunction, AutoCloseable {
     private InvokeResponse invokeWithinLimit(InvokeInput in, InvokeRequest request)
             throws InterruptedException, TaskFailedException {
         LambdaAsyncClient lambda = client();
+        int unsent = 0;
         for (int throttles = 1; ; throttles++) {
             // looked up each time: a function beyond the first 100 is forgotten while none of its calls is in flight
             // (as during this call's backoff), and the next call must find the limit the others share
@@ -161,11 +164,17 @@ public final class Invoke implements TaskFunction, AutoCloseable {
                 throw e;
             } catch (ExecutionException e) {
                 Throwable cause = Answers.unwrap(e);
-                if (!Answers.isThrottle(cause)) {
+                if (Answers.neverSent(cause) && unsent < MAX_UNSENT) {
+                    // no connection (a busy endpoint's full accept queue, say): nothing ran, so sent again, uncounted,
+                    // a few times; a Lambda that stays unreachable fails the attempt below
+                    unsent++;
+                    wait = BACKOFF.nanos(unsent);
+                } else if (!Answers.isThrottle(cause)) {
                     throw Answers.failure(in, cause, region);
+                } else {
+                    outcome = KeyedLimits.Outcome.THROTTLED;
+                    wait = Math.max(BACKOFF.nanos(throttles), Answers.retryAfterNanos(cause, BACKOFF.max()));
                 }
-                outcome = KeyedLimits.Outcome.THROTTLED;
-                wait = Math.max(BACKOFF.nanos(throttles), Answers.retryAfterNanos(cause, BACKOFF.max()));
             } finally {
                 target.release(permit, outcome);
             }
