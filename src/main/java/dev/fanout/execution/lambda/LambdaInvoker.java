@@ -1,6 +1,7 @@
 package dev.fanout.execution.lambda;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.core.Connections;
 import dev.fanout.core.Json;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -15,9 +16,6 @@ import software.amazon.awssdk.services.lambda.model.InvokeRequest;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -97,19 +95,14 @@ final class LambdaInvoker implements Invoker {
         return new Outcome.ClientFailed(phase(e), e.getClass().getSimpleName(), e.getMessage());
     }
 
-    /**
-     * CONNECTING only for errors that can only happen while a connection opens (Netty's connect timeout is a
-     * ConnectException too): the request was never written. Any other network error may have come after Lambda took
-     * the request; a read timeout, a reset or a closed channel all may.
-     */
+    /** CONNECTING when the request was never written ({@link Connections#neverSent}); else whether IO failed. */
     private static Outcome.Phase phase(Throwable e) {
+        if (Connections.neverSent(e)) {
+            return Outcome.Phase.CONNECTING;
+        }
         boolean io = false;
         int depth = 0;
         for (Throwable c = e; c != null && depth++ < 20; c = c.getCause()) {
-            if (c instanceof ConnectException || c instanceof UnknownHostException
-                    || c instanceof NoRouteToHostException) {
-                return Outcome.Phase.CONNECTING;
-            }
             io |= c instanceof IOException;
         }
         return io ? Outcome.Phase.EXCHANGING : Outcome.Phase.OTHER;

@@ -73,22 +73,6 @@ final class Answers {
         return c;
     }
 
-    /**
-     * Whether the request was never written: the connection could not be opened (refused, no route, no such host;
-     * Netty's connect timeout is a ConnectException too). Such a call may be sent again without running the function
-     * twice; any other network error may have come after Lambda took the request.
-     */
-    static boolean neverSent(Throwable e) {
-        int depth = 0;
-        for (Throwable c = e; c != null && depth++ < 20; c = c.getCause()) {
-            if (c instanceof java.net.ConnectException || c instanceof java.net.UnknownHostException
-                    || c instanceof java.net.NoRouteToHostException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     static boolean isThrottle(Throwable e) {
         return e instanceof TooManyRequestsException || e instanceof AwsServiceException s && s.statusCode() == 429;
     }

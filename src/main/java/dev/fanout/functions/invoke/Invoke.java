@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.core.AdaptiveLimit;
 import dev.fanout.core.Backoff;
+import dev.fanout.core.Connections;
 import dev.fanout.core.Json;
 import dev.fanout.core.KeyedLimit;
 import dev.fanout.core.KeyedLimits;
@@ -164,7 +165,7 @@ public final class Invoke implements TaskFunction, AutoCloseable {
                 throw e;
             } catch (ExecutionException e) {
                 Throwable cause = Answers.unwrap(e);
-                if (Answers.neverSent(cause) && unsent < MAX_UNSENT) {
+                if (Connections.neverSent(cause) && unsent < MAX_UNSENT) {
                     // no connection (a busy endpoint's full accept queue, say): nothing ran, so sent again, uncounted,
                     // a few times; a Lambda that stays unreachable fails the attempt below
                     unsent++;
