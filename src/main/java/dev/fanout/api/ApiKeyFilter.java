@@ -1,5 +1,6 @@
 package dev.fanout.api;
 
+import dev.fanout.ui.DashboardResource;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -11,7 +12,8 @@ import java.util.Optional;
 /**
  * Every API call needs {@code Authorization: Bearer <key>} with one of {@code fanout.auth.api-keys}, unless
  * authentication is off (dev and test profiles). {@code /q/*} (health, metrics, OpenAPI) is not behind it: it is not
- * served by these resources. The key is never logged nor echoed.
+ * served by these resources; nor are the dashboard's static files at {@code /ui}, which hold no data and ask their user
+ * for a key. The key is never logged nor echoed.
  */
 public class ApiKeyFilter {
     @Inject
@@ -19,11 +21,11 @@ public class ApiKeyFilter {
 
     @ServerRequestFilter(preMatching = true)
     public Optional<Response> authenticate(ContainerRequestContext request) {
-        if (!keys.enabled()) {
+        String path = request.getUriInfo().getPath();
+        if (!keys.enabled() || DashboardResource.isDashboard(path)) {
             return Optional.empty();
         }
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        String path = request.getUriInfo().getPath();
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() == 7) {
             return Optional.of(Response.status(401)
                     .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"fanout\"")

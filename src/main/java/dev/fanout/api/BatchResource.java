@@ -12,7 +12,9 @@ import dev.fanout.execution.BatchStatus;
 import dev.fanout.execution.BatchView;
 import dev.fanout.execution.Engine;
 import dev.fanout.execution.HandedOverException;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -26,6 +28,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -157,6 +161,19 @@ public class BatchResource {
         return find(id).details();
     }
 
+    /**
+     * The same details as server-sent events, for clients that ask for {@code text/event-stream}: an event
+     * {@code details} now, then after each change (at most two a second), the last once the batch has finished.
+     */
+    @GET
+    @Path("/{id}")
+    @Blocking // finding the batch may read the store
+    @Produces(MediaType.SERVER_SENT_EVENTS + ";qs=0.5")
+    public Multi<OutboundSseEvent> statusEvents(@PathParam("id") String id, @Context Sse sse) {
+        return StatusStreams.details(find(id), () -> engine.find(id))
+                .map(d -> sse.newEventBuilder().name("details").data(ResultResource.json(d)).build());
+    }
+
     @DELETE
     @Path("/{id}")
     @RunOnVirtualThread
@@ -188,6 +205,20 @@ public class BatchResource {
         int o = pageParam("offset", offset, 0, 0, Integer.MAX_VALUE);
         BatchState s = OptionsParser.choice("state", state, BatchState.class);
         return new BatchPage(engine.list(s, o, l), o, l, engine.batchCount(s));
+    }
+
+    /**
+     * The same page as server-sent events, for clients that ask for {@code text/event-stream}: an event
+     * {@code batches} now and each time the page changes (read every second); the stream lasts until the client goes.
+     */
+    @GET
+    @Blocking // the first page is read from the store here
+    @Produces(MediaType.SERVER_SENT_EVENTS + ";qs=0.5")
+    public Multi<OutboundSseEvent> listEvents(@RestQuery String limit, @RestQuery String offset,
+                                              @RestQuery String state, @Context Sse sse) {
+        list(limit, offset, state); // bad parameters answer 400 now, not inside the stream
+        return StatusStreams.pages(() -> list(limit, offset, state))
+                .map(p -> sse.newEventBuilder().name("batches").data(ResultResource.json(p)).build());
     }
 
     /** One page of {@code GET /batches}, newest first; {@code total} counts the batches the filter lets through. */

@@ -88,10 +88,25 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e, UriInfo uri) {
+        if (clientGone(e)) {
+            // a watcher closed its stream (a dashboard tab moved on) while an event was being written: nothing is
+            // wrong and nobody is left to answer
+            LOG.debugf("client went away on %s", uri.getPath());
+            return Response.noContent().build();
+        }
         String reference = UUID.randomUUID().toString();
         LOG.errorf(e, "unexpected error %s on %s", reference, uri.getPath());
         return answer(Problem.of(500, "internal-error", "Internal error", "an unexpected error occurred; "
                 + "report it with reference " + reference), uri);
+    }
+
+    private static boolean clientGone(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.channels.ClosedChannelException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Response answer(Problem problem, UriInfo uri) {

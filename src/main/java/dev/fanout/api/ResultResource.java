@@ -130,7 +130,7 @@ public class ResultResource {
         return OptionsParser.integer(name, value.trim(), 0, max);
     }
 
-    private static String json(Object value) {
+    static String json(Object value) {
         try {
             return Json.mapper().writeValueAsString(value);
         } catch (JsonProcessingException e) {

@@ -1,5 +1,8 @@
 package dev.fanout.core;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * A log-linear histogram of non-negative whole numbers (milliseconds here): every power of two is cut into 16 equal
  * buckets, so its memory is fixed (592 counters, about 2.4 KB) whatever it counts, and a percentile it answers is
@@ -68,6 +71,53 @@ public final class LogHistogram {
         return max; // not reached: the counts add up to count
     }
 
+    /** {@code count} values in {@code [from, to)}. */
+    public record Bucket(long from, long to, long count) {
+    }
+
+    /**
+     * The counts in coarser buckets for a chart: four per power of two ({@code [8, 10), [10, 12) ... [1024, 1280),
+     * [1280, 1536) ...}; below 8 one per value), in order, empty ones left out. Each holds whole buckets of this
+     * histogram, so the counts are exact.
+     */
+    public List<Bucket> quarterOctaves() {
+        List<Bucket> out = new ArrayList<>();
+        long from = -1;
+        long to = 0;
+        long n = 0;
+        for (int b = 0; b < BUCKETS; b++) {
+            if (counts[b] == 0) {
+                continue;
+            }
+            long low = low(b);
+            int e = 63 - Long.numberOfLeadingZeros(Math.max(low, 1));
+            long width = low < 4 ? 1 : 1L << (e - 2);
+            long start = low < 4 ? low : low & -width;
+            if (start != from) {
+                if (n > 0) {
+                    out.add(new Bucket(from, to, n));
+                }
+                from = start;
+                to = start + width;
+                n = 0;
+            }
+            n += counts[b];
+        }
+        if (n > 0) {
+            out.add(new Bucket(from, to, n));
+        }
+        return out;
+    }
+
+    /** The smallest value of a bucket. */
+    private static long low(int bucket) {
+        if (bucket < SUB) {
+            return bucket;
+        }
+        int e = bucket / SUB + SUB_BITS - 1;
+        return (1L << e) + (bucket % SUB) * (1L << (e - SUB_BITS));
+    }
+
     static int bucket(long v) {
         if (v < SUB) {
             return (int) v;
@@ -80,9 +130,7 @@ public final class LogHistogram {
         if (bucket < SUB) {
             return bucket;
         }
-        int e = bucket / SUB + SUB_BITS - 1;
-        long width = 1L << (e - SUB_BITS);
-        long low = (1L << e) + (bucket % SUB) * width;
-        return low + (width - 1) / 2;
+        long width = 1L << (bucket / SUB - 1);
+        return low(bucket) + (width - 1) / 2;
     }
 }

@@ -27,9 +27,16 @@ public record BatchDetails(@JsonUnwrapped BatchStatus status, Progress progress,
      * @param durationMs  the last attempt's duration of tasks that ran to a result (SUCCEEDED or FAILED)
      * @param queueWaitMs from the batch's acceptance to the start of tasks whose result came from their first attempt
      * @param errors      by error type: how many results, and up to 3 distinct messages
+     * @param durationHistogram the same durations counted in buckets, four per power of two, empty ones left out
      */
-    @JsonPropertyOrder({"durationMs", "queueWaitMs", "errors"})
-    public record Stats(Percentiles durationMs, Percentiles queueWaitMs, Map<String, Errors> errors) {
+    @JsonPropertyOrder({"durationMs", "queueWaitMs", "errors", "durationHistogram"})
+    public record Stats(Percentiles durationMs, Percentiles queueWaitMs, Map<String, Errors> errors,
+                        List<Bucket> durationHistogram) {
+    }
+
+    /** {@code count} durations from {@code fromMs} (inclusive) to {@code toMs} (exclusive). */
+    @JsonPropertyOrder({"fromMs", "toMs", "count"})
+    public record Bucket(long fromMs, long toMs, long count) {
     }
 
     /** Percentiles within 1/32 of the exact ones ({@link dev.fanout.core.LogHistogram}); null when count is 0. */

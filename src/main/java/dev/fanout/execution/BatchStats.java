@@ -102,8 +102,10 @@ final class BatchStats {
         Map<String, BatchDetails.Errors> errors = new LinkedHashMap<>();
         errorCounts.forEach((type, n) -> errors.put(type.name(),
                 new BatchDetails.Errors(n[0], List.copyOf(samples.getOrDefault(type, List.of())))));
+        List<BatchDetails.Bucket> histogram = durations.quarterOctaves().stream()
+                .map(b -> new BatchDetails.Bucket(b.from(), b.to(), b.count())).toList();
         return new BatchDetails.Stats(percentiles(durations), percentiles(queueWaits),
-                Collections.unmodifiableMap(errors));
+                Collections.unmodifiableMap(errors), histogram);
     }
 
     private static BatchDetails.Percentiles percentiles(LogHistogram h) {

@@ -57,4 +57,17 @@ class AuthTest {
         given().when().get("/q/health/ready").then().statusCode(200);
         given().when().get("/q/health/live").then().statusCode(200);
     }
+
+    @Test
+    void servesTheDashboardsFilesWithoutAKeyAndNothingElseThroughTheirPaths() {
+        given().when().get("/ui").then().statusCode(200).contentType(startsWith("text/html"))
+                .body(containsString("/ui/app.js"));
+        given().when().get("/ui/app.js").then().statusCode(200).contentType(startsWith("text/javascript"))
+                .header("X-Content-Type-Options", "nosniff");
+        given().when().get("/ui/no-such-file.js").then().statusCode(404);
+        // paths that could reach the API once normalised still need the key
+        given().urlEncodingEnabled(false).when().get("/ui/..%2Fbatches").then().statusCode(401);
+        given().urlEncodingEnabled(false).when().get("/ui/%2e%2e/functions").then().statusCode(401);
+        given().urlEncodingEnabled(false).when().get("/ui/../functions").then().statusCode(401);
+    }
 }

@@ -62,7 +62,9 @@ public class BatchStatsResourceTest {
                 .body("stats.errors.FUNCTION_ERROR.samples.size()", is(2))
                 .body("stats.errors.FUNCTION_ERROR.samples", hasItem(containsString("boom")))
                 .body("stats.errors.TIMEOUT.count", is(1))
-                .body("stats.errors", not(org.hamcrest.Matchers.hasKey("CANCELLED")));
+                .body("stats.errors", not(org.hamcrest.Matchers.hasKey("CANCELLED")))
+                .body("stats.durationHistogram.collect { it.count }.sum()", is(5))
+                .body("stats.durationHistogram[-1].toMs", greaterThan(500));
     }
 
     @Test

@@ -3,6 +3,9 @@ package dev.fanout.core;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -90,5 +93,47 @@ class LogHistogramTest {
         assertEquals(-1, h.max());
         assertThrows(IllegalArgumentException.class, () -> h.percentile(0));
         assertThrows(IllegalArgumentException.class, () -> h.percentile(101));
+    }
+
+    @Test
+    void quarterOctavesCountEveryValueInTheBucketThatHoldsIt() {
+        Random random = new Random(11);
+        LogHistogram h = new LogHistogram();
+        Map<Long, Long> expected = new TreeMap<>(); // bucket start -> count, bucket computed by hand from each value
+        for (int i = 0; i < 20_000; i++) {
+            long v = Math.round(Math.exp(Math.log(200) + 2 * random.nextGaussian()));
+            h.record(v);
+            long start;
+            if (v < 8) {
+                start = v;
+            } else {
+                long octave = Long.highestOneBit(v);
+                long width = octave / 4;
+                start = octave + (v - octave) / width * width;
+            }
+            expected.merge(start, 1L, Long::sum);
+        }
+        List<LogHistogram.Bucket> buckets = h.quarterOctaves();
+        Map<Long, Long> got = new TreeMap<>();
+        long previousEnd = -1;
+        for (LogHistogram.Bucket b : buckets) {
+            assertTrue(b.from() >= previousEnd, "in order, not overlapping: " + buckets);
+            assertTrue(b.count() > 0, "no empty bucket: " + b);
+            long width = b.from() < 8 ? 1 : Long.highestOneBit(b.from()) / 4;
+            assertEquals(b.from() + width, b.to(), "a quarter of its power of two: " + b);
+            got.put(b.from(), b.count());
+            previousEnd = b.to();
+        }
+        assertEquals(expected, got);
+        assertEquals(List.of(new LogHistogram.Bucket(896, 1024, 3), new LogHistogram.Bucket(1024, 1280, 1)),
+                histogramOf(1000, 1001, 1023, 1024));
+    }
+
+    private static List<LogHistogram.Bucket> histogramOf(long... values) {
+        LogHistogram h = new LogHistogram();
+        for (long v : values) {
+            h.record(v);
+        }
+        return h.quarterOctaves();
     }
 }
