@@ -3,7 +3,6 @@ package dev.fanout.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -27,8 +26,7 @@ final class BatchWatch {
         Thread poller = Thread.ofVirtual().name("fanout-progress").start(this::poll);
         JsonNode end;
         try {
-            end = new ResultFollower(api, id, Map.of(), 10, Duration.ofSeconds(1), this::message)
-                    .follow(results::println, Long.MAX_VALUE);
+            end = ResultFollower.of(api, id, Map.of(), this::message).follow(results::println, Long.MAX_VALUE);
         } finally {
             results.flush();
             poller.interrupt();
@@ -36,7 +34,7 @@ final class BatchWatch {
         }
         JsonNode status = end;
         try {
-            status = api.get("/batches/" + id, Map.of()); // with its progress, which the end event lacks
+            status = api.get(BatchId.path(id), Map.of()); // with its progress, which the end event lacks
         } catch (RuntimeException e) {
             // the end event says enough
         }
@@ -47,7 +45,7 @@ final class BatchWatch {
     private void poll() {
         while (!Thread.currentThread().isInterrupted()) {
             try {
-                progress.update(api.get("/batches/" + id, Map.of()));
+                progress.update(api.get(BatchId.path(id), Map.of()));
             } catch (RuntimeException e) {
                 // the stream says when the service is gone; the bar waits
             }

@@ -2,10 +2,9 @@ package dev.fanout.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code fanout batches}: GET /batches, newest first. */
@@ -13,8 +12,6 @@ import java.util.concurrent.Callable;
 final class BatchesCommand implements Callable<Integer> {
     @Mixin
     Connection connection;
-    @Spec
-    CommandSpec spec;
     @Option(names = "--state", paramLabel = "STATE", description = "RUNNING, SUCCEEDED, FAILED or CANCELLED")
     String state;
     @Option(names = "--limit", paramLabel = "N")
@@ -25,7 +22,8 @@ final class BatchesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (ApiClient api = connection.open()) {
-            Output.print(spec.commandLine().getOut(), api.get("/batches", ApiClient.query("state", state,
+            Output.print(connection.out(), api.get("/batches", ApiClient.query(
+                    "state", state == null ? null : state.toUpperCase(Locale.ROOT),
                     "limit", limit == null ? null : limit.toString(), "offset", offset == null ? null : offset.toString())));
             return ExitCodes.OK;
         }

@@ -2,9 +2,6 @@ package dev.fanout.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
@@ -14,15 +11,13 @@ import java.util.concurrent.Callable;
 final class CancelCommand implements Callable<Integer> {
     @Mixin
     Connection connection;
-    @Spec
-    CommandSpec spec;
-    @Parameters(index = "0", paramLabel = "ID")
-    String id;
+    @Mixin
+    BatchId batch;
 
     @Override
     public Integer call() {
         try (ApiClient api = connection.open()) {
-            Output.print(spec.commandLine().getOut(), api.delete("/batches/" + id));
+            Output.print(connection.out(), api.delete(batch.path()));
             return ExitCodes.OK;
         }
     }

@@ -2,8 +2,6 @@ package dev.fanout.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -14,13 +12,11 @@ import java.util.concurrent.Callable;
 final class FunctionsCommand implements Callable<Integer> {
     @Mixin
     Connection connection;
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() {
         try (ApiClient api = connection.open()) {
-            Output.print(spec.commandLine().getOut(), api.get("/functions", Map.of()));
+            Output.print(connection.out(), api.get("/functions", Map.of()));
             return ExitCodes.OK;
         }
     }

@@ -2,7 +2,10 @@ package dev.fanout.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 
@@ -26,7 +29,7 @@ final class Progress {
     private int lastWidth;
 
     /**
-     * @param terminal whether stderr is a terminal ({@code System.console() != null})
+     * @param terminal whether stderr is a terminal ({@link #stderrIsTerminal()})
      * @param interval seconds between lines when not redrawing
      */
     Progress(PrintWriter err, Mode mode, boolean terminal, double interval, LongSupplier clock) {
@@ -35,6 +38,24 @@ final class Progress {
         this.redraw = mode == Mode.ALWAYS || (mode == Mode.AUTO && terminal);
         this.intervalNanos = (long) (interval * 1e9);
         this.clock = clock;
+    }
+
+    /**
+     * Whether stderr, where the bar goes, is a terminal. Not {@code System.console()}: it speaks of stdin and stdout,
+     * so it is null for {@code fanout submit f --wait > results.ndjson} on a terminal and set for {@code 2> log}.
+     * Linux tells through {@code /proc/self/fd/2}; elsewhere the console is the best guess there is.
+     */
+    static boolean stderrIsTerminal() {
+        try {
+            return isTerminalDevice(Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString());
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null;
+        }
+    }
+
+    /** {@code /dev/pts/3}, {@code /dev/tty1}: a terminal; a file, a pipe ({@code pipe:[123]}), /dev/null: not. */
+    static boolean isTerminalDevice(String target) {
+        return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
     }
 
     boolean redraws() {

@@ -4,10 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.core.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.net.http.HttpRequest;
 import java.util.Map;
@@ -19,10 +16,8 @@ import java.util.concurrent.Callable;
 final class RedriveCommand implements Callable<Integer> {
     @Mixin
     Connection connection;
-    @Spec
-    CommandSpec spec;
-    @Parameters(index = "0", paramLabel = "ID")
-    String id;
+    @Mixin
+    BatchId batch;
     @Option(names = "--max-concurrency", paramLabel = "N")
     Integer maxConcurrency;
     @Option(names = "--task-timeout", paramLabel = "DURATION")
@@ -47,7 +42,7 @@ final class RedriveCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (ApiClient api = connection.open()) {
-            Output.print(spec.commandLine().getOut(), api.post("/batches/" + id + "/redrive", Map.of(), Map.of(),
+            Output.print(connection.out(), api.post(batch.path() + "/redrive", Map.of(), Map.of(),
                     TaskFile.JSON, HttpRequest.BodyPublishers.ofString(body().toString())));
             return ExitCodes.OK;
         }

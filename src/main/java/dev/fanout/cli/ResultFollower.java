@@ -19,9 +19,16 @@ import java.util.function.Consumer;
  * Follows a batch's results as server-sent events until the {@code end} event, handing each result's JSON on once.
  * A connection that drops (the service restarted, a proxy timed out) is opened again with {@code Last-Event-ID} set
  * to the last event's id, so the stream goes on with no gap and no repeat; a 204 means everything was received.
- * Gives up after {@code maxRetries} reconnects in a row that brought nothing.
+ * Reconnects back off, doubling from {@code pause} up to 15 times it, and each is said on stderr; it gives up after
+ * {@code maxRetries} reconnects in a row that brought nothing (the client's: 12, about two minutes of a service
+ * that is down).
  */
 final class ResultFollower {
+    /** Reconnects in a row that bring nothing before the client gives up: 1+2+4+8+15x8 s, about two minutes. */
+    static final int RETRIES = 12;
+    static final Duration FIRST_PAUSE = Duration.ofSeconds(1);
+    private static final int MAX_PAUSE_FACTOR = 15;
+
     private final ApiClient api;
     private final String batchId;
     private final Map<String, String> filters;
@@ -44,6 +51,11 @@ final class ResultFollower {
         this.maxRetries = maxRetries;
         this.pause = pause;
         this.log = log;
+    }
+
+    /** The client's follower: {@link #RETRIES} reconnects, backing off from {@link #FIRST_PAUSE}. */
+    static ResultFollower of(ApiClient api, String batchId, Map<String, String> filters, Consumer<String> log) {
+        return new ResultFollower(api, batchId, filters, RETRIES, FIRST_PAUSE, log);
     }
 
     /**
@@ -84,27 +96,33 @@ final class ResultFollower {
                     + maxRetries + " reconnects");
         }
         reconnects++;
-        log.accept("results stream interrupted (" + why + "); resuming after event " + lastId);
+        long wait = pause.toMillis() * Math.min(1L << Math.min(failures - 1, 30), MAX_PAUSE_FACTOR);
+        log.accept("results stream interrupted (" + why + "); reconnecting in " + format(wait) + " (" + failures
+                + " of " + maxRetries + "), " + (lastId == null ? "from the start" : "resuming after event " + lastId));
         try {
-            Thread.sleep(pause.toMillis() * Math.min(failures, 10));
+            Thread.sleep(wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
     }
 
+    private static String format(long millis) {
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+    }
+
     private record Outcome(boolean done, JsonNode status) {
     }
 
     private Outcome read(Consumer<String> onResult, long limit) {
-        HttpRequest.Builder request = api.request("/batches/" + batchId + "/results", filters, "text/event-stream");
+        HttpRequest.Builder request = api.request(BatchId.path(batchId) + "/results", filters, "text/event-stream");
         if (lastId != null) {
             request.header("Last-Event-ID", lastId);
         }
         HttpResponse<InputStream> r = api.send(request.GET().build());
         if (r.statusCode() == 204) {
             close(r);
-            return new Outcome(true, api.get("/batches/" + batchId, Map.of()));
+            return new Outcome(true, api.get(BatchId.path(batchId), Map.of()));
         }
         try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
             String id = null;
@@ -138,8 +156,8 @@ final class ResultFollower {
                 } // comments (":") and retry: are ignored
             }
             return new Outcome(false, null);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException e) { // mid-stream: say so rather than the bare "closed" or "reset" the JDK has
+            throw new UncheckedIOException(new IOException("connection lost: " + ApiClient.describe(e), e));
         }
     }
 

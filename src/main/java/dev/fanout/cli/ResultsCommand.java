@@ -3,29 +3,26 @@ package dev.fanout.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
  * {@code fanout results ID}: a batch's results as NDJSON, in completion order. Without {@code --follow} it prints
  * the results the batch had when asked (all of a finished batch) and stops; with it, it stays to the batch's end.
+ * Exits as {@code status} does: 1 once the batch has failed or cancelled tasks.
  */
 @Command(name = "results", mixinStandardHelpOptions = true,
-        description = "Prints a batch's results as NDJSON (completion order); --follow stays until the batch ends.")
+        description = {"Prints a batch's results as NDJSON (completion order); --follow stays until the batch ends.",
+                "Exits 1 if the batch has failed or cancelled tasks (at its end with --follow), as status does."})
 final class ResultsCommand implements Callable<Integer> {
     @Mixin
     Connection connection;
-    @Spec
-    CommandSpec spec;
-    @Parameters(index = "0", paramLabel = "ID")
-    String id;
+    @Mixin
+    BatchId batch;
     @Option(names = "--follow", description = "wait for the results still to come, to the batch's end")
     boolean follow;
     @Option(names = "--state", paramLabel = "STATE", description = "only results in SUCCEEDED, FAILED or CANCELLED")
@@ -35,21 +32,23 @@ final class ResultsCommand implements Callable<Integer> {
     String errorType;
 
     Map<String, String> filters() {
-        return ApiClient.query("state", state, "errorType", errorType);
+        return ApiClient.query("state", upper(state), "errorType", upper(errorType));
     }
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = connection.out();
+        PrintWriter err = connection.err();
         try (ApiClient api = connection.open()) {
-            long limit = follow ? Long.MAX_VALUE : available(api.get("/batches/" + id, Map.of()));
+            JsonNode status = api.get(batch.path(), Map.of());
+            long limit = follow ? Long.MAX_VALUE : available(status);
             if (limit > 0) {
-                new ResultFollower(api, id, filters(), 10, Duration.ofSeconds(1), m -> err.println("fanout: " + m))
+                JsonNode end = ResultFollower.of(api, batch.id, filters(), m -> err.println("fanout: " + m))
                         .follow(out::println, limit);
+                status = end == null ? status : end;
             }
             out.flush();
-            return ExitCodes.OK;
+            return ExitCodes.forBatch(status);
         }
     }
 
@@ -62,10 +61,14 @@ final class ResultsCommand implements Callable<Integer> {
             return Long.MAX_VALUE;
         }
         long n = state == null ? status.path("succeeded").asLong() + status.path("failed").asLong()
-                + status.path("cancelled").asLong() : status.path(state.toLowerCase(java.util.Locale.ROOT)).asLong();
+                + status.path("cancelled").asLong() : status.path(state.toLowerCase(Locale.ROOT)).asLong();
         if (errorType != null) {
-            n = Math.min(n, status.path("stats").path("errors").path(errorType).path("count").asLong());
+            n = Math.min(n, status.path("stats").path("errors").path(upper(errorType)).path("count").asLong());
         }
         return n;
+    }
+
+    private static String upper(String value) {
+        return value == null ? null : value.toUpperCase(Locale.ROOT);
     }
 }

@@ -3,9 +3,6 @@ package dev.fanout.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -16,16 +13,14 @@ import java.util.concurrent.Callable;
 final class StatusCommand implements Callable<Integer> {
     @Mixin
     Connection connection;
-    @Spec
-    CommandSpec spec;
-    @Parameters(index = "0", paramLabel = "ID")
-    String id;
+    @Mixin
+    BatchId batch;
 
     @Override
     public Integer call() {
         try (ApiClient api = connection.open()) {
-            JsonNode status = api.get("/batches/" + id, Map.of());
-            Output.print(spec.commandLine().getOut(), status);
+            JsonNode status = api.get(batch.path(), Map.of());
+            Output.print(connection.out(), status);
             return ExitCodes.forBatch(status);
         }
     }

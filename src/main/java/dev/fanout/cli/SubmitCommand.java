@@ -3,11 +3,10 @@ package dev.fanout.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,13 +17,14 @@ import java.util.concurrent.Callable;
 
 /** {@code fanout submit FILE|-}: POST /batches with the file as its body and the options as query parameters. */
 @Command(name = "submit", mixinStandardHelpOptions = true,
-        description = {"Submits a batch: FILE (- for stdin) is NDJSON, one task per line, or JSON {\"tasks\": [...]}.",
+        description = {"Submits a batch: FILE (- for stdin) is NDJSON, one task per line, JSON {\"tasks\": [...]} "
+                + "or a JSON array of tasks.",
                 "Prints the batch id; with --wait follows it to its end, writing every result as NDJSON."})
 final class SubmitCommand implements Callable<Integer> {
     @Mixin
     Connection connection;
-    @Spec
-    CommandSpec spec;
+    /** What {@code -} reads; a test's own. */
+    InputStream stdin = System.in;
 
     @Parameters(index = "0", paramLabel = "FILE", description = "the tasks; - reads stdin")
     String file;
@@ -65,9 +65,9 @@ final class SubmitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TaskFile tasks = TaskFile.open(file, System.in);
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        TaskFile tasks = TaskFile.open(file, stdin);
+        PrintWriter out = connection.out();
+        PrintWriter err = connection.err();
         try (ApiClient api = connection.open()) {
             JsonNode status = api.post("/batches", query(), headers(), tasks.contentType(), tasks.body());
             String id = status.path("id").asText();
@@ -77,7 +77,7 @@ final class SubmitCommand implements Callable<Integer> {
                 return ExitCodes.OK;
             }
             err.println("fanout: batch " + id + " (" + status.path("total").asLong() + " tasks)");
-            Progress bar = new Progress(err, progress, System.console() != null, progressInterval, System::nanoTime);
+            Progress bar = new Progress(err, progress, Progress.stderrIsTerminal(), progressInterval, System::nanoTime);
             JsonNode end;
             if (output == null) {
                 end = new BatchWatch(api, id, bar, err).run(out);

@@ -78,16 +78,18 @@ class CliArgumentsTest {
     }
 
     @Test
-    void tellsNdjsonFromJsonByExtensionThenByTheFirstLine() {
-        assertEquals(TaskFile.NDJSON, TaskFile.contentType("t.ndjson", bytes("{\"tasks\": []}")));
-        assertEquals(TaskFile.NDJSON, TaskFile.contentType("T.JSONL", bytes("")));
-        assertEquals(TaskFile.NDJSON, TaskFile.contentType("t.txt",
+    void tellsNdjsonFromJsonByExtensionThenByTheFirstLineAndABareArrayByItsBracket() {
+        assertEquals(TaskFile.Form.NDJSON, TaskFile.form("t.ndjson", bytes("{\"tasks\": []}")));
+        assertEquals(TaskFile.Form.NDJSON, TaskFile.form("T.JSONL", bytes("")));
+        assertEquals(TaskFile.Form.NDJSON, TaskFile.form("t.txt",
                 bytes("\n{\"function\": \"sleep\", \"input\": {\"duration\": \"1s\"}}\n{\"function\": \"noop\"}\n")));
-        assertEquals(TaskFile.NDJSON, TaskFile.contentType(null, bytes("{\"function\": \"noop\"}")));
-        assertEquals(TaskFile.JSON, TaskFile.contentType(null, bytes("{\"tasks\": [{\"function\": \"noop\"}]}")));
-        assertEquals(TaskFile.JSON, TaskFile.contentType("b.json", bytes("{\n  \"tasks\": [\n    {\"function\": \"noop\"}]}")));
-        assertEquals(TaskFile.JSON, TaskFile.contentType(null, bytes("[{\"function\": \"noop\"}]")));
-        assertEquals(TaskFile.JSON, TaskFile.contentType(null, bytes("")));
+        assertEquals(TaskFile.Form.NDJSON, TaskFile.form(null, bytes("{\"function\": \"noop\"}")));
+        assertEquals(TaskFile.Form.JSON, TaskFile.form(null, bytes("{\"tasks\": [{\"function\": \"noop\"}]}")));
+        assertEquals(TaskFile.Form.JSON, TaskFile.form("b.json", bytes("{\n  \"tasks\": [\n    {\"function\": \"noop\"}]}")));
+        assertEquals(TaskFile.Form.JSON, TaskFile.form(null, bytes("")));
+        assertEquals(TaskFile.Form.ARRAY, TaskFile.form(null, bytes("[{\"function\": \"noop\"}]")));
+        assertEquals(TaskFile.Form.ARRAY, TaskFile.form("tasks.json", bytes("\n  [\n  {\"function\": \"noop\"}\n]\n")));
+        assertEquals(TaskFile.Form.ARRAY, TaskFile.form("tasks.ndjson", bytes("[]")), "never NDJSON, whatever its name");
     }
 
     @Test

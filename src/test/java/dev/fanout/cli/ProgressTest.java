@@ -74,4 +74,13 @@ class ProgressTest {
         never.finish(status(RUNNING));
         assertEquals("", none.toString());
     }
+
+    @Test
+    void aTerminalIsATtyDeviceNotAFileOrAPipe() {
+        assertEquals(true, Progress.isTerminalDevice("/dev/pts/3"));
+        assertEquals(true, Progress.isTerminalDevice("/dev/tty1"));
+        assertEquals(false, Progress.isTerminalDevice("/tmp/fanout.err"));
+        assertEquals(false, Progress.isTerminalDevice("pipe:[40517]"));
+        assertEquals(false, Progress.isTerminalDevice("/dev/null"));
+    }
 }

@@ -161,4 +161,71 @@ class ResultFollowerTest {
         assertEquals("no batch 'gone' [404]", gone.getMessage());
         assertEquals(1, connections.get());
     }
+
+    @Test
+    void backsOffDoublingUpToFifteenPausesAndSaysSoOnEachReconnect() {
+        server.createContext("/batches/b4/results", x -> {
+            connections.incrementAndGet();
+            x.sendResponseHeaders(200, 0);
+            x.close(); // ends at once, without its end event, every time
+        });
+        List<String> log = new ArrayList<>();
+        long start = System.nanoTime();
+        assertThrows(ApiException.class, () -> new ResultFollower(api(), "b4", Map.of(), 6, Duration.ofMillis(10),
+                log::add).follow(r -> { }, Long.MAX_VALUE));
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(List.of("10ms (1 of 6)", "20ms (2 of 6)", "40ms (3 of 6)", "80ms (4 of 6)", "150ms (5 of 6)",
+                "150ms (6 of 6)"), log.stream().map(m -> m.replaceAll(".*reconnecting in (\\S+ \\(\\d+ of \\d+\\)).*", "$1"))
+                .toList());
+        assertTrue(log.getFirst().startsWith("results stream interrupted (the stream ended early); reconnecting in 10ms"),
+                log.getFirst());
+        assertTrue(log.getFirst().endsWith("from the start"), log.getFirst());
+        assertTrue(tookMillis >= 450, "slept 10+20+40+80+150+150 ms: " + tookMillis);
+        assertEquals(7, connections.get());
+    }
+
+    @Test
+    void keepsTryingWhileTheServiceRefusesConnectionsThenResumesAfterTheLastEvent() {
+        int port = server.getAddress().getPort();
+        server.createContext("/batches/b5/results", x -> {
+            x.sendResponseHeaders(200, 0);
+            events(x, result(1), result(2));
+            x.close(); // cut without its end event
+        });
+        List<String> got = new ArrayList<>();
+        List<String> log = new ArrayList<>();
+        ResultFollower follower = new ResultFollower(api(), "b5", Map.of(), 5, Duration.ofMillis(20), m -> {
+            log.add(m);
+            if (log.size() == 1) {
+                server.stop(0); // the service goes down
+            } else if (log.size() == 3) {
+                restartOn(port); // and comes back once the client was refused twice
+            }
+        });
+
+        JsonNode end = follower.follow(got::add, Long.MAX_VALUE);
+
+        assertEquals("SUCCEEDED", end.path("state").asText());
+        assertEquals(List.of("t1", "t2", "t3"), got.stream().map(r -> r.replaceAll(".*\"id\":\"(t\\d)\".*", "$1"))
+                .toList(), "every result once");
+        assertEquals(List.of("2"), lastEventIds, "the service, back, was asked for what came after event 2");
+        assertTrue(log.get(1).startsWith("results stream interrupted (connection refused); reconnecting in 40ms "
+                + "(2 of 5), resuming after event 2"), log.toString());
+        assertEquals(3, log.size(), log.toString());
+    }
+
+    private void restartOn(int port) {
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        server.createContext("/batches/b5/results", x -> {
+            lastEventIds.add(x.getRequestHeaders().getFirst("Last-Event-ID"));
+            x.sendResponseHeaders(200, 0);
+            events(x, result(3), "event: end\ndata: {\"id\":\"b5\",\"state\":\"SUCCEEDED\"}\n\n");
+            x.close();
+        });
+        server.start();
+    }
 }

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -23,8 +24,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The command-line client as users run it: {@code fanout ...} of the packaged artifact as an OS process of its own,
@@ -69,9 +72,34 @@ class FanoutCliIT {
         }
     }
 
+    /** A run of the client under way: its stdout and stderr as far as written, its end awaited. */
+    record Running(Process process, File out, File err, String what) implements AutoCloseable {
+        String outSoFar() throws IOException {
+            return Files.readString(out.toPath());
+        }
+
+        String errSoFar() throws IOException {
+            return Files.readString(err.toPath());
+        }
+
+        Run end() throws Exception {
+            if (!process.waitFor(180, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("fanout " + what + " did not finish: " + errSoFar());
+            }
+            return new Run(process.exitValue(), outSoFar(), errSoFar());
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
+    }
+
     private static int runs;
 
-    private static Run fanout(Map<String, String> env, String... arguments) throws Exception {
+    /** Starts {@code fanout ARGUMENTS} with FANOUT_URL {@code url} and {@code env} (FANOUT_API_KEY or not). */
+    private static Running start(String url, Map<String, String> env, String... arguments) throws IOException {
         List<String> args = new ArrayList<>(List.of("fanout"));
         args.addAll(List.of(arguments));
         int n = ++runs;
@@ -81,18 +109,21 @@ class FanoutCliIT {
                 .redirectOutput(out).redirectError(err).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().remove("FANOUT_URL");
         pb.environment().remove("FANOUT_API_KEY");
-        pb.environment().put("FANOUT_URL", "http://127.0.0.1:" + service.port());
+        pb.environment().put("FANOUT_URL", url);
         pb.environment().putAll(env);
-        Process p = pb.start();
-        if (!p.waitFor(180, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("fanout " + String.join(" ", arguments) + " did not finish");
-        }
-        return new Run(p.exitValue(), Files.readString(out.toPath()), Files.readString(err.toPath()));
+        return new Running(pb.start(), out, err, String.join(" ", arguments));
+    }
+
+    private static Run fanout(Map<String, String> env, String... arguments) throws Exception {
+        return start(url(), env, arguments).end();
     }
 
     private static Run fanout(String... arguments) throws Exception {
         return fanout(Map.of("FANOUT_API_KEY", KEY), arguments);
+    }
+
+    private static String url() {
+        return "http://127.0.0.1:" + service.port();
     }
 
     private static int closedPort() throws IOException {
@@ -135,9 +166,10 @@ class FanoutCliIT {
                 .allMatch(r -> r.path("state").asText().equals("SUCCEEDED")), run.out());
         assertTrue(run.err().contains("300/300 100%"), "the progress on stderr: " + run.err());
         assertTrue(run.err().contains("50 failed FAILED"), run.err());
+        assertTrue(!run.err().contains("\r"), "stderr is a file: progress as lines, never redrawn: " + run.err());
 
-        Run failed = fanout("results", run.batchId(), "--state", "FAILED");
-        assertEquals(0, failed.exit(), failed.err());
+        Run failed = fanout("results", run.batchId(), "--state", "failed");
+        assertEquals(1, failed.exit(), "the batch has failed tasks: " + failed.err());
         assertEquals(failing, failed.lines().stream().map(r -> r.path("id").asText()).collect(Collectors.toSet()));
         assertEquals(50, failed.lines().size());
         assertTrue(failed.lines().stream().allMatch(r -> r.path("error").path("type").asText().equals("FUNCTION_ERROR")),
@@ -167,6 +199,7 @@ class FanoutCliIT {
         String id = submitted.out().strip();
         assertTrue(id.matches("[0-9a-f-]{8,}"), "the batch id alone on stdout: " + submitted.out());
         Run follow = fanout("results", id, "--follow");
+        assertEquals(0, follow.exit(), "all succeeded: " + follow.err());
         assertEquals(20, follow.lines().size(), follow.err());
         assertEquals(0, fanout("status", id).exit());
         assertEquals(0, fanout("functions").exit());
@@ -205,5 +238,141 @@ class FanoutCliIT {
         assertTrue(wrong.err().contains("this API key is not accepted"), wrong.err());
         assertTrue(wrong.err().contains("[403]"), wrong.err());
         assertTrue(!wrong.err().contains("Bearer wrong") && !wrong.err().contains(KEY), "no key echoed: " + wrong.err());
+    }
+
+    @Test
+    void submitsABareJsonArrayOfTasksWithItsFlagsApplied() throws Exception {
+        Path file = dir.resolve("array.json");
+        Files.writeString(file, "[\n  {\"id\": \"slow\", \"function\": \"sleep\", \"input\": {\"duration\": \"5s\"}},\n"
+                + "  {\"id\": \"refused\", \"function\": \"http\", \"input\": {\"url\": \"http://127.0.0.1:" + closedPort()
+                + "/\"}},\n  {\"id\": \"ok\", \"function\": \"noop\"}\n]\n");
+
+        Run run = fanout("submit", file.toString(), "--wait", "--task-timeout", "300ms", "--retries", "1");
+
+        assertEquals(1, run.exit(), run.err());
+        Map<String, JsonNode> byId = run.lines().stream().collect(Collectors.toMap(r -> r.path("id").asText(), r -> r));
+        assertEquals(Set.of("slow", "refused", "ok"), byId.keySet(), run.out());
+        assertEquals("SUCCEEDED", byId.get("ok").path("state").asText());
+        assertEquals("TIMEOUT", byId.get("slow").path("error").path("type").asText(), "--task-timeout applied");
+        assertEquals(2, byId.get("slow").path("attempts").asInt(), "--retries applied");
+        assertEquals("FUNCTION_ERROR", byId.get("refused").path("error").path("type").asText());
+        assertEquals(2, byId.get("refused").path("attempts").asInt(), "--retries applied");
+
+        Path bad = dir.resolve("bad-array.json");
+        Files.writeString(bad, "[{\"function\": \"noop\"},\n {\"function\": \"slep\"}]");
+        Run invalid = fanout("submit", bad.toString());
+        assertEquals(2, invalid.exit());
+        assertTrue(invalid.err().contains("tasks[1]") && invalid.err().contains("unknown function 'slep'"),
+                "the API's detail, naming the task by its place in the array: " + invalid.err());
+    }
+
+    /**
+     * The service is SIGKILLed while {@code submit --wait} follows a batch that cannot end before the restart (half
+     * of its tasks wait on a gate the test opens only then), and stays down until the client was refused: the
+     * client keeps trying, resumes after the last event it had, and writes every result exactly once.
+     */
+    @Test
+    void aWaitingClientRetriesWhileTheServiceIsDownAndResumesAfterTheLastEvent(@TempDir Path store) throws Exception {
+        try (HttpGates gates = new HttpGates();
+             PackagedService restarting = PackagedService.onSqlite("fanout-cli-restart", store,
+                     "-Dfanout.http.allow-private-addresses=true").start()) {
+            StringBuilder tasks = new StringBuilder();
+            for (int i = 0; i < 20; i++) {
+                tasks.append(gates.task("t" + i, i < 10 ? 0 : 1)).append('\n');
+            }
+            Path file = dir.resolve("restart.ndjson");
+            Files.writeString(file, tasks);
+            try (Running client = start("http://127.0.0.1:" + restarting.port(), Map.of(), "submit", file.toString(),
+                    "--wait", "--max-concurrency", "20")) {
+                await().atMost(Duration.ofMinutes(2)).until(() -> client.outSoFar().lines().count() >= 10);
+                restarting.kill();
+                await().atMost(Duration.ofMinutes(1)).until(() -> client.errSoFar().contains("(connection refused)"));
+                gates.open(1);
+                restarting.start();
+                Run run = client.end();
+
+                assertEquals(0, run.exit(), run.err());
+                List<String> ids = run.lines().stream().map(r -> r.path("id").asText()).toList();
+                assertEquals(20, ids.size(), "one line per task: " + run.out());
+                assertEquals(java.util.stream.IntStream.range(0, 20).mapToObj(i -> "t" + i).collect(Collectors.toSet()),
+                        new HashSet<>(ids), "none twice, none missing");
+                assertTrue(run.lines().stream().allMatch(r -> r.path("state").asText().equals("SUCCEEDED")), run.out());
+                assertTrue(run.err().contains("resuming after event 10"), "resumed after the 10 results it had: "
+                        + run.err());
+                assertTrue(run.err().contains("20/20 100%"), run.err());
+            }
+        }
+    }
+
+    private static final Pattern BAR = Pattern.compile(
+            "\\[[#-]{24}] \\d+/30 \\d+% \\d+\\.\\d/s ETA \\w+ 1 failed RUNNING");
+
+    /**
+     * {@code bin/fanout submit --wait} on a terminal (tmux), its results redirected to a file as users do: one bar,
+     * redrawn in place, with done/total, rate, ETA and failures, moving as tasks finish (gates the test opens one
+     * after the other), ending at 30/30. Then stderr to a file on the same terminal: lines, no carriage returns.
+     */
+    @Test
+    void showsAProgressBarThatMovesOnATerminalAndPlainLinesInAFile() throws Exception {
+        assumeTrue(Tmux.available(), "tmux is not installed");
+        try (HttpGates gates = new HttpGates(); Tmux tmux = new Tmux()) {
+            StringBuilder tasks = new StringBuilder();
+            for (int i = 0; i < 30; i++) {
+                tasks.append(i == 9 ? failing(i) : gates.task("t" + i, i / 10)).append('\n');
+            }
+            Path file = dir.resolve("terminal.ndjson");
+            Files.writeString(file, tasks);
+            Path out = dir.resolve("terminal-results.ndjson");
+            tmux.start("bar", Path.of("").toAbsolutePath(), client(file + " --wait --max-concurrency 30 > " + out));
+
+            String first = awaitBar(tmux, 10);
+            gates.open(1);
+            String second = awaitBar(tmux, 20);
+            assertTrue(second.indexOf('-') > first.indexOf('-'), "the bar grew: " + first + " then " + second);
+            gates.open(2);
+            String end = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> tmux.screen("bar"), screen -> screen.contains("EXIT="));
+
+            assertTrue(end.contains("EXIT=1"), "a failed task: exit 1\n" + end);
+            List<String> bars = end.lines().filter(l -> l.contains("/30 ")).toList();
+            assertEquals(1, bars.size(), "one bar, redrawn in place:\n" + end);
+            assertTrue(bars.getFirst().matches("\\[#{24}] 30/30 100% \\d+\\.\\d/s 1 failed FAILED"), bars.getFirst());
+            assertEquals(30, Files.readAllLines(out).size(), "the results in the file, none on the screen");
+
+            Path small = dir.resolve("small.json");
+            Files.writeString(small, "[" + "{\"function\": \"noop\"},".repeat(4) + "{\"function\": \"noop\"}]");
+            Path err = dir.resolve("progress.log");
+            tmux.start("log", Path.of("").toAbsolutePath(), client(small + " --wait 2> " + err));
+            await().atMost(Duration.ofMinutes(1)).until(() -> tmux.screen("log").contains("EXIT="));
+            String log = Files.readString(err);
+            assertTrue(tmux.screen("log").contains("EXIT=0"), tmux.screen("log"));
+            assertTrue(log.contains("5/5 100%"), log);
+            assertTrue(!log.contains("\r"), "stderr is a file, stdout the terminal: no redraws in the file: " + log);
+        }
+    }
+
+    /** The client as users start it on a terminal, then its exit code on the screen; the pane stays to be read. */
+    private static String client(String submitArguments) {
+        String fanout = Artifact.isNative() ? String.join(" ", Artifact.command(List.of(), "fanout")) : "bin/fanout";
+        return "FANOUT_URL=" + url() + " FANOUT_API_KEY=" + KEY + " " + fanout + " submit " + submitArguments
+                + "; echo EXIT=$?; sleep 600";
+    }
+
+    private static String failing(int i) throws IOException {
+        return "{\"id\": \"f" + i + "\", \"function\": \"http\", \"input\": {\"url\": \"http://127.0.0.1:" + closedPort()
+                + "/\"}}";
+    }
+
+    /**
+     * Waits until the screen shows {@code done} of 30 tasks (a change, not a time); answers the progress line, which
+     * must be the only one (redrawn in place) and show done/total, rate, ETA and failures.
+     */
+    private static String awaitBar(Tmux tmux, int done) {
+        String screen = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100))
+                .until(() -> tmux.screen("bar"), s -> s.contains("] " + done + "/30 "));
+        List<String> bars = screen.lines().filter(l -> l.contains("/30 ")).toList();
+        assertEquals(1, bars.size(), "one bar, redrawn in place:\n" + screen);
+        assertTrue(BAR.matcher(bars.getFirst()).matches(), "done/total, rate, ETA, failures: " + bars.getFirst());
+        return bars.getFirst();
     }
 }
