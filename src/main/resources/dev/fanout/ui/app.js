@@ -176,7 +176,7 @@ function batchPage(id) {
     </div>
     <div class="grid" style="margin-top:16px">
       <div class="card"><h2>Throughput (tasks per second)</h2><div id="throughput"></div></div>
-      <div class="card"><h2>Task durations</h2><div id="histogram"></div><dl class="kv" id="percentiles"></dl></div>
+      <div class="card"><h2>Task durations <span class="muted">(log scale)</span></h2><div id="histogram"></div><dl class="kv" id="percentiles"></dl></div>
     </div>
     <div class="card" style="margin-bottom:16px"><h2>Errors by type</h2><ul class="errors" id="errors"></ul></div>
     <div class="toolbar"><h2 style="margin:0">Results</h2>

@@ -57,24 +57,34 @@ export function formatMs(ms) {
   return `${(ms / 60000).toFixed(1)} min`;
 }
 
-/** Durations: buckets [{fromMs, toMs, count}] in order, as GET /batches/{id} gives them. */
+/**
+ * Durations: buckets [{fromMs, toMs, count}] in order, as GET /batches/{id} gives them (four per power of two, empty
+ * ones left out), drawn on a logarithmic time axis so that each bar sits where its durations are and gaps show.
+ */
 export function histogram(buckets) {
   if (!buckets || !buckets.length) return svg(`<text x="${W / 2}" y="${H / 2}" text-anchor="middle">no finished tasks yet</text>`,
     'durations: none yet');
   const maxY = niceMax(Math.max(...buckets.map((b) => b.count)));
-  const n = buckets.length;
-  const slot = (W - PAD.left - PAD.right) / n;
+  const lo = Math.log2(buckets[0].fromMs + 1);
+  const hi = Math.max(lo + 1, Math.log2(buckets[buckets.length - 1].toMs + 1));
+  const x = (ms) => PAD.left + (Math.log2(ms + 1) - lo) / (hi - lo) * (W - PAD.left - PAD.right);
   const y0 = H - PAD.bottom;
   let bars = '';
-  buckets.forEach((b, i) => {
+  for (const b of buckets) {
     const h = b.count / maxY * (y0 - PAD.top);
+    const left = x(b.fromMs);
+    const width = Math.max(1, x(b.toMs) - left - 1);
     const label = `${formatMs(b.fromMs)} to ${formatMs(b.toMs)}: ${b.count}`;
-    bars += `<rect x="${(PAD.left + i * slot + 1).toFixed(1)}" y="${(y0 - h).toFixed(1)}" width="${Math.max(1, slot - 2).toFixed(1)}" height="${h.toFixed(1)}"><title>${label}</title></rect>`;
-  });
-  const first = buckets[0];
-  const last = buckets[n - 1];
-  return svg(axes(maxY, (v) => Math.round(v)) + bars +
-    `<text x="${PAD.left}" y="${H - 6}">${formatMs(first.fromMs)}</text>` +
-    `<text x="${W - PAD.right}" y="${H - 6}" text-anchor="end">${formatMs(last.toMs)}</text>`,
-    `durations from ${formatMs(first.fromMs)} to ${formatMs(last.toMs)}`);
+    bars += `<rect x="${left.toFixed(1)}" y="${(y0 - h).toFixed(1)}" width="${width.toFixed(1)}" height="${h.toFixed(1)}"><title>${label}</title></rect>`;
+  }
+  let ticks = '';  // 1 ms, 10 ms, 100 ms, 1 s, ... inside the range
+  for (let ms = 1; ms <= 1e9; ms *= 10) {
+    const at = x(ms);
+    if (at >= PAD.left - 1 && at <= W - PAD.right + 1) {
+      ticks += `<line class="axis" x1="${at.toFixed(1)}" y1="${y0}" x2="${at.toFixed(1)}" y2="${y0 + 4}"/>`
+        + `<text x="${at.toFixed(1)}" y="${H - 6}" text-anchor="middle">${ms < 1000 ? `${ms} ms` : `${ms / 1000} s`}</text>`;
+    }
+  }
+  return svg(axes(maxY, (v) => Math.round(v)) + bars + ticks,
+    `durations from ${formatMs(buckets[0].fromMs)} to ${formatMs(buckets[buckets.length - 1].toMs)}, log scale`);
 }
