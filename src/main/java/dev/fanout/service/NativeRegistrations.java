@@ -3,6 +3,7 @@ package dev.fanout.service;
 import dev.fanout.core.TaskError;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
+import dev.fanout.execution.BatchDetails;
 import dev.fanout.execution.BatchOptions;
 import dev.fanout.execution.BatchStatus;
 import dev.fanout.protocol.Chunk;
@@ -19,7 +20,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * annotation; the API registers its own.
  */
 @RegisterForReflection(targets = {TaskSpec.class, TaskResult.class, TaskError.class, BatchStatus.class,
-        BatchOptions.class, WireTask.class, Chunk.class, Reply.class, Reply.Hello.class, LambdaRequest.class, LambdaResponse.class})
+        BatchDetails.class, BatchDetails.Progress.class, BatchDetails.Stats.class, BatchDetails.Percentiles.class,
+        BatchDetails.Errors.class, BatchDetails.Bucket.class, BatchOptions.class, WireTask.class, Chunk.class, Reply.class, Reply.Hello.class, LambdaRequest.class, LambdaResponse.class})
 final class NativeRegistrations {
     private NativeRegistrations() {
     }
