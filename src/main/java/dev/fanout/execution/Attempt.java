@@ -26,6 +26,11 @@ public final class Attempt {
         boolean started(Attempt attempt);
 
         void completed(Attempt attempt, TaskResult result);
+
+        /** A backend sends this attempt first in a chunk of {@code tasks}: see {@link EngineListener#chunkSent}. */
+        default EngineListener.Chunk chunkSent(String backend, int tasks) {
+            return EngineListener.Chunk.NONE;
+        }
     }
 
     private static final int QUEUED = 0;
@@ -87,6 +92,10 @@ public final class Attempt {
 
     Backend backend() {
         return backend;
+    }
+
+    Listener listener() {
+        return listener;
     }
 
     /**

@@ -150,6 +150,11 @@ final class BatchRun implements Attempt.Listener {
     }
 
     @Override
+    public EngineListener.Chunk chunkSent(String backend, int tasks) {
+        return engine.listener().chunkSent(batch, backend, tasks);
+    }
+
+    @Override
     public void completed(Attempt attempt, TaskResult result) {
         TimeoutQueue<Attempt>.Clock clock = attempt.clock;
         if (clock != null) {
@@ -255,6 +260,7 @@ final class BatchRun implements Attempt.Listener {
             }
         }
         deadlines.close();
+        engine.listener().batchAbandoned(batch);
     }
 
     boolean isAbandoned() {

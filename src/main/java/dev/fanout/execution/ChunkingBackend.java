@@ -56,6 +56,14 @@ public abstract class ChunkingBackend implements Backend {
         }
     }
 
+    /**
+     * Tells the engine's listener (traces) that {@code chunk}, cut from one batch, goes out as one piece of work;
+     * answers what to tell once it is over.
+     */
+    protected final EngineListener.Chunk chunkSent(List<Attempt> chunk) {
+        return chunk.getFirst().listener().chunkSent(name(), chunk.size());
+    }
+
     /** Called after an attempt was queued, outside the lock (to register its stopper, say). */
     protected void queued(Attempt attempt) {
     }

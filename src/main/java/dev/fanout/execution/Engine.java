@@ -145,7 +145,7 @@ public final class Engine implements AutoCloseable, Journal.Listener {
             }
             Batch batch = new Batch(id, now, tasks, options);
             LOG.log(System.Logger.Level.INFO, "batch " + id + " accepted: " + tasks.size() + " tasks");
-            runs.start(batch, null);
+            runs.start(batch, null, EngineListener.Start.ACCEPTED);
             return new Submitted(batch, false);
         } catch (dev.fanout.store.StoreException e) {
             throw new StoreUnavailableException(e.getMessage());

@@ -28,11 +28,12 @@ final class LocalRuns {
     }
 
     /** Runs a batch here; a cancel stored for it before (a crash in between) is still in force. */
-    void start(Batch batch, StoredBatch stored) {
+    void start(Batch batch, StoredBatch stored, EngineListener.Start how) {
         BatchRun run = new BatchRun(engine, batch, journal);
         if (runs.putIfAbsent(batch.id(), run) != null) {
             return; // runs here already (claimed again after its lease ran out while the store was away)
         }
+        engine.listener().batchStarted(batch, how); // before the run can send a chunk or end
         if (stored != null && stored.stopReason() != null) {
             run.cancel(stored.stoppedByClient(), stored.stopReason());
         }
@@ -60,7 +61,7 @@ final class LocalRuns {
                     LOG.log(System.Logger.Level.INFO, "batch " + id + " resumed: " + batch.completedCount() + " of "
                             + batch.total() + " tasks have their result, the others run");
                 }
-                start(batch, r.batch());
+                start(batch, r.batch(), redriven ? EngineListener.Start.REDRIVEN : EngineListener.Start.RESUMED);
             });
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "could not resume batch " + id + "; it is claimed again once its "

@@ -6,6 +6,8 @@ import dev.fanout.core.Json;
 import dev.fanout.execution.Backend;
 import dev.fanout.execution.Engine;
 import dev.fanout.execution.EngineConfig;
+import dev.fanout.execution.EngineListener;
+import dev.fanout.execution.EngineListeners;
 import dev.fanout.execution.local.LocalBackend;
 import dev.fanout.functions.invoke.Invoke;
 import dev.fanout.registry.FunctionRegistry;
@@ -13,6 +15,7 @@ import dev.fanout.spi.Settings;
 import dev.fanout.store.Store;
 import dev.fanout.runner.TaskRunner;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Tracer;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -32,7 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Wires the framework-free engine into Quarkus: functions, backends, configuration, metrics. */
+/** Wires the framework-free engine into Quarkus: functions, backends, configuration, metrics, traces. */
 public class EngineProducer {
     /** Functions read their settings from the service's configuration. */
     static final Settings SETTINGS = key -> ConfigProvider.getConfig().getOptionalValue(key, String.class);
@@ -47,7 +50,8 @@ public class EngineProducer {
 
     @Produces
     @Singleton
-    Engine engine(FunctionRegistry functions, FanoutConfig config, MeterRegistry meters, Store store) {
+    Engine engine(FunctionRegistry functions, FanoutConfig config, MeterRegistry meters, Tracer tracer,
+                  Store store) {
         TaskRunner runner = new TaskRunner(functions, SETTINGS);
         Map<String, Backend> backends = new LinkedHashMap<>();
         backends.put(LocalBackend.VIRTUAL_THREADS, LocalBackend.virtualThreads(runner));
@@ -64,9 +68,20 @@ public class EngineProducer {
                 config.batch().maxRunning(), config.batch().maxRetainedTasks(),
                 config.batch().maxRetainedBytes(), config.store().leaseDuration());
         Engine engine = new Engine(functions, backends, LocalBackend.VIRTUAL_THREADS, null, engineConfig,
-                new MetricsListener(meters), store);
+                listener(meters, tracer), store);
         MetricsListener.registerGauges(meters, engine, processes);
         return engine;
+    }
+
+    /**
+     * Metrics, and traces when the OpenTelemetry SDK is on (an OTLP endpoint is configured, see
+     * TracingConfigInterceptor). Off, Quarkus' tracer still makes spans that go nowhere: none are made for batches.
+     */
+    private static EngineListener listener(MeterRegistry meters, Tracer tracer) {
+        EngineListener metrics = new MetricsListener(meters);
+        boolean tracing = !ConfigProvider.getConfig().getOptionalValue("quarkus.otel.sdk.disabled", Boolean.class)
+                .orElse(false);
+        return tracing ? EngineListeners.of(metrics, new TracingListener(tracer)) : metrics;
     }
 
     static ProcessPoolConfig processPoolConfig(FanoutConfig.Processes config) {

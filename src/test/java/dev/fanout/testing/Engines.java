@@ -6,6 +6,7 @@ import dev.fanout.execution.EngineConfig;
 import dev.fanout.execution.EngineListener;
 import dev.fanout.registry.FunctionRegistry;
 import dev.fanout.spi.Settings;
+import dev.fanout.store.Store;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,9 +28,16 @@ public final class Engines implements AutoCloseable {
 
     /** An engine whose every task goes to {@code backend}, named {@code name} for the batches' cpuBackend. */
     public Engine around(String name, Backend backend) {
-        Engine e = new Engine(functions, Map.of(name, backend), name, (f, o) -> backend,
-                new EngineConfig(10_000, Duration.ofHours(1), 100, Duration.ofMillis(10), Duration.ofMillis(100)),
-                EngineListener.NONE);
+        return around(name, backend, EngineListener.NONE, null);
+    }
+
+    /** The same, told to {@code listener}, its batches in {@code store} (null: in memory). */
+    public Engine around(String name, Backend backend, EngineListener listener, Store store) {
+        EngineConfig config = new EngineConfig(10_000, Duration.ofHours(1), 100, Duration.ofMillis(10),
+                Duration.ofMillis(100));
+        Map<String, Backend> backends = Map.of(name, backend);
+        Engine e = store == null ? new Engine(functions, backends, name, (f, o) -> backend, config, listener)
+                : new Engine(functions, backends, name, (f, o) -> backend, config, listener, store);
         closing.add(0, e);
         return e;
     }

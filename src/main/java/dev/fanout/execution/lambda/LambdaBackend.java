@@ -6,6 +6,7 @@ import dev.fanout.core.TaskResult;
 import dev.fanout.execution.Attempt;
 import dev.fanout.execution.ChunkQueues;
 import dev.fanout.execution.ChunkingBackend;
+import dev.fanout.execution.EngineListener;
 import dev.fanout.protocol.Protocol;
 
 import java.util.ArrayDeque;
@@ -114,16 +115,19 @@ public final class LambdaBackend extends ChunkingBackend {
         byte[] payload = call.payload() != null ? call.payload() : cutter.event(call.attempts());
         long started = System.nanoTime();
         invocations.incrementAndGet();
+        InvocationTrace trace = new InvocationTrace(chunkSent(call.attempts()), call.attempts().size());
         invoker.invoke(payload).whenComplete((outcome, error) -> {
             try {
                 if (error != null) {
                     throw error instanceof RuntimeException r ? r : new IllegalStateException(error);
                 }
                 learn(permit, outcome);
-                handle(call, outcome, System.nanoTime() - started);
+                handle(call, outcome, System.nanoTime() - started, trace);
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "could not handle a Lambda answer", e);
-                fail(call, ErrorType.BACKEND_ERROR, "could not read the Lambda answer: " + e);
+                String why = "could not read the Lambda answer: " + e;
+                trace.failed(why);
+                fail(call, ErrorType.BACKEND_ERROR, why);
             } finally {
                 // here and only here: however the answer was handled, or failed to be, its room is freed once
                 permit.ignored();
@@ -145,12 +149,14 @@ public final class LambdaBackend extends ChunkingBackend {
 
     // ---- outcomes ----
 
-    private void handle(ChunkCall call, Outcome outcome, long nanos) {
+    private void handle(ChunkCall call, Outcome outcome, long nanos, InvocationTrace trace) {
         Decision decision = policy.decide(outcome, call.attempts().size());
         if (closed && !(decision instanceof Decision.Complete)) {
+            trace.failed(CLOSED);
             fail(call, ErrorType.BACKEND_ERROR, CLOSED); // nothing will send it again
             return;
         }
+        trace.decided(decision); // before the tasks complete: the batch may end with them
         switch (decision) {
             case Decision.Complete c -> completed(call, c, nanos);
             case Decision.Fail f -> fail(call, f.type(), f.message());

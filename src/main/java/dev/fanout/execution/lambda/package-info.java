@@ -5,6 +5,7 @@
  *  Engine -> LambdaBackend.submit -> ChunkQueues (one per batch, round-robin)
  *    dispatcher: AdaptiveLimit permit? -> ChunkCutter: by count, by bytes, a retry alone -> ChunkCall
  *      -> Invoker (LambdaInvoker: AWS SDK, no SDK retries) -> Outcome (plain data, never an exception)
+ *         (each send is one chunk for the engine's listener, ended with its decision: InvocationTrace)
  *      -> FailurePolicy.capacity -> the permit: TOOK_IT / FULL (429) / UNKNOWN   (the limit learns)
  *      -> FailurePolicy.decide   -> Complete | Fail | Resend | Split
  *           Complete, Fail -> Attempt.complete / Attempt.fail, once per task: the engine decides on retries

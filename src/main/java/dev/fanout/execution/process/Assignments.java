@@ -1,7 +1,9 @@
 package dev.fanout.execution.process;
 
+import dev.fanout.core.TaskState;
 import dev.fanout.execution.Attempt;
 import dev.fanout.execution.ChunkQueues;
+import dev.fanout.execution.EngineListener;
 import dev.fanout.protocol.Reply;
 
 import java.util.HashMap;
@@ -29,12 +31,15 @@ final class Assignments {
     }
 
     /** Hands a chunk to an idle worker; its first attempt has been started. */
-    void assign(PooledWorker w, long chunkId, List<Attempt> chunk) {
+    void assign(PooledWorker w, long chunkId, List<Attempt> chunk, EngineListener.Chunk trace) {
         stats.chunks.incrementAndGet();
         w.state = PooledWorker.State.BUSY;
         w.chunk = chunk;
         w.chunkId = chunkId;
         w.next = 0;
+        w.trace = trace;
+        w.chunkSucceeded = 0;
+        w.chunkFailed = 0;
         w.taskStartNanos = System.nanoTime();
         running.put(chunk.getFirst(), w);
     }
@@ -64,6 +69,11 @@ final class Assignments {
         w.taskStartNanos = now;
         w.next++;
         w.tasksRun++;
+        if (reply.result() != null && reply.result().state() == TaskState.SUCCEEDED) {
+            w.chunkSucceeded++;
+        } else {
+            w.chunkFailed++;
+        }
         stats.tasks.incrementAndGet();
         if (w.next == w.chunk.size()) {
             finishChunk(w);
@@ -79,6 +89,7 @@ final class Assignments {
 
     private void finishChunk(PooledWorker w) {
         w.chunk = List.of();
+        w.chunkEnded("answered", null);
         if (config.maxTasksPerWorker() > 0 && w.tasksRun >= config.maxTasksPerWorker()) {
             w.state = PooledWorker.State.RETIRING;
             w.worker.closeStdin();

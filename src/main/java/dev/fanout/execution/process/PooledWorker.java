@@ -1,6 +1,7 @@
 package dev.fanout.execution.process;
 
 import dev.fanout.execution.Attempt;
+import dev.fanout.execution.EngineListener;
 
 import java.util.List;
 
@@ -26,6 +27,10 @@ final class PooledWorker {
     int next;
     long taskStartNanos;
     int tasksRun;
+    /** Its chunk for the engine's listener (traces), and the chunk's replies so far. */
+    EngineListener.Chunk trace = EngineListener.Chunk.NONE;
+    int chunkSucceeded;
+    int chunkFailed;
 
     PooledWorker(Worker worker) {
         this.worker = worker;
@@ -62,6 +67,13 @@ final class PooledWorker {
     /** The attempt it is running; only while it has a chunk. */
     Attempt running() {
         return chunk.get(next);
+    }
+
+    /** Its chunk is over: every task answered, or the worker is gone ({@code why}). */
+    void chunkEnded(String outcome, String why) {
+        EngineListener.Chunk t = trace;
+        trace = EngineListener.Chunk.NONE;
+        t.ended(outcome, chunkSucceeded, chunkFailed, why);
     }
 
     /** The attempts of its chunk after the running one: sent but not begun. */

@@ -88,7 +88,7 @@ public final class ProcessBackend extends ChunkingBackend {
                 queues.requeueFirst(sent.subList(1, fits)); // cancelled just now: cut again without it
                 continue;
             }
-            assignments.assign(worker, id, sent);
+            assignments.assign(worker, id, sent, chunkSent(sent));
             Worker w = worker.worker;
             return () -> w.send(frame.payload());
         }

@@ -138,6 +138,7 @@ final class WorkerPool implements Worker.Events {
             long ranMs = (System.nanoTime() - w.taskStartNanos) / 1_000_000;
             assignments.release(w);
             queues.requeueFirst(w.notBegun());
+            w.chunkEnded(blamed ? "worker-crashed" : "worker-stopped", how);
             changed.signal();
             // when the pool killed it, its running attempt was stopped or cancelled: answered already, a no-op
             outbox.post(() -> running.complete(TaskResult.failed(running.task().id(),

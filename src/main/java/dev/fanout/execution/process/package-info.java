@@ -6,7 +6,8 @@
  *  submit -> ChunkQueues (per batch, round-robin)
  *         -> ProcessBackend.nextSend (dispatcher, under the lock): an IDLE worker; a chunk cut by count, then by
  *            bytes (ChunkEncoder, maxFrameBytes; a task too big for any frame: INVALID_INPUT)
- *         -> Assignments.assign: the worker is BUSY, its first attempt started
+ *         -> Assignments.assign: the worker is BUSY, its first attempt started, the chunk told to the engine's
+ *            listener (a span when tracing), which hears of its end at the last reply or at the worker's exit
  *         -> Worker.send (outside the lock): the frame -> worker stdin
  *  worker stdout -> WorkerProcess reader thread -> WorkerPool (Worker.Events):
  *         hello  -> STARTING becomes IDLE (another protocol version: killed, a failed start); the breaker resets

@@ -13,6 +13,7 @@ import dev.fanout.execution.EngineListener;
 import dev.fanout.protocol.Protocol;
 import dev.fanout.registry.FunctionRegistry;
 import dev.fanout.spi.Settings;
+import dev.fanout.testing.ChunkRecorder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -54,9 +55,13 @@ class LambdaDispatchTest {
     }
 
     private Engine engine(LambdaBackend backend) {
+        return engine(backend, EngineListener.NONE);
+    }
+
+    private Engine engine(LambdaBackend backend, EngineListener listener) {
         Engine e = new Engine(functions, Map.of("lambda", backend), "lambda", (f, o) -> backend,
                 new EngineConfig(10_000, Duration.ofHours(1), 100, Duration.ofMillis(10), Duration.ofMillis(100)),
-                EngineListener.NONE);
+                listener);
         open.add(e);
         return e;
     }
@@ -216,5 +221,53 @@ class LambdaDispatchTest {
             await(one);
         }
         assertEquals(learned, limit(backend), "successes far below the limit do not raise it back");
+    }
+
+    @Test
+    void theListenerHearsOfEachInvocationOnceWithWhatCameOfIt() throws Exception {
+        ChunkRecorder recorder = new ChunkRecorder();
+        Batch batch = engine(backend(1, resender(Resender.BACKOFF)), recorder).submit(primes(4), options(0, 2));
+        // one invocation in flight at a time, all sent by the dispatcher: the recorder sees them in this order
+        List<ScriptedLambda.Call> calls = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        int answered = 0;
+        while (answered < 4) {
+            ScriptedLambda.Call call = lambda.next();
+            calls.add(call);
+            if (calls.size() == 1) {
+                expected.add("resent");
+                call.answer(throttled());
+            } else if (call.taskIds.contains("p3")) {
+                expected.add("failed");
+                answered += call.taskIds.size();
+                call.answer(crashed());
+            } else {
+                expected.add("answered");
+                answered += call.taskIds.size();
+                call.succeed();
+            }
+        }
+        await(batch);
+        List<ChunkRecorder.Sent> chunks = recorder.chunks();
+        assertEquals(expected, chunks.stream().map(c -> c.outcome).toList(), chunks.toString());
+        for (int i = 0; i < calls.size(); i++) {
+            ChunkRecorder.Sent chunk = chunks.get(i);
+            int size = calls.get(i).taskIds.size();
+            assertEquals(size, chunk.tasks, chunk.toString());
+            assertEquals(LambdaBackend.NAME, chunk.backend);
+            assertTrue(chunk.batch == batch, "the run the chunk belongs to");
+            assertEquals(1, chunk.ends(), "told once: " + chunk);
+            switch (chunk.outcome) {
+                case "answered" -> assertEquals(List.of(size, 0), List.of(chunk.succeeded, chunk.failed));
+                case "failed" -> {
+                    assertEquals(List.of(0, size), List.of(chunk.succeeded, chunk.failed));
+                    assertTrue(chunk.why.startsWith("WORKER_CRASHED"), chunk.why);
+                }
+                default -> {
+                    assertEquals(List.of(0, 0), List.of(chunk.succeeded, chunk.failed));
+                    assertTrue(chunk.why != null && !chunk.why.isBlank(), "a throttle says why");
+                }
+            }
+        }
     }
 }
