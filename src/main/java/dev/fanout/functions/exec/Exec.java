@@ -24,7 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -40,6 +42,7 @@ public final class Exec implements TaskFunction {
     static final String ALLOWED = "fanout.exec.allowed-commands";
     static final String MAX_OUTPUT = "fanout.exec.max-output-bytes";
     private static final Set<String> FIELDS = Set.of("argv", "stdin", "env", "timeout");
+    private static final Duration REAP_WAIT = Duration.ofSeconds(5);
 
     private Set<String> allowed = Set.of();
     private long maxOutput = 1024 * 1024;
@@ -120,10 +123,33 @@ public final class Exec implements TaskFunction {
             return result;
         } finally {
             if (process != null) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
+                killAndWait(process);
             }
             deleteTree(dir);
+        }
+    }
+
+    /**
+     * SIGKILLs the program and whatever it started, then waits until they are gone (at most {@link #REAP_WAIT}): a
+     * kill is only sent, and a task's result must not come while its program still runs.
+     */
+    private static void killAndWait(Process process) {
+        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+        all.add(process.toHandle());
+        all.forEach(ProcessHandle::destroyForcibly);
+        long deadline = System.nanoTime() + REAP_WAIT.toNanos();
+        boolean interrupted = false;
+        for (ProcessHandle h : all) {
+            try {
+                h.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true; // the task was stopped meanwhile: still wait for the others, then say so
+            } catch (ExecutionException | TimeoutException e) {
+                // a process that outlives SIGKILL for seconds (uninterruptible IO): nothing more can be done here
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
