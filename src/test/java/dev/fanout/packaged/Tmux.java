@@ -9,17 +9,25 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A terminal for a test to run a command in and read as a user sees it: a tmux server of its own (its own socket),
- * sessions of 120x30, {@code capture-pane} for the screen. Closing it kills what runs in its panes and the server.
+ * A terminal for a test to run a command in and read as a user sees it: a tmux server of its own (its own socket,
+ * in a directory of its own), sessions of 120x30, {@code capture-pane} for the screen. Closing it kills what runs in
+ * its panes and the server, and deletes the socket: tmux leaves it behind when its server is killed.
  */
 final class Tmux implements AutoCloseable {
-    private static final AtomicInteger SERVERS = new AtomicInteger();
-
-    private final String socket = "fanout-it-" + ProcessHandle.current().pid() + "-" + SERVERS.incrementAndGet();
+    private final Path dir;
+    private final Path socket;
     private final List<Long> panes = new ArrayList<>();
+
+    Tmux() {
+        try {
+            dir = Files.createTempDirectory("fanout-tmux");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        socket = dir.resolve("socket");
+    }
 
     /** Whether tmux is installed: the terminal tests need it. */
     static boolean available() {
@@ -43,7 +51,7 @@ final class Tmux implements AutoCloseable {
     }
 
     private String tmux(String... arguments) {
-        List<String> command = new ArrayList<>(List.of("tmux", "-L", socket));
+        List<String> command = new ArrayList<>(List.of("tmux", "-S", socket.toString()));
         command.addAll(List.of(arguments));
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -73,6 +81,12 @@ final class Tmux implements AutoCloseable {
             tmux("kill-server");
         } catch (IllegalStateException e) {
             // the server had already gone with its last session
+        }
+        try {
+            Files.deleteIfExists(socket);
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }
