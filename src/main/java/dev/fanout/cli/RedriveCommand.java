@@ -1,10 +1,8 @@
 package dev.fanout.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.fanout.core.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.net.http.HttpRequest;
 import java.util.Map;
@@ -18,25 +16,11 @@ final class RedriveCommand implements Callable<Integer> {
     Connection connection;
     @Mixin
     BatchId batch;
-    @Option(names = "--max-concurrency", paramLabel = "N")
-    Integer maxConcurrency;
-    @Option(names = "--task-timeout", paramLabel = "DURATION")
-    String taskTimeout;
-    @Option(names = "--retries", paramLabel = "N")
-    Integer retries;
+    @Mixin
+    RunOptions run;
 
     ObjectNode body() {
-        ObjectNode b = Json.mapper().createObjectNode();
-        if (maxConcurrency != null) {
-            b.put("maxConcurrency", maxConcurrency);
-        }
-        if (taskTimeout != null) {
-            b.put("taskTimeout", taskTimeout);
-        }
-        if (retries != null) {
-            b.put("retries", retries);
-        }
-        return b;
+        return run.body();
     }
 
     @Override

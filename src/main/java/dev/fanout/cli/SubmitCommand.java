@@ -28,12 +28,8 @@ final class SubmitCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "FILE", description = "the tasks; - reads stdin")
     String file;
-    @Option(names = "--max-concurrency", paramLabel = "N", description = "tasks of this batch in flight at once")
-    Integer maxConcurrency;
-    @Option(names = "--task-timeout", paramLabel = "DURATION", description = "limit of one attempt: 250ms, 30s, 5m")
-    String taskTimeout;
-    @Option(names = "--retries", paramLabel = "N", description = "further attempts of a failed task")
-    Integer retries;
+    @Mixin
+    RunOptions run;
     @Option(names = "--cpu-backend", paramLabel = "BACKEND", description = "processes, lambda or threads")
     String cpuBackend;
     @Option(names = "--idempotency-key", paramLabel = "KEY", description = "the same key answers the same batch")
@@ -52,9 +48,7 @@ final class SubmitCommand implements Callable<Integer> {
     /** The options under the API's names, as query parameters (null: not given). */
     Map<String, String> query() {
         Map<String, String> q = new LinkedHashMap<>();
-        q.put("maxConcurrency", maxConcurrency == null ? null : maxConcurrency.toString());
-        q.put("taskTimeout", taskTimeout);
-        q.put("retries", retries == null ? null : retries.toString());
+        run.addTo(q);
         q.put("cpuBackend", cpuBackend);
         return q;
     }

@@ -9,7 +9,8 @@ import picocli.AutoComplete;
  * private, so they are named here by class name.
  */
 @RegisterForReflection(targets = AutoComplete.GenerateCompletion.class, classNames = {
-        "dev.fanout.cli.FanoutCli", "dev.fanout.cli.Connection", "dev.fanout.cli.BatchId", "dev.fanout.cli.SubmitCommand",
+        "dev.fanout.cli.FanoutCli", "dev.fanout.cli.Connection", "dev.fanout.cli.BatchId", "dev.fanout.cli.RunOptions",
+        "dev.fanout.cli.SubmitCommand",
         "dev.fanout.cli.StatusCommand", "dev.fanout.cli.ResultsCommand", "dev.fanout.cli.CancelCommand",
         "dev.fanout.cli.RedriveCommand", "dev.fanout.cli.BatchesCommand", "dev.fanout.cli.FunctionsCommand",
         "dev.fanout.cli.Progress$Mode"})
