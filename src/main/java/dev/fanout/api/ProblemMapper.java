@@ -1,5 +1,6 @@
 package dev.fanout.api;
 
+import dev.fanout.core.Connections;
 import dev.fanout.execution.BackendUnavailableException;
 import dev.fanout.execution.BatchRunningException;
 import dev.fanout.execution.StoreUnavailableException;
@@ -88,7 +89,7 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e, UriInfo uri) {
-        if (clientGone(e)) {
+        if (Connections.closed(e)) {
             // a watcher closed its stream (a dashboard tab moved on) while an event was being written: nothing is
             // wrong and nobody is left to answer
             LOG.debugf("client went away on %s", uri.getPath());
@@ -98,15 +99,6 @@ public class ProblemMapper {
         LOG.errorf(e, "unexpected error %s on %s", reference, uri.getPath());
         return answer(Problem.of(500, "internal-error", "Internal error", "an unexpected error occurred; "
                 + "report it with reference " + reference), uri);
-    }
-
-    private static boolean clientGone(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.nio.channels.ClosedChannelException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static Response answer(Problem problem, UriInfo uri) {

@@ -3,8 +3,13 @@ package dev.fanout.core;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
+import java.util.function.Predicate;
 
-/** What a network failure says about a request: the one reading shared by the Lambda backend and {@code invoke}. */
+/**
+ * What a network failure says about a request: the one reading shared by the Lambda backend and {@code invoke}, and
+ * by the API for a client that went away.
+ */
 public final class Connections {
     private Connections() {
     }
@@ -16,10 +21,20 @@ public final class Connections {
      * reset or a closed channel all may).
      */
     public static boolean neverSent(Throwable e) {
+        return causedBy(e, c -> c instanceof ConnectException || c instanceof UnknownHostException
+                || c instanceof NoRouteToHostException);
+    }
+
+    /** Whether the failure is the connection being closed under a write: the other side went away. */
+    public static boolean closed(Throwable e) {
+        return causedBy(e, c -> c instanceof ClosedChannelException);
+    }
+
+    /** Whether {@code e} or one of its causes (20 deep at most: causes can form a cycle) is what {@code test} wants. */
+    private static boolean causedBy(Throwable e, Predicate<Throwable> test) {
         int depth = 0;
         for (Throwable c = e; c != null && depth++ < 20; c = c.getCause()) {
-            if (c instanceof ConnectException || c instanceof UnknownHostException
-                    || c instanceof NoRouteToHostException) {
+            if (test.test(c)) {
                 return true;
             }
         }
