@@ -13,11 +13,14 @@ import java.util.Optional;
  * Every API call needs {@code Authorization: Bearer <key>} with one of {@code fanout.auth.api-keys}, unless
  * authentication is off (dev and test profiles). {@code /q/*} (health, metrics, OpenAPI) is not behind it: it is not
  * served by these resources; nor are the dashboard's static files at {@code /ui}, which hold no data and ask their user
- * for a key. The key is never logged nor echoed.
+ * for a key. The key is never logged nor echoed. The service's own warm-up requests carry a key of their own, valid only
+ * while it runs (see WarmUp).
  */
 public class ApiKeyFilter {
     @Inject
     ApiKeys keys;
+    @Inject
+    WarmUp warmUp;
 
     @ServerRequestFilter(preMatching = true)
     public Optional<Response> authenticate(ContainerRequestContext request) {
@@ -35,7 +38,8 @@ public class ApiKeyFilter {
                             .withInstance(path))
                     .build());
         }
-        if (!keys.accepts(header.substring(7).trim())) {
+        String key = header.substring(7).trim();
+        if (!keys.accepts(key) && !warmUp.admits(key)) {
             return Optional.of(Response.status(403)
                     .type(Problem.MEDIA_TYPE)
                     .entity(Problem.of(403, "forbidden", "Forbidden",

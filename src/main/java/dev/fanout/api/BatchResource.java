@@ -50,6 +50,8 @@ public class BatchResource {
     Engine engine;
     @Inject
     FanoutConfig config;
+    @Inject
+    WarmUp warmUp;
 
     @POST
     @RunOnVirtualThread
@@ -66,9 +68,10 @@ public class BatchResource {
         BatchOptions options = new OptionsParser(config.batch(), engine.backends().keySet())
                 .parse(parsed.options(), uri.getQueryParameters()::getFirst);
         String hash = key == null ? null : digest.finish(headers.getMediaType(), uri.getQueryParameters());
-        BatchView batch = engine.submit(parsed.tasks(), options, key, hash).batch();
+        Engine target = warmUp.engineFor(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
+        BatchView batch = target.submit(parsed.tasks(), options, key, hash).batch();
         if (!waitFor.isZero()) {
-            BatchView done = awaitDone(batch, waitFor);
+            BatchView done = awaitDone(target, batch, waitFor);
             if (done != null) {
                 return Response.ok(finishedBatch(done), MediaType.APPLICATION_JSON).build();
             }
@@ -107,7 +110,7 @@ public class BatchResource {
     }
 
     /** The batch once finished, within {@code wait}, wherever it runs by then; null when the wait ran out. */
-    private BatchView awaitDone(BatchView batch, Duration wait) {
+    private static BatchView awaitDone(Engine engine, BatchView batch, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             try {

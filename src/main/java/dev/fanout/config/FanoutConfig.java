@@ -38,6 +38,25 @@ public interface FanoutConfig {
 
     Store store();
 
+    WarmUp warmup();
+
+    /**
+     * Before it reports ready, the service runs a few batches of no-op tasks through its own request reading, engine
+     * and answer writing on a private in-memory engine, so that the JIT has compiled those paths before a user's
+     * first batch (see api.WarmUp). Nothing of it reaches the store, the metrics or the API.
+     */
+    interface WarmUp {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Batches of {@link #tasks()} no-op tasks each. */
+        @WithDefault("3")
+        int rounds();
+
+        @WithDefault("20000")
+        int tasks();
+    }
+
     /** Where batches live (see {@code StoreConfigInterceptor} for how these reach Quarkus' datasources). */
     interface Store {
         /** {@code sqlite} (an embedded file, the default), {@code postgres} (shared), {@code memory} (nothing kept). */

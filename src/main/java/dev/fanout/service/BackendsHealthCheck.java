@@ -1,5 +1,6 @@
 package dev.fanout.service;
 
+import dev.fanout.api.WarmUp;
 import dev.fanout.execution.Backend;
 import dev.fanout.execution.Engine;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,12 +10,17 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready while every backend and the store can take work; the data says which one cannot and why. */
+/**
+ * Ready while every backend and the store can take work, once the service has warmed up; the data says which one
+ * cannot and why.
+ */
 @Readiness
 @ApplicationScoped
 public class BackendsHealthCheck implements HealthCheck {
     @Inject
     Engine engine;
+    @Inject
+    WarmUp warmUp;
 
     @Override
     public HealthCheckResponse call() {
@@ -31,6 +37,10 @@ public class BackendsHealthCheck implements HealthCheck {
         b.withData("store", engine.store().kind() + (store == null ? ": UP" : ": DOWN: " + store));
         if (store != null) {
             b.down();
+        }
+        String warming = warmUp.pendingReason();
+        if (warming != null) {
+            b.withData("warmup", warming).down();
         }
         b.withData("runningBatches", engine.runningBatchCount());
         return b.build();

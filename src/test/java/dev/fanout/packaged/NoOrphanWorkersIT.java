@@ -28,7 +28,7 @@ class NoOrphanWorkersIT {
             port = s.getLocalPort();
         }
         service = new ProcessBuilder(Artifact.command(List.of("-Dquarkus.http.port=" + port,
-                "-Dfanout.processes.workers=2", "-Dfanout.auth.enabled=false", "-Dfanout.store.kind=memory")))
+                "-Dfanout.processes.workers=2", "-Dfanout.auth.enabled=false", "-Dfanout.store.kind=memory", "-Dfanout.warmup.enabled=false")))
                 .redirectOutput(new File("target/no-orphan-service.log"))
                 .redirectErrorStream(true).start();
         RestAssured.port = port;

@@ -28,6 +28,7 @@ final class PackagedService implements AutoCloseable {
     private final int port;
     private final List<String> wrapper;
     private Process process;
+    private Path log;
     private int starts;
 
     /**
@@ -76,7 +77,19 @@ final class PackagedService implements AutoCloseable {
     }
 
     PackagedService start() {
-        List<String> p = new ArrayList<>(List.of("-Dquarkus.http.port=" + port, "-Dfanout.auth.enabled=false"));
+        launch();
+        await().atMost(Duration.ofSeconds(90)).ignoreExceptions()
+                .until(() -> api().get("/q/health/ready").statusCode() == 200);
+        return this;
+    }
+
+    /**
+     * Starts the process without waiting for it to be ready. The start-up warm-up is off (it costs each start a few
+     * seconds and is WarmUpIT's subject): a test that wants it passes {@code -Dfanout.warmup.enabled=true}.
+     */
+    PackagedService launch() {
+        List<String> p = new ArrayList<>(List.of("-Dquarkus.http.port=" + port, "-Dfanout.auth.enabled=false",
+                "-Dfanout.warmup.enabled=false"));
         p.addAll(properties);
         starts++;
         File log = new File("target/" + name + "-service" + (starts > 1 ? "-" + starts : "") + ".log");
@@ -87,9 +100,13 @@ final class PackagedService implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        await().atMost(Duration.ofSeconds(90)).ignoreExceptions()
-                .until(() -> api().get("/q/health/ready").statusCode() == 200);
+        this.log = log.toPath();
         return this;
+    }
+
+    /** The log of the latest start. */
+    Path log() {
+        return log;
     }
 
     int port() {

@@ -1,0 +1,210 @@
+package dev.fanout.api;
+
+import dev.fanout.config.FanoutConfig;
+import dev.fanout.config.StoreConfigInterceptor;
+import dev.fanout.execution.Engine;
+import dev.fanout.execution.EngineConfig;
+import dev.fanout.execution.EngineListener;
+import dev.fanout.execution.local.LocalBackend;
+import dev.fanout.runner.TaskRunner;
+import dev.fanout.store.Store;
+import dev.fanout.store.memory.MemoryStore;
+import dev.fanout.store.sqlite.SqliteStore;
+import org.flywaydb.core.Flyway;
+import org.sqlite.SQLiteDataSource;
+import io.quarkus.vertx.http.HttpServer;
+import io.quarkus.vertx.http.HttpServerStart;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
+import io.quarkus.runtime.ImageMode;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+/**
+ * Makes a user's first batch as fast as the fifth. A fresh JVM runs the HTTP layers, the request parsing, the engine
+ * and the answer writing interpreted until the JIT has compiled them, and on 2 cores the compiler competes with the
+ * batch: the first 100,000-task batch took about twice as long as the next ones. The JDK's own means did not close
+ * that gap (measured: an AOT cache with method profiles shortened start-up by 12% but left the first batch as slow; C1
+ * alone made every batch slower), and warming only the engine in-process left the HTTP layers cold (half the gap). So
+ * once the HTTP server listens, the service sends itself a few batches of 1 ms sleeps through {@code POST /batches}
+ * over loopback, with {@code ?wait}, before it reports ready.
+ *
+ * <p>They carry a bearer key made for the warm-up (random, in memory only, void once it ends), which routes them to a
+ * private engine with the memory store and a virtual-thread backend of its own: nothing of them reaches the store, the
+ * metrics, the batch list or the worker processes. HTTP serves users meanwhile (a batch sent then simply runs,
+ * slower); readiness says DOWN with "warming up" until it is done, so a load balancer sends no user there yet. A
+ * warm-up that fails costs only time: the service serves cold.
+ */
+@ApplicationScoped
+public class WarmUp {
+    private static final Logger LOG = Logger.getLogger(WarmUp.class);
+    private static final Duration LISTEN_TIMEOUT = Duration.ofSeconds(60);
+    private static final String TASK = "{\"function\":\"sleep\",\"input\":{\"duration\":\"1ms\"}}";
+
+    @Inject
+    Engine engine;
+    @Inject
+    FanoutConfig config;
+    @Inject
+    HttpServer server;
+
+    /** The warm-up's bearer key while it runs; null before and after. */
+    private volatile String key;
+    private volatile Engine scratch;
+    private volatile boolean running;
+    private final CompletableFuture<URI> listening = new CompletableFuture<>();
+
+    /** Null unless warming up; then why the service is not ready yet. */
+    public String pendingReason() {
+        return running ? "warming up (fanout.warmup.enabled)" : null;
+    }
+
+    /** Whether {@code bearer} is the running warm-up's own key (compared in constant time). */
+    boolean admits(String bearer) {
+        String k = key;
+        return k != null && bearer != null
+                && MessageDigest.isEqual(k.getBytes(StandardCharsets.UTF_8), bearer.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The engine a submission goes to: the private one for the warm-up's own requests, else the service's. */
+    Engine engineFor(String authorization) {
+        Engine s = scratch;
+        if (s != null && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                && admits(authorization.substring(7).trim())) {
+            return s;
+        }
+        return engine;
+    }
+
+    /** Starts warming up as the service starts; it sends its batches once plain HTTP listens. */
+    void onStart(@Observes StartupEvent event) {
+        FanoutConfig.WarmUp c = config.warmup();
+        if (!c.enabled() || c.rounds() <= 0 || c.tasks() <= 0 || ImageMode.current() == ImageMode.NATIVE_RUN) {
+            return; // a native binary was compiled ahead of time: there is no JIT to warm
+        }
+        running = true; // from the start: readiness must not say UP before the warm-up has begun
+        Thread.ofPlatform().name("fanout-warmup").daemon().start(() -> {
+            long start = System.nanoTime();
+            try {
+                URI base = listening.get(LISTEN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                run(base, c.rounds(), c.tasks());
+                LOG.infof("warmed up in %d ms (%d batches of %d tasks through the API, on a private engine)",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), c.rounds(), c.tasks());
+            } catch (TimeoutException e) {
+                LOG.warnf("no plain HTTP listener within %ds (HTTPS only?): serving without a warm-up",
+                        LISTEN_TIMEOUT.toSeconds());
+            } catch (IOException | ExecutionException | RuntimeException e) {
+                LOG.warnf("warming up failed after %d ms (%s); serving without it",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                running = false;
+            }
+        });
+    }
+
+    /** Plain HTTP listens (Quarkus fires this asynchronously, and not at all when only HTTPS is served). */
+    void onHttpStart(@ObservesAsync HttpServerStart event) {
+        String host = event.options().getHost();
+        boolean any = host == null || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+        listening.complete(URI.create("http://" + (any ? "127.0.0.1" : host.contains(":") ? "[" + host + "]" : host)
+                + ":" + server.getPort()));
+    }
+
+    /** {@code rounds} batches of {@code tasks} 1 ms sleeps, NDJSON and JSON bodies in turn, each answered in full. */
+    void run(URI base, int rounds, int tasks) throws IOException, InterruptedException {
+        byte[] ndjson = body(tasks, "", "\n", "\n");
+        byte[] json = body(tasks, "{\"tasks\":[", ",", "]}");
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        EngineConfig scratchConfig = new EngineConfig(tasks, Duration.ofMinutes(1), 1, Duration.ofMillis(100),
+                Duration.ofSeconds(1));
+        // the built-in sleep reads no settings
+        LocalBackend threads = LocalBackend.virtualThreads(new TaskRunner(engine.functions(), k -> Optional.empty()));
+        Path dir = Files.createTempDirectory("fanout-warmup");
+        try (Engine warm = new Engine(engine.functions(), Map.of(LocalBackend.VIRTUAL_THREADS, threads),
+                LocalBackend.VIRTUAL_THREADS, null, scratchConfig, EngineListener.NONE, scratchStore(dir, tasks));
+             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            scratch = warm;
+            key = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+            URI uri = base.resolve("/batches?wait=1m&maxConcurrency=" + tasks);
+            for (int i = 0; i < rounds; i++) {
+                boolean nd = i % 2 == 0;
+                HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(2))
+                        .header("Authorization", "Bearer " + key)
+                        .header("Content-Type", nd ? BatchResource.NDJSON : "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(nd ? ndjson : json)).build();
+                HttpResponse<InputStream> answer = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                try (InputStream in = answer.body()) {
+                    in.transferTo(java.io.OutputStream.nullOutputStream());
+                }
+                if (answer.statusCode() != 200) {
+                    throw new IOException("POST /batches answered " + answer.statusCode());
+                }
+            }
+        } finally {
+            key = null;
+            scratch = null;
+            deleteTree(dir);
+        }
+    }
+
+    /**
+     * A store like the service's, in {@code dir}: with a durable store the batches' tasks and results are written as
+     * the user's will be (JDBC, SQLite: for PostgreSQL only its driver stays cold), in a SQLite file of the warm-up's
+     * own, deleted after it.
+     */
+    private Store scratchStore(Path dir, int tasks) {
+        if (!engine.store().durable()) {
+            return new MemoryStore(tasks, Long.MAX_VALUE);
+        }
+        Path file = dir.resolve("warmup.db");
+        SQLiteDataSource dataSource = new SQLiteDataSource();
+        dataSource.setUrl(StoreConfigInterceptor.sqliteUrl(file.toString()));
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/sqlite").load().migrate();
+        return new SqliteStore(dataSource, file);
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            LOG.warnf("could not delete the warm-up's files in %s: %s", dir, e.toString());
+        }
+    }
+
+    private static byte[] body(int tasks, String open, String separator, String close) {
+        StringBuilder b = new StringBuilder(open);
+        for (int i = 0; i < tasks; i++) {
+            b.append(i == 0 ? "" : separator).append(TASK);
+        }
+        return b.append(close).toString().getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.fanout.packaged;
+
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The start-up warm-up as a user meets it (the packaged service, keys on, the default SQLite store): the service says
+ * it is not ready while it warms up, and once ready it shows no trace of the warm-up: no batch in the list or the
+ * store, no count in the metrics, no file left; the user's first batch then runs as usual.
+ */
+class WarmUpIT {
+    private static final String KEY = "warm-up-test-key";
+
+    @Test
+    void notReadyUntilWarmThenNoTraceOfIt(@TempDir Path dir) throws Exception {
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        try (PackagedService service = PackagedService.onSqlite("warmup", dir, "-Dfanout.warmup.enabled=true",
+                "-Dfanout.auth.enabled=true", "-Dfanout.auth.api-keys=" + KEY, "-Djava.io.tmpdir=" + tmp).launch()) {
+            List<String> notReady = new ArrayList<>();
+            AtomicBoolean warmWhenReady = new AtomicBoolean();
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).ignoreExceptions().until(() -> {
+                Response ready = service.api().get("/q/health/ready");
+                if (ready.statusCode() != 200) {
+                    notReady.add(ready.path("checks.find { it.name == 'fanout-backends' }.data.warmup"));
+                    return false;
+                }
+                warmWhenReady.set(Files.readString(service.log()).contains("warmed up in"));
+                return true;
+            });
+            assertTrue(warmWhenReady.get(), "readiness said UP before the warm-up had ended");
+            assertTrue(notReady.stream().anyMatch(w -> w != null && w.startsWith("warming up")),
+                    "readiness said DOWN, warming up, first: " + notReady);
+            String log = Files.readString(service.log());
+            assertTrue(log.contains("(3 batches of 20000 tasks through the API, on a private engine)"), log);
+            assertFalse(log.contains("warming up failed"), log);
+
+            assertEquals(0, service.api().auth().oauth2(KEY).get("/batches").then().statusCode(200)
+                    .extract().<Integer>path("total"));
+            String metrics = service.api().get("/q/metrics").then().statusCode(200).extract().asString();
+            assertTrue(metrics.contains("fanout_batches_finished_total 0.0"), "no batch counted: " + metrics);
+            try (Stream<Path> left = Files.list(tmp)) {
+                assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith("fanout-warmup"))
+                        .toList(), "the warm-up's files are deleted");
+            }
+
+            Response first = service.api().auth().oauth2(KEY).contentType(ContentType.JSON)
+                    .body("{\"tasks\": [{\"function\": \"noop\", \"input\": 7}, {\"function\": \"sleep\", "
+                            + "\"input\": {\"duration\": \"1ms\"}}]}")
+                    .post("/batches?wait=1m");
+            assertEquals(200, first.statusCode(), first.asString());
+            assertEquals(7, first.<Integer>path("results[0].output"));
+            assertEquals(List.of("SUCCEEDED", "SUCCEEDED"), first.path("results.state"));
+            assertEquals(1, service.api().auth().oauth2(KEY).get("/batches").then().extract().<Integer>path("total"));
+        }
+    }
+}
