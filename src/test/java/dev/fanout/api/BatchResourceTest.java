@@ -196,10 +196,22 @@ public class BatchResourceTest {
     @Test
     void reportsReadinessAndMetrics() {
         given().when().get("/q/health/ready").then().statusCode(200).body("status", is("UP"));
-        given().contentType(ContentType.JSON).body(sleeps("1ms")).when().post("/batches?wait=30s")
-                .then().statusCode(200);
+        String succeeded = "fanout_tasks_total{error=\"none\",state=\"SUCCEEDED\"}";
+        String timedOut = "fanout_tasks_total{error=\"TIMEOUT\",state=\"FAILED\"}";
+        double succeededBefore = metric(succeeded);
+        double timedOutBefore = metric(timedOut);
+        given().contentType(ContentType.JSON).body(sleeps("1ms", "1ms", "1ms", "10s", "10s"))
+                .when().post("/batches?wait=30s&taskTimeout=200ms").then().statusCode(200);
+        // every finished task counted once, by state and error type
+        assertEquals(3, metric(succeeded) - succeededBefore);
+        assertEquals(2, metric(timedOut) - timedOutBefore);
+    }
+
+    /** A series' value on /q/metrics; 0 while it does not exist yet. */
+    private static double metric(String series) {
         String metrics = given().when().get("/q/metrics").asString();
-        assertTrue(metrics.contains("fanout_tasks_total{error=\"none\",state=\"SUCCEEDED\"}"), metrics);
+        return metrics.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim())).orElse(0.0);
     }
 
     @Test
