@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """fanout's benchmark suite: each scenario against fanout (the packaged service, through its REST API on loopback)
 and against the same work done by Python's concurrent.futures, alternating the two, median of RUNS runs.
-Prints a table (scenario, fanout, Python, ratio, physical limit) and writes bench/results/latest.{md,json}.
+Prints a table (scenario, fanout, Python, ratio, physical limit) and writes bench/results/latest.{md,json}; with
+--native --binary <executable> (the hosted workflow) scenarios 1, 7 and 8 against a native binary, to native.{md,json}.
 See bench/README.md for what each scenario measures and how to read it. Started by bench/run.
 """
 import argparse
@@ -23,8 +24,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
 JAR = os.path.join(ROOT, "target", "quarkus-app", "quarkus-run.jar")
 JAVA = os.path.join(os.environ.get("JAVA_HOME", "/usr"), "bin", "java")
+BINARY = None  # --binary: a native executable instead of the packaged jar
 PY = sys.executable
 CORES = os.cpu_count()
+
+
+def launcher():
+    """The service's command before its options: the native binary (which takes -Xmx and -D too), or java."""
+    return [BINARY] if BINARY else [JAVA]
 
 
 def free_port():
@@ -41,7 +48,7 @@ class Service:
         self.base = f"http://127.0.0.1:{port}"
         # -Xmx1g: the heap this project recommends (100,000 concurrent tasks need about 700 MB of it, their virtual
         # threads' stacks included); without a limit the JVM sizes it from the machine (a quarter of 24 GiB here)
-        args = [JAVA, "-Xmx1g", f"-Dquarkus.http.port={port}", f"-Dfanout.processes.workers={CORES}",
+        args = [*launcher(), "-Xmx1g", f"-Dquarkus.http.port={port}", f"-Dfanout.processes.workers={CORES}",
                 "-Dfanout.io.max-concurrency=200000", "-Dfanout.batch.max-retained=2",
                 "-Dfanout.auth.enabled=false", "-Dfanout.http.allow-private-addresses=true",
                 # as many requests to the one delay server at once as Python's pool has threads (1,000); the default
@@ -50,7 +57,7 @@ class Service:
                 "-Dquarkus.log.level=WARN",
                 # the default store (SQLite) in target/, one file per service: never in the working tree
                 f"-Dfanout.store.path={os.path.join(ROOT, 'target', 'bench-store', f'fanout-{port}.db')}",
-                *extra, "-jar", JAR]
+                *extra, *([] if BINARY else ["-jar", JAR])]
         self.log = open(os.path.join(ROOT, "target", f"bench-service-{port}.log"), "w")
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
@@ -101,12 +108,23 @@ class Service:
         return float("nan")
 
     def post(self, path, body, content_type):
+        """Seconds from sending the request to the answer's last byte; the client's parsing of the answer (0.2 s for
+        100,000 results in CPython) is not the service's time, and is not counted."""
         req = urllib.request.Request(self.base + path, data=body, headers={"Content-Type": content_type})
         start = time.perf_counter()
         with urllib.request.urlopen(req, timeout=600) as r:
             data = r.read()
             status = r.status
-        return status, json.loads(data), time.perf_counter() - start
+        seconds = time.perf_counter() - start
+        return status, json.loads(data), seconds
+
+    def cpu_seconds(self):
+        """CPU seconds used so far by the service and, apart, by its worker processes (its children now)."""
+        children = []
+        for task in os.listdir(f"/proc/{self.proc.pid}/task"):
+            with open(f"/proc/{self.proc.pid}/task/{task}/children") as f:
+                children += f.read().split()
+        return cpu_of(self.proc.pid), sum(cpu_of(c) for c in children)
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
@@ -115,6 +133,15 @@ class Service:
         except subprocess.TimeoutExpired:
             self.proc.kill()
         self.log.close()
+
+
+def cpu_of(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0  # gone meanwhile
 
 
 def ndjson(tasks):
@@ -217,7 +244,14 @@ def overhead(service, runs, n):
         c100 = python("cpu_pool.py", "noop", "--tasks", n, "--workers", CORES, "--chunksize", 100)["usPerTask"]
         return {"c1": c1, "c100": c100}
 
-    f, p = alternate(runs, lambda: run_fanout(service, tasks, "", check), python_side)
+    def fanout_side():
+        service0, workers0 = service.cpu_seconds()
+        r = run_fanout(service, tasks, "", check)
+        service1, workers1 = service.cpu_seconds()
+        # where the time goes: the service's CPU (HTTP, parsing, engine, store, answer) against the workers' own
+        return {**r, "service_cpu": service1 - service0, "workers_cpu": workers1 - workers0}
+
+    f, p = alternate(runs, fanout_side, python_side)
     return {"fanout": f, "python": p}
 
 
@@ -268,9 +302,9 @@ def startup(runs):
         first.append(s.first_ready_seconds())
         s.stop()
         start = time.perf_counter()
-        p = subprocess.Popen([JAVA, "-XX:+DisplayVMOutputToStderr", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
-                              "-jar", JAR, "worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL)
+        command = [BINARY, "worker"] if BINARY else [JAVA, "-XX:+DisplayVMOutputToStderr", "-XX:+UseSerialGC",
+                                                     "-XX:+ExitOnOutOfMemoryError", "-jar", JAR, "worker"]
+        p = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         size = struct.unpack(">i", p.stdout.read(4))[0]
         assert b"hello" in p.stdout.read(size)
         worker.append(time.perf_counter() - start)
@@ -321,6 +355,8 @@ def machine():
     with open("/proc/meminfo") as f:
         mem = int(next(l for l in f if l.startswith("MemTotal")).split()[1]) / 1024 / 1024
     java = subprocess.run([JAVA, "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    if BINARY:
+        java = f"native binary {os.path.basename(BINARY)} (JDK for the delay server: {java})"
     return f"{CORES} cores ({cpu}), {mem:.0f} GiB, {platform.system()} {platform.release()}; {java}; " \
            f"Python {platform.python_version()}"
 
@@ -329,7 +365,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="one run of smaller scenarios: a smoke test of the suite")
+    ap.add_argument("--binary", help="a native executable of the service instead of the packaged jar")
+    ap.add_argument("--native", action="store_true",
+                    help="the hosted workflow's subset for a native binary: scenarios 1 (10,000 tasks), 7 and 8")
     a = ap.parse_args()
+    global BINARY
+    BINARY = os.path.abspath(a.binary) if a.binary else None
     runs = 1 if a.quick else a.runs
     scale = 10 if a.quick else 1
     started = time.perf_counter()
@@ -344,34 +385,37 @@ def main():
         r = io_fanout(service, runs, 10_000 // scale)
         rows.append((f"1. IO: {10_000 // scale:,} x sleep(1 s)", med(r["fanout"], "e2e"), med(r["fanout"], "batch"),
                      med(r["python"]), r["limit"], r["python_note"]))
-        r = io_fanout(service, runs, 100_000 // scale)
-        rows.append((f"1. IO: {100_000 // scale:,} x sleep(1 s)", med(r["fanout"], "e2e"), med(r["fanout"], "batch"),
-                     med(r["python"]), r["limit"], f"{r['python_note']}; fanout peak RSS {r['rss']:.0f} MB"))
-        r = http_fanout(service, runs, 10_000 // scale, f"http://127.0.0.1:{delay_port}/")
-        rows.append((f"2. HTTP: {10_000 // scale:,} GETs of a 100 ms server", med(r["fanout"], "e2e"), med(r["fanout"], "batch"),
-                     med(r["python"]), r["limit"], r["python_note"]))
-        r = cpu_scaling(service, runs, 2_500_000, 330_000, 8 if not a.quick else 4)
-        rows.append((f"3. CPU: 8 x primes (~0.25 s), {CORES} workers vs 1: scaling", None, med(r["fanout"], "scaling"),
-                     med(r["python"], "scaling"), r["limit"],
-                     f"fanout 1 worker {fmt_s(med(r['fanout'], 'one'))}, {CORES}: {fmt_s(med(r['fanout'], 'all'))}; "
-                     f"Python {fmt_s(med(r['python'], 'one'))}, {fmt_s(med(r['python'], 'all'))} (limit 330,000 "
-                     f"for ~0.25 s in CPython)"))
-        n = 100_000 // scale
-        r = overhead(service, runs, n)
-        rows.append((f"4. Overhead: {n:,} no-op CPU tasks, us/task", med(r["fanout"], "e2e") * 1e6 / n,
-                     med(r["fanout"], "batch") * 1e6 / n, med(r["python"], "c100"), None,
-                     f"Python column: chunksize 100 (fanout chunks by itself, so this is the fair one); chunksize 1: "
-                     f"{med(r['python'], 'c1'):.1f} us (map() in-process, no HTTP, no JSON); target: fanout batch "
-                     f"below chunksize 100: {verdict(med(r['fanout'], 'batch') * 1e6 / n, med(r['python'], 'c100'))}"))
-        r = mixed(service, runs, 2000 // scale, 8, 2_500_000, 330_000)
-        rows.append((f"5. Mixed: {2000 // scale:,} x sleep(1 s) + 8 x primes", med(r["fanout"], "e2e"), med(r["fanout"], "batch"),
-                     med(r["python"]), max(1.0, 8 * 0.25 / CORES),
-                     f"fanout halves one after the other: {fmt_s(med(r['fanout'], 'sequential'))}; "
-                     f"Python: both pools at once"))
-        r = api_throughput(service, runs, 100_000 // scale)
-        rows.append((f"6. API: {100_000 // scale:,} tiny tasks in (NDJSON), streamed out", med(r["fanout"], "e2e"),
-                     None, None, None, f"{med(r['fanout'], 'tps'):,.0f} tasks/s end to end; "
-                                       f"peak RSS {r['rss']:.0f} MB"))
+        if not a.native:
+            r = io_fanout(service, runs, 100_000 // scale)
+            rows.append((f"1. IO: {100_000 // scale:,} x sleep(1 s)", med(r["fanout"], "e2e"), med(r["fanout"], "batch"),
+                         med(r["python"]), r["limit"], f"{r['python_note']}; fanout peak RSS {r['rss']:.0f} MB"))
+            r = http_fanout(service, runs, 10_000 // scale, f"http://127.0.0.1:{delay_port}/")
+            rows.append((f"2. HTTP: {10_000 // scale:,} GETs of a 100 ms server", med(r["fanout"], "e2e"), med(r["fanout"], "batch"),
+                         med(r["python"]), r["limit"], r["python_note"]))
+            r = cpu_scaling(service, runs, 2_500_000, 330_000, 8 if not a.quick else 4)
+            rows.append((f"3. CPU: 8 x primes (~0.25 s), {CORES} workers vs 1: scaling", None, med(r["fanout"], "scaling"),
+                         med(r["python"], "scaling"), r["limit"],
+                         f"fanout 1 worker {fmt_s(med(r['fanout'], 'one'))}, {CORES}: {fmt_s(med(r['fanout'], 'all'))}; "
+                         f"Python {fmt_s(med(r['python'], 'one'))}, {fmt_s(med(r['python'], 'all'))} (limit 330,000 "
+                         f"for ~0.25 s in CPython)"))
+            n = 100_000 // scale
+            r = overhead(service, runs, n)
+            rows.append((f"4. Overhead: {n:,} no-op CPU tasks, us/task", med(r["fanout"], "e2e") * 1e6 / n,
+                         med(r["fanout"], "batch") * 1e6 / n, med(r["python"], "c100"), None,
+                         f"Python column: chunksize 100 (fanout chunks by itself, so this is the fair one); chunksize 1: "
+                         f"{med(r['python'], 'c1'):.1f} us (map() in-process, no HTTP, no JSON); target: fanout batch "
+                         f"below chunksize 100: {verdict(med(r['fanout'], 'batch') * 1e6 / n, med(r['python'], 'c100'))}; "
+                         f"CPU per task, request to answer: service {med(r['fanout'], 'service_cpu') * 1e6 / n:.1f} us, "
+                         f"worker processes {med(r['fanout'], 'workers_cpu') * 1e6 / n:.1f} us"))
+            r = mixed(service, runs, 2000 // scale, 8, 2_500_000, 330_000)
+            rows.append((f"5. Mixed: {2000 // scale:,} x sleep(1 s) + 8 x primes", med(r["fanout"], "e2e"), med(r["fanout"], "batch"),
+                         med(r["python"]), max(1.0, 8 * 0.25 / CORES),
+                         f"fanout halves one after the other: {fmt_s(med(r['fanout'], 'sequential'))}; "
+                         f"Python: both pools at once"))
+            r = api_throughput(service, runs, 100_000 // scale)
+            rows.append((f"6. API: {100_000 // scale:,} tiny tasks in (NDJSON), streamed out", med(r["fanout"], "e2e"),
+                         None, None, None, f"{med(r['fanout'], 'tps'):,.0f} tasks/s end to end; "
+                                           f"peak RSS {r['rss']:.0f} MB"))
     finally:
         service.stop()
         delay.terminate()
@@ -385,12 +429,14 @@ def main():
     rows.append((f"8. Cold: the first {n:,} x sleep(1 s) after a fresh start", r["cold"]["e2e"], r["cold"]["batch"],
                  None, 1.0, f"warm median {fmt_s(med(r['warm'], 'e2e'))} (batch {fmt_s(med(r['warm'], 'batch'))}); "
                             f"cold / warm {ratio:.2f} (target at most 1.3: {verdict(ratio, 1.3)}); start to ready "
-                            f"{fmt_s(r['ready'])}; warm end to end target at most 1.4 s: "
-                            f"{verdict(med(r['warm'], 'e2e'), 1.4)}"))
-    r = cold_and_warm(runs, n, "512m")
-    rows.append((f"9. Memory: {n:,} x sleep(1 s) with -Xmx512m", med(r["warm"], "e2e"), med(r["warm"], "batch"),
-                 None, 1.0, f"{runs + 1} batches completed; peak RSS {r['rss']:.0f} MB (target at most 1024 MB: "
-                            f"{verdict(r['rss'], 1024)}); its first batch {fmt_s(r['cold']['e2e'])}"))
+                            f"{fmt_s(r['ready'])}"
+                            + (f"; warm end to end target at most 1.4 s: {verdict(med(r['warm'], 'e2e'), 1.4)}"
+                               if n == 100_000 else "")))
+    if not a.native:
+        r = cold_and_warm(runs, n, "512m")
+        rows.append((f"9. Memory: {n:,} x sleep(1 s) with -Xmx512m", med(r["warm"], "e2e"), med(r["warm"], "batch"),
+                     None, 1.0, f"{runs + 1} batches completed; peak RSS {r['rss']:.0f} MB (target at most 1024 MB: "
+                                f"{verdict(r['rss'], 1024)}); its first batch {fmt_s(r['cold']['e2e'])}"))
 
     table = ["| scenario | fanout end to end | fanout batch | Python | Python / fanout | limit | notes |",
              "|---|---|---|---|---|---|---|"]
@@ -412,9 +458,10 @@ def main():
     text = header + "\n" + "\n".join(table) + "\n"
     print(text)
     os.makedirs(os.path.join(BENCH, "results"), exist_ok=True)
-    with open(os.path.join(BENCH, "results", "latest.md"), "w") as f:
+    name = "native" if a.native else "latest"
+    with open(os.path.join(BENCH, "results", name + ".md"), "w") as f:
         f.write(text)
-    with open(os.path.join(BENCH, "results", "latest.json"), "w") as f:
+    with open(os.path.join(BENCH, "results", name + ".json"), "w") as f:
         json.dump({"header": header, "rows": rows}, f, indent=1)
 
 
