@@ -76,7 +76,8 @@ public class WarmUp {
     private volatile String key;
     private volatile Engine scratch;
     private volatile boolean running;
-    private final CompletableFuture<URI> listening = new CompletableFuture<>();
+    /** Where the warm-up sends its batches, once plain HTTP listens. */
+    final CompletableFuture<URI> listening = new CompletableFuture<>();
 
     /** Null unless warming up; then why the service is not ready yet. */
     public String pendingReason() {
@@ -132,8 +133,15 @@ public class WarmUp {
     void onHttpStart(@ObservesAsync HttpServerStart event) {
         String host = event.options().getHost();
         boolean any = host == null || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+        // the configured port: the port the server reports can still be unset (-1) when this event arrives, which
+        // made one warm-up in seven fail; with a random port (0) that one is all there is
+        int port = event.options().getPort() > 0 ? event.options().getPort() : server.getPort();
+        if (port <= 0) {
+            listening.completeExceptionally(new IllegalStateException("the HTTP port is not known yet"));
+            return;
+        }
         listening.complete(URI.create("http://" + (any ? "127.0.0.1" : host.contains(":") ? "[" + host + "]" : host)
-                + ":" + server.getPort()));
+                + ":" + port));
     }
 
     /** {@code rounds} batches of {@code tasks} 1 ms sleeps, NDJSON and JSON bodies in turn, each answered in full. */
