@@ -25,6 +25,7 @@ BENCH = os.path.join(ROOT, "bench")
 JAR = os.path.join(ROOT, "target", "quarkus-app", "quarkus-run.jar")
 JAVA = os.path.join(os.environ.get("JAVA_HOME", "/usr"), "bin", "java")
 BINARY = None  # --binary: a native executable instead of the packaged jar
+FRESH = 5  # fresh services in scenario 8
 PY = sys.executable
 CORES = os.cpu_count()
 
@@ -424,14 +425,20 @@ def main():
                  None, f"worker process start to hello: {fmt_s(med(r['worker']))}; Python ProcessPoolExecutor(1) "
                        f"first result (incl. interpreter start): {fmt_s(med(r['python_pool']))}"))
     n = 100_000 // scale
-    r = cold_and_warm(runs, n)
-    ratio = r["cold"]["e2e"] / med(r["warm"], "e2e")
-    rows.append((f"8. Cold: the first {n:,} x sleep(1 s) after a fresh start", r["cold"]["e2e"], r["cold"]["batch"],
-                 None, 1.0, f"warm median {fmt_s(med(r['warm'], 'e2e'))} (batch {fmt_s(med(r['warm'], 'batch'))}); "
-                            f"cold / warm {ratio:.2f} (target at most 1.3: {verdict(ratio, 1.3)}); start to ready "
-                            f"{fmt_s(r['ready'])}"
-                            + (f"; warm end to end target at most 1.4 s: {verdict(med(r['warm'], 'e2e'), 1.4)}"
-                               if n == 100_000 else "")))
+    # one fresh service gives one cold batch, and single figures swing by a third here: the ratio is the median over
+    # FRESH fresh services (each: its first batch against the median of its next three)
+    fresh = [cold_and_warm(3 if runs > 1 else 1, n) for _ in range(1 if a.quick else FRESH)]
+    ratios = sorted(r["cold"]["e2e"] / med(r["warm"], "e2e") for r in fresh)
+    ratio = statistics.median(ratios)
+    warm = [w for r in fresh for w in r["warm"]]
+    rows.append((f"8. Cold: the first {n:,} x sleep(1 s) after a fresh start", med([r["cold"] for r in fresh], "e2e"),
+                 med([r["cold"] for r in fresh], "batch"), None, 1.0,
+                 f"{len(fresh)} fresh services; warm median {fmt_s(med(warm, 'e2e'))} (batch {fmt_s(med(warm, 'batch'))}); "
+                 f"cold / warm {ratio:.2f} (each service: {', '.join(f'{x:.2f}' for x in ratios)}; target at most "
+                 f"1.3: {verdict(ratio, 1.3)}); start to ready {fmt_s(statistics.median(r['ready'] for r in fresh))} "
+                 f"(warm-up included)"
+                 + (f"; warm end to end target at most 1.4 s: {verdict(med(warm, 'e2e'), 1.4)}"
+                    if n == 100_000 else "")))
     if not a.native:
         r = cold_and_warm(runs, n, "512m")
         rows.append((f"9. Memory: {n:,} x sleep(1 s) with -Xmx512m", med(r["warm"], "e2e"), med(r["warm"], "batch"),
