@@ -46,7 +46,7 @@ class WarmUpIT {
             assertTrue(notReady.stream().anyMatch(w -> w != null && w.startsWith("warming up")),
                     "readiness said DOWN, warming up, first: " + notReady);
             String log = Files.readString(service.log());
-            assertTrue(log.contains("(3 batches of 20000 tasks through the API, on a private engine)"), log);
+            assertTrue(log.contains("(3 batches of 50000 tasks through the API, on a private engine)"), log);
             assertFalse(log.contains("warming up failed"), log);
 
             assertEquals(0, service.api().auth().oauth2(KEY).get("/batches").then().statusCode(200)
