@@ -18,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
 import io.quarkus.runtime.ImageMode;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -54,8 +55,9 @@ import java.util.stream.Stream;
  * over loopback, with {@code ?wait}, before it reports ready.
  *
  * <p>They carry a bearer key made for the warm-up (random, in memory only, void once it ends), which routes them to a
- * private engine with the memory store and a virtual-thread backend of its own: nothing of them reaches the store, the
- * metrics, the batch list or the worker processes. HTTP serves users meanwhile (a batch sent then simply runs,
+ * private engine with a virtual-thread backend of its own and a scratch store (a SQLite file in a temporary directory,
+ * deleted after; the memory store when the service's is that): nothing of them reaches the service's store, the
+ * metrics, the batch list or the worker processes; only the log shows them. HTTP serves users meanwhile (a batch sent then simply runs,
  * slower); readiness says DOWN with "warming up" until it is done, so a load balancer sends no user there yet. A
  * warm-up that fails costs only time: the service serves cold.
  */
@@ -76,6 +78,7 @@ public class WarmUp {
     private volatile String key;
     private volatile Engine scratch;
     private volatile boolean running;
+    private volatile Thread thread;
     /** Where the warm-up sends its batches, once plain HTTP listens. */
     final CompletableFuture<URI> listening = new CompletableFuture<>();
 
@@ -108,13 +111,14 @@ public class WarmUp {
             return; // a native binary was compiled ahead of time: there is no JIT to warm
         }
         running = true; // from the start: readiness must not say UP before the warm-up has begun
-        Thread.ofPlatform().name("fanout-warmup").daemon().start(() -> {
+        int tasks = Math.min(c.tasks(), config.batch().maxTasks()); // a larger batch would be refused (413)
+        thread = Thread.ofPlatform().name("fanout-warmup").daemon().start(() -> {
             long start = System.nanoTime();
             try {
                 URI base = listening.get(LISTEN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-                run(base, c.rounds(), c.tasks());
+                run(base, c.rounds(), tasks);
                 LOG.infof("warmed up in %d ms (%d batches of %d tasks through the API, on a private engine)",
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), c.rounds(), c.tasks());
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), c.rounds(), tasks);
             } catch (TimeoutException e) {
                 LOG.warnf("no plain HTTP listener within %ds (HTTPS only?): serving without a warm-up",
                         LISTEN_TIMEOUT.toSeconds());
@@ -122,11 +126,27 @@ public class WarmUp {
                 LOG.warnf("warming up failed after %d ms (%s); serving without it",
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), e.toString());
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                LOG.info("warm-up stopped: the service is shutting down");
             } finally {
                 running = false;
             }
         });
+    }
+
+    /**
+     * A shutdown during the warm-up stops it and waits for it to close its engine and delete its files, which a
+     * daemon thread cut off by the JVM's exit would leave behind.
+     */
+    void onStop(@Observes ShutdownEvent event) {
+        Thread t = thread;
+        if (t != null && t.isAlive()) {
+            t.interrupt();
+            try {
+                t.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Plain HTTP listens (Quarkus fires this asynchronously, and not at all when only HTTPS is served). */

@@ -53,10 +53,7 @@ class WarmUpIT {
                     .extract().<Integer>path("total"));
             String metrics = service.api().get("/q/metrics").then().statusCode(200).extract().asString();
             assertTrue(metrics.contains("fanout_batches_finished_total 0.0"), "no batch counted: " + metrics);
-            try (Stream<Path> left = Files.list(tmp)) {
-                assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith("fanout-warmup"))
-                        .toList(), "the warm-up's files are deleted");
-            }
+            assertEquals(List.of(), warmUpFiles(tmp), "the warm-up's files are deleted");
 
             Response first = service.api().auth().oauth2(KEY).contentType(ContentType.JSON)
                     .body("{\"tasks\": [{\"function\": \"noop\", \"input\": 7}, {\"function\": \"sleep\", "
@@ -66,6 +63,28 @@ class WarmUpIT {
             assertEquals(7, first.<Integer>path("results[0].output"));
             assertEquals(List.of("SUCCEEDED", "SUCCEEDED"), first.path("results.state"));
             assertEquals(1, service.api().auth().oauth2(KEY).get("/batches").then().extract().<Integer>path("total"));
+        }
+    }
+
+    @Test
+    void aShutdownDuringTheWarmUpLeavesNoFileBehind(@TempDir Path dir) throws Exception {
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        try (PackagedService service = PackagedService.onSqlite("warmup-stop", dir, "-Dfanout.warmup.enabled=true",
+                "-Dfanout.warmup.rounds=50", "-Djava.io.tmpdir=" + tmp).launch()) {
+            // the warm-up has its scratch store, and will not be done for a while (50 rounds)
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() ->
+                    "warming up (fanout.warmup.enabled)".equals(service.api().get("/q/health/ready")
+                            .path("checks.find { it.name == 'fanout-backends' }.data.warmup"))
+                            && warmUpFiles(tmp).size() == 1);
+            service.terminate();
+            assertEquals(List.of(), warmUpFiles(tmp), "the warm-up's files are deleted at shutdown");
+            assertTrue(Files.readString(service.log()).contains("warm-up stopped: the service is shutting down"));
+        }
+    }
+
+    private static List<Path> warmUpFiles(Path tmp) throws Exception {
+        try (Stream<Path> files = Files.list(tmp)) {
+            return files.filter(p -> p.getFileName().toString().startsWith("fanout-warmup")).toList();
         }
     }
 }
