@@ -1,5 +1,5 @@
 // Assertions on the synthesised template: no AWS account needed (node --import tsx --test).
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -17,9 +17,14 @@ function synth(workerRuntime: WorkerRuntime = 'java21', more: Partial<FanoutStac
   return Template.fromStack(new FanoutStack(app, 'Test', { repoRoot, workerRuntime, serviceVariant: 'jvm', ...more }));
 }
 
+/** The directories functionsDir made, deleted once the tests are done (each run used to leave them in /tmp). */
+const madeDirs: string[] = [];
+after(() => madeDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
 /** A directory with a jar in it, as a user's build leaves one. */
 function functionsDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fanout-functions-'));
+  madeDirs.push(dir);
   fs.writeFileSync(path.join(dir, 'my-functions-1.0.jar'), 'PK\u0005\u0006' + '\u0000'.repeat(18));
   return dir;
 }
