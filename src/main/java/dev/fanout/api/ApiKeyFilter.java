@@ -28,8 +28,8 @@ public class ApiKeyFilter {
         if (!keys.enabled() || DashboardResource.isDashboard(path)) {
             return Optional.empty();
         }
-        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() == 7) {
+        String key = bearer(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        if (key == null) {
             return Optional.of(Response.status(401)
                     .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"fanout\"")
                     .type(Problem.MEDIA_TYPE)
@@ -38,7 +38,6 @@ public class ApiKeyFilter {
                             .withInstance(path))
                     .build());
         }
-        String key = header.substring(7).trim();
         if (!keys.accepts(key) && !warmUp.admits(key)) {
             return Optional.of(Response.status(403)
                     .type(Problem.MEDIA_TYPE)
@@ -47,5 +46,14 @@ public class ApiKeyFilter {
                     .build());
         }
         return Optional.empty();
+    }
+
+    /** The key of an {@code Authorization: Bearer <key>} header (trimmed); null for no header or another scheme. */
+    static String bearer(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                || authorization.length() == 7) {
+            return null;
+        }
+        return authorization.substring(7).trim();
     }
 }

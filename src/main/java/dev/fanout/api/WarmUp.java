@@ -25,6 +25,7 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -74,9 +75,8 @@ public class WarmUp {
     @Inject
     HttpServer server;
 
-    /** The warm-up's bearer key while it runs; null before and after. */
-    private volatile String key;
-    private volatile Engine scratch;
+    /** The warm-up's bearer key and private engine while it runs; null before and after. */
+    private volatile Session session;
     private volatile boolean running;
     private volatile Thread thread;
     /** Where the warm-up sends its batches, once plain HTTP listens. */
@@ -87,21 +87,23 @@ public class WarmUp {
         return running ? "warming up (fanout.warmup.enabled)" : null;
     }
 
+    private record Session(String key, Engine engine) {
+        boolean admits(String bearer) {
+            return bearer != null && MessageDigest.isEqual(key.getBytes(StandardCharsets.UTF_8),
+                    bearer.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
     /** Whether {@code bearer} is the running warm-up's own key (compared in constant time). */
     boolean admits(String bearer) {
-        String k = key;
-        return k != null && bearer != null
-                && MessageDigest.isEqual(k.getBytes(StandardCharsets.UTF_8), bearer.getBytes(StandardCharsets.UTF_8));
+        Session s = session;
+        return s != null && s.admits(bearer);
     }
 
     /** The engine a submission goes to: the private one for the warm-up's own requests, else the service's. */
     Engine engineFor(String authorization) {
-        Engine s = scratch;
-        if (s != null && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                && admits(authorization.substring(7).trim())) {
-            return s;
-        }
-        return engine;
+        Session s = session;
+        return s != null && s.admits(ApiKeyFilter.bearer(authorization)) ? s.engine() : engine;
     }
 
     /** Starts warming up as the service starts; it sends its batches once plain HTTP listens. */
@@ -178,26 +180,25 @@ public class WarmUp {
         try (Engine warm = new Engine(engine.functions(), Map.of(LocalBackend.VIRTUAL_THREADS, threads),
                 LocalBackend.VIRTUAL_THREADS, null, scratchConfig, EngineListener.NONE, scratchStore(dir, tasks));
              HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            scratch = warm;
-            key = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+            Session s = new Session(Base64.getUrlEncoder().withoutPadding().encodeToString(secret), warm);
+            session = s;
             URI uri = base.resolve("/batches?wait=1m&maxConcurrency=" + tasks);
             for (int i = 0; i < rounds; i++) {
                 boolean nd = i % 2 == 0;
                 HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(2))
-                        .header("Authorization", "Bearer " + key)
+                        .header("Authorization", "Bearer " + s.key())
                         .header("Content-Type", nd ? BatchResource.NDJSON : "application/json")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(nd ? ndjson : json)).build();
                 HttpResponse<InputStream> answer = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
                 try (InputStream in = answer.body()) {
-                    in.transferTo(java.io.OutputStream.nullOutputStream());
+                    in.transferTo(OutputStream.nullOutputStream());
                 }
                 if (answer.statusCode() != 200) {
                     throw new IOException("POST /batches answered " + answer.statusCode());
                 }
             }
         } finally {
-            key = null;
-            scratch = null;
+            session = null;
             deleteTree(dir);
         }
     }
