@@ -241,8 +241,11 @@ def service_metrics(samples, tally):
     if "error" in samples:
         return samples
     tasks = sum(v for k, v in samples.items() if k.startswith("fanout_tasks_total"))
-    summed = {k: v for k, v in samples.items() if not k.startswith("fanout_tasks_total")}
-    summed = {k.split("{")[0]: int(v) for k, v in sorted(summed.items())}
+    summed = Counter()
+    for k, v in samples.items():  # a series per key name (label key) and more: summed by metric
+        if not k.startswith("fanout_tasks_total"):
+            summed[k.split("{")[0]] += int(v)
+    summed = dict(sorted(summed.items()))
     seen_batches = sum(s["batches"] for s in tally.shapes.values())
     seen_tasks = sum(s["tasks"] for s in tally.shapes.values())
     return {**summed, "fanout_tasks_total (all states)": int(tasks),

@@ -10,11 +10,13 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import java.util.Optional;
 
 /**
- * Every API call needs {@code Authorization: Bearer <key>} with one of {@code fanout.auth.api-keys}, unless
- * authentication is off (dev and test profiles). {@code /q/*} (health, metrics, OpenAPI) is not behind it: it is not
- * served by these resources; nor are the dashboard's static files at {@code /ui}, which hold no data and ask their user
- * for a key. The key is never logged nor echoed. The service's own warm-up requests carry a key of their own, valid only
- * while it runs (see WarmUp).
+ * Every API call needs {@code Authorization: Bearer <key>} with a configured key ({@code fanout.auth.keys.<name>.key}
+ * or {@code fanout.auth.api-keys}), unless authentication is off (dev and test profiles): 401 otherwise, the same
+ * for a key never configured and one removed, since only the current keys' digests are known. {@code /q/*} (health,
+ * metrics, OpenAPI) is not behind it: it is not served by these resources; nor are the dashboard's static files at
+ * {@code /ui}, which hold no data and ask their user for a key. The key is never logged nor echoed. The service's own
+ * warm-up requests carry a key of their own, valid only while it runs (see WarmUp). What each key may see is decided
+ * by the resources, from its name ({@link Callers}).
  */
 public class ApiKeyFilter {
     @Inject
@@ -29,23 +31,21 @@ public class ApiKeyFilter {
             return Optional.empty();
         }
         String key = bearer(request.getHeaderString(HttpHeaders.AUTHORIZATION));
-        if (key == null) {
-            return Optional.of(Response.status(401)
-                    .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"fanout\"")
-                    .type(Problem.MEDIA_TYPE)
-                    .entity(Problem.of(401, "unauthenticated", "Unauthenticated",
-                            "send an API key as 'Authorization: Bearer <key>' (keys are set with fanout.auth.api-keys)")
-                            .withInstance(path))
-                    .build());
-        }
-        if (!keys.accepts(key) && !warmUp.admits(key)) {
-            return Optional.of(Response.status(403)
-                    .type(Problem.MEDIA_TYPE)
-                    .entity(Problem.of(403, "forbidden", "Forbidden",
-                            "this API key is not accepted; check it against fanout.auth.api-keys").withInstance(path))
-                    .build());
+        if (key == null || (!keys.accepts(key) && !warmUp.admits(key))) {
+            Problem problem = unauthenticated(key).withInstance(path);
+            return Optional.of(Callers.challenge(Response.status(401), key != null)
+                    .type(Problem.MEDIA_TYPE).entity(problem).build());
         }
         return Optional.empty();
+    }
+
+    /** The 401 for no key ({@code key} null) or a key that is not (or no longer) accepted; never echoes the key. */
+    static Problem unauthenticated(String key) {
+        return Problem.of(401, "unauthenticated", "Unauthenticated", key == null
+                ? "send an API key as 'Authorization: Bearer <key>' (keys are set with fanout.auth.keys.<name>.key "
+                        + "or fanout.auth.api-keys)"
+                : "this API key is not accepted (it may have been removed or replaced); check it against "
+                        + "fanout.auth.keys.<name>.key or fanout.auth.api-keys");
     }
 
     /** The key of an {@code Authorization: Bearer <key>} header (trimmed); null for no header or another scheme. */

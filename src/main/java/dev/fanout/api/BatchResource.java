@@ -10,6 +10,8 @@ import dev.fanout.execution.BatchOptions;
 import dev.fanout.execution.BatchState;
 import dev.fanout.execution.BatchStatus;
 import dev.fanout.execution.BatchView;
+import dev.fanout.execution.Caller;
+import dev.fanout.store.Quota;
 import dev.fanout.execution.Engine;
 import dev.fanout.execution.HandedOverException;
 import io.smallrye.common.annotation.Blocking;
@@ -52,12 +54,19 @@ public class BatchResource {
     FanoutConfig config;
     @Inject
     WarmUp warmUp;
+    @Inject
+    Callers callers;
+    @Inject
+    ApiKeys keys;
 
     @POST
     @RunOnVirtualThread
     @Produces(MediaType.APPLICATION_JSON)
     public Response submit(InputStream body, @Context HttpHeaders headers, @Context UriInfo uri,
-                           @RestQuery String wait, @RestHeader("Idempotency-Key") String idempotencyKey) {
+                           @RestQuery String wait, @RestHeader("Idempotency-Key") String idempotencyKey,
+                           @RestHeader("Authorization") String authorization) {
+        Caller caller = callers.of(authorization);
+        Quota quota = keys.quotaOf(caller.name());
         Duration waitFor = parseWait(wait);
         String key = IdempotencyKeys.check(idempotencyKey);
         RequestDigest digest = new RequestDigest(new LimitedInputStream(body, config.api().maxBodyBytes()));
@@ -65,13 +74,18 @@ public class BatchResource {
                 config.batch().maxTaskInputBytes());
         BatchRequestReader.Parsed parsed = isNdjson(headers.getMediaType())
                 ? reader.readNdjson(digest.stream()) : reader.readJson(digest.stream());
-        BatchOptions options = new OptionsParser(config.batch(), engine.backends().keySet())
-                .parse(parsed.options(), uri.getQueryParameters()::getFirst);
+        BatchOptions options = new OptionsParser(config.batch(), engine.backends().keySet(), caller.name(),
+                quota.maxConcurrency()).parse(parsed.options(), uri.getQueryParameters()::getFirst);
+        if (quota.maxTasksPerMinute() > 0 && parsed.tasks().size() > quota.maxTasksPerMinute()) {
+            throw ProblemException.tooLarge(parsed.tasks().size() + " tasks: key '" + caller.name() + "' may have at "
+                    + "most " + quota.maxTasksPerMinute() + " accepted in a minute (fanout.auth.keys." + caller.name()
+                    + ".max-tasks-per-minute); split the batch");
+        }
         String hash = key == null ? null : digest.finish(headers.getMediaType(), uri.getQueryParameters());
-        Engine target = warmUp.engineFor(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
-        BatchView batch = target.submit(parsed.tasks(), options, key, hash).batch();
+        Engine target = warmUp.engineFor(authorization);
+        BatchView batch = target.submit(parsed.tasks(), options, key, hash, caller, quota).batch();
         if (!waitFor.isZero()) {
-            BatchView done = awaitDone(target, batch, waitFor);
+            BatchView done = awaitDone(target, batch, waitFor, caller);
             if (done != null) {
                 return Response.ok(finishedBatch(done), MediaType.APPLICATION_JSON).build();
             }
@@ -110,7 +124,7 @@ public class BatchResource {
     }
 
     /** The batch once finished, within {@code wait}, wherever it runs by then; null when the wait ran out. */
-    private static BatchView awaitDone(Engine engine, BatchView batch, Duration wait) {
+    private static BatchView awaitDone(Engine engine, BatchView batch, Duration wait, Caller caller) {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             try {
@@ -126,7 +140,7 @@ public class BatchResource {
                     throw new IllegalStateException("a batch completes exceptionally only when handed over", e);
                 }
                 String id = batch.id();
-                batch = engine.find(id).orElse(null); // another instance runs it now: wait for it there
+                batch = engine.find(id, caller).orElse(null); // another instance runs it now: wait for it there
                 if (batch == null) {
                     return null;
                 }
@@ -160,8 +174,8 @@ public class BatchResource {
     @GET
     @Path("/{id}")
     @Produces(MediaType.APPLICATION_JSON)
-    public BatchDetails status(@PathParam("id") String id) {
-        return find(id).details();
+    public BatchDetails status(@PathParam("id") String id, @RestHeader("Authorization") String authorization) {
+        return find(id, callers.of(authorization)).details();
     }
 
     /**
@@ -172,8 +186,10 @@ public class BatchResource {
     @Path("/{id}")
     @Blocking // finding the batch may read the store
     @Produces(MediaType.SERVER_SENT_EVENTS + ";qs=0.5")
-    public Multi<OutboundSseEvent> statusEvents(@PathParam("id") String id, @Context Sse sse) {
-        return StatusStreams.details(find(id), () -> engine.find(id))
+    public Multi<OutboundSseEvent> statusEvents(@PathParam("id") String id, @Context Sse sse,
+                                                @RestHeader("Authorization") String authorization) {
+        Caller caller = callers.of(authorization); // here: the stream reads on after this request has returned
+        return StatusStreams.details(find(id, caller), () -> engine.find(id, caller))
                 .map(d -> sse.newEventBuilder().name("details").data(ResultResource.json(d)).build());
     }
 
@@ -181,8 +197,8 @@ public class BatchResource {
     @Path("/{id}")
     @RunOnVirtualThread
     @Produces(MediaType.APPLICATION_JSON)
-    public BatchStatus cancel(@PathParam("id") String id) {
-        return engine.cancel(id).orElseThrow(() -> notFound(id)).status();
+    public BatchStatus cancel(@PathParam("id") String id, @RestHeader("Authorization") String authorization) {
+        return engine.cancel(id, callers.of(authorization)).orElseThrow(() -> notFound(id)).status();
     }
 
     /**
@@ -193,21 +209,33 @@ public class BatchResource {
     @Path("/{id}/redrive")
     @RunOnVirtualThread
     @Produces(MediaType.APPLICATION_JSON)
-    public Response redrive(@PathParam("id") String id, InputStream body) {
+    public Response redrive(@PathParam("id") String id, InputStream body,
+                            @RestHeader("Authorization") String authorization) {
+        Caller caller = callers.of(authorization);
         JsonNode overrides = RedriveOptions.read(body);
         RedriveOptions o = new RedriveOptions(config.batch(), overrides);
-        BatchView batch = engine.redrive(id, o.taskTimeout(), o.retries(), o.maxConcurrency())
-                .orElseThrow(() -> notFound(id));
+        if (o.maxConcurrency() != null && !caller.admin()) {
+            OptionsParser.checkKeyConcurrency(caller.name(), keys.quotaOf(caller.name()).maxConcurrency(),
+                    o.maxConcurrency());
+        }
+        BatchView batch = engine.redrive(id, o.taskTimeout(), o.retries(), o.maxConcurrency(), caller,
+                        keys::quotaOf).orElseThrow(() -> notFound(id));
         return Response.accepted(batch.status()).header("Location", "/batches/" + id).build();
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public BatchPage list(@RestQuery String limit, @RestQuery String offset, @RestQuery String state) {
+    public BatchPage list(@RestQuery String limit, @RestQuery String offset, @RestQuery String state,
+                          @RestHeader("Authorization") String authorization) {
+        return list(callers.of(authorization), limit, offset, state);
+    }
+
+    /** A page of the batches {@code caller} may see: its own, every one for an admin. */
+    private BatchPage list(Caller caller, String limit, String offset, String state) {
         int l = pageParam("limit", limit, 20, 1, 1000);
         int o = pageParam("offset", offset, 0, 0, Integer.MAX_VALUE);
         BatchState s = OptionsParser.choice("state", state, BatchState.class);
-        return new BatchPage(engine.list(s, o, l), o, l, engine.batchCount(s));
+        return new BatchPage(engine.list(caller, s, o, l), o, l, engine.batchCount(caller, s));
     }
 
     /**
@@ -218,9 +246,11 @@ public class BatchResource {
     @Blocking // the first page is read from the store here
     @Produces(MediaType.SERVER_SENT_EVENTS + ";qs=0.5")
     public Multi<OutboundSseEvent> listEvents(@RestQuery String limit, @RestQuery String offset,
-                                              @RestQuery String state, @Context Sse sse) {
-        list(limit, offset, state); // bad parameters answer 400 now, not inside the stream
-        return StatusStreams.pages(() -> list(limit, offset, state))
+                                              @RestQuery String state, @Context Sse sse,
+                                              @RestHeader("Authorization") String authorization) {
+        Caller caller = callers.of(authorization); // here: the page is read again after this request has returned
+        list(caller, limit, offset, state); // bad parameters answer 400 now, not inside the stream
+        return StatusStreams.pages(() -> list(caller, limit, offset, state))
                 .map(p -> sse.newEventBuilder().name("batches").data(ResultResource.json(p)).build());
     }
 
@@ -228,13 +258,14 @@ public class BatchResource {
     public record BatchPage(List<BatchStatus> batches, int offset, int limit, int total) {
     }
 
-    private BatchView find(String id) {
-        return engine.find(id).orElseThrow(() -> notFound(id));
+    private BatchView find(String id, Caller caller) {
+        return engine.find(id, caller).orElseThrow(() -> notFound(id));
     }
 
+    /** The same answer for an id nobody has and for another key's batch: ids are not confirmed to strangers. */
     static ProblemException notFound(String id) {
-        return ProblemException.notFound("no batch with id '" + id + "'; it may have expired "
-                + "(fanout.batch.retention); GET /batches lists the known ones");
+        return ProblemException.notFound("no batch with id '" + id + "' for this API key; it may have expired "
+                + "(fanout.batch.retention); GET /batches lists the ones this key can see");
     }
 
     private static int pageParam(String name, String value, int defaultValue, int min, int max) {

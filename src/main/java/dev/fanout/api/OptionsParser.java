@@ -20,15 +20,26 @@ final class OptionsParser {
 
     private final FanoutConfig.Batch config;
     private final Set<String> backends;
+    private final String keyName;
+    private final int keyMaxConcurrency;
 
     OptionsParser(FanoutConfig.Batch config, Set<String> backends) {
+        this(config, backends, null, 0);
+    }
+
+    /** @param keyMaxConcurrency the caller's max-concurrency quota (0: none), named after {@code keyName} */
+    OptionsParser(FanoutConfig.Batch config, Set<String> backends, String keyName, int keyMaxConcurrency) {
         this.config = config;
         this.backends = backends;
+        this.keyName = keyName;
+        this.keyMaxConcurrency = keyMaxConcurrency;
     }
 
     BatchOptions parse(Map<String, JsonNode> body, Function<String, String> query) {
         Options o = new Options(body, query);
-        int maxConcurrency = o.integer("maxConcurrency", 1, MAX_CONCURRENCY, config.defaultMaxConcurrency());
+        int maxConcurrency = o.integer("maxConcurrency", 1, MAX_CONCURRENCY, keyMaxConcurrency > 0
+                ? Math.min(config.defaultMaxConcurrency(), keyMaxConcurrency) : config.defaultMaxConcurrency());
+        checkKeyConcurrency(keyName, keyMaxConcurrency, maxConcurrency);
         Duration timeout = o.duration("taskTimeout", config.defaultTaskTimeout());
         if (timeout.isZero() || timeout.compareTo(config.maxTaskTimeout()) > 0) {
             throw ProblemException.invalidOption("taskTimeout: must be above 0 and at most "
@@ -47,6 +58,17 @@ final class OptionsParser {
         double toleratedPercentage = o.number("toleratedFailurePercentage", 0, 100, -1);
         return new BatchOptions(maxConcurrency, timeout, retries, failFast, cpuBackend, chunkSize, toleratedCount,
                 toleratedPercentage);
+    }
+
+    /**
+     * A batch that asks for more concurrency than its key's whole max-concurrency quota could never start: a 400 now,
+     * not a 429 that no wait would clear.
+     */
+    static void checkKeyConcurrency(String keyName, int keyMaxConcurrency, int maxConcurrency) {
+        if (keyMaxConcurrency > 0 && maxConcurrency > keyMaxConcurrency) {
+            throw ProblemException.invalidOption("maxConcurrency: at most " + keyMaxConcurrency + " for key '"
+                    + keyName + "' (fanout.auth.keys." + keyName + ".max-concurrency), got " + maxConcurrency);
+        }
     }
 
     /** An integer option or parameter in [min, max]; anything else is a 400 that gives the range. */

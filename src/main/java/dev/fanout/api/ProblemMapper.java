@@ -5,8 +5,11 @@ import dev.fanout.execution.BackendUnavailableException;
 import dev.fanout.execution.BatchRunningException;
 import dev.fanout.execution.StoreUnavailableException;
 import dev.fanout.store.IdempotencyConflictException;
+import dev.fanout.store.QuotaExceededException;
 import dev.fanout.execution.ShuttingDownException;
 import dev.fanout.execution.TooManyBatchesException;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -18,6 +21,9 @@ import java.util.UUID;
 /** Every error leaves as {@code application/problem+json}; a bug is a 500 with a reference, never a stack trace. */
 public class ProblemMapper {
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+    @Inject
+    MeterRegistry meters;
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
@@ -34,6 +40,18 @@ public class ProblemMapper {
     public Response tooManyBatches(TooManyBatchesException e, UriInfo uri) {
         return Response.fromResponse(answer(Problem.of(429, "too-many-batches", "Too many batches", e.getMessage()),
                 uri)).header("Retry-After", "5").build();
+    }
+
+    /** A key's quota: 429 naming it (in the type, the detail and a header), with when to come back. */
+    @ServerExceptionMapper
+    public Response quotaExceeded(QuotaExceededException e, UriInfo uri) {
+        String setting = "fanout.auth.keys." + e.tenant() + "." + e.quota();
+        // the name is a configured one (only those have quotas): a bounded label
+        meters.counter("fanout.quota.refusals", "key", e.tenant(), "quota", e.quota()).increment();
+        return Response.fromResponse(answer(Problem.of(429, "quota-" + e.quota(), "Quota exceeded", e.getMessage()
+                + " (" + setting + "); retry after " + e.retryAfterSeconds() + " s"), uri))
+                .header("Retry-After", String.valueOf(e.retryAfterSeconds()))
+                .header("Fanout-Quota", e.quota()).build();
     }
 
     @ServerExceptionMapper

@@ -8,6 +8,7 @@ import dev.fanout.core.Json;
 import dev.fanout.core.TaskState;
 import dev.fanout.core.TaskResult;
 import dev.fanout.execution.BatchView;
+import dev.fanout.execution.Caller;
 import dev.fanout.execution.Engine;
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
@@ -36,6 +37,8 @@ import java.util.function.Predicate;
 public class ResultResource {
     @Inject
     Engine engine;
+    @Inject
+    Callers callers;
 
     /**
      * The results as NDJSON, the default; the stream ends when the batch ends. Each line carries {@code seq}, its
@@ -46,11 +49,13 @@ public class ResultResource {
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     public Multi<StreamedResult> results(@PathParam("id") String id, @RestQuery String order,
                                          @RestQuery String after, @RestQuery String state,
-                                         @RestQuery String errorType) {
+                                         @RestQuery String errorType,
+                                         @RestHeader("Authorization") String authorization) {
+        Caller caller = callers.of(authorization); // here: the stream reads on after this request has returned
         Predicate<TaskResult> filter = filter(state, errorType);
-        BatchView batch = find(id);
+        BatchView batch = find(id, caller);
         boolean inputOrder = inputOrder(order);
-        return ResultStreams.stream(batch, () -> engine.find(id), inputOrder,
+        return ResultStreams.stream(batch, () -> engine.find(id, caller), inputOrder,
                         resumePoint(batch, inputOrder, "after", after), filter)
                 .map(n -> new StreamedResult(n.seq(), n.result()));
     }
@@ -71,9 +76,10 @@ public class ResultResource {
     public Multi<OutboundSseEvent> resultEvents(@PathParam("id") String id, @RestQuery String order,
                                                 @RestQuery String after, @RestHeader("Last-Event-ID") String lastId,
                                                 @RestQuery String state, @RestQuery String errorType,
-                                                @Context Sse sse) {
+                                                @Context Sse sse, @RestHeader("Authorization") String authorization) {
+        Caller caller = callers.of(authorization);
         Predicate<TaskResult> filter = filter(state, errorType);
-        BatchView batch = find(id);
+        BatchView batch = find(id, caller);
         boolean inputOrder = inputOrder(order);
         int from = lastId != null ? resumePoint(batch, inputOrder, "Last-Event-ID", lastId)
                 : resumePoint(batch, inputOrder, "after", after);
@@ -81,12 +87,12 @@ public class ResultResource {
             throw new WebApplicationException(Response.noContent().build());
         }
         // data written as JSON text here: an event with a media type would also carry a non-standard content-type line
-        Multi<OutboundSseEvent> results = ResultStreams.stream(batch, () -> engine.find(id), inputOrder, from, filter)
+        Multi<OutboundSseEvent> results = ResultStreams.stream(batch, () -> engine.find(id, caller), inputOrder, from, filter)
                 .map(n -> sse.newEventBuilder()
                 .id(String.valueOf(n.seq())).data(json(n.result())).build());
         boolean filtered = state != null && !state.isBlank() || errorType != null && !errorType.isBlank();
         Multi<OutboundSseEvent> end = Multi.createFrom().item(() -> {
-            BatchView last = engine.find(id).orElse(batch);
+            BatchView last = engine.find(id, caller).orElse(batch);
             OutboundSseEvent.Builder event = sse.newEventBuilder().name("end").data(json(last.status()));
             // a filtered stream's last result may be far from the end: its reconnect must start at the end (204)
             return filtered ? event.id(String.valueOf(inputOrder ? last.total() : last.maxSeq())).build()
@@ -106,8 +112,8 @@ public class ResultResource {
         return r -> (s == null || r.state() == s) && (e == null || (r.error() != null && r.error().type() == e));
     }
 
-    private BatchView find(String id) {
-        return engine.find(id).orElseThrow(() -> BatchResource.notFound(id));
+    private BatchView find(String id, Caller caller) {
+        return engine.find(id, caller).orElseThrow(() -> BatchResource.notFound(id));
     }
 
     private static boolean inputOrder(String order) {

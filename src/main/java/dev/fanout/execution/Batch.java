@@ -42,6 +42,7 @@ public final class Batch implements BatchView {
     }
 
     private final String id;
+    private final String tenant;
     private final Instant createdAt;
     private final BatchOptions options;
     private final AtomicReferenceArray<TaskSpec> tasks; // a task's input is dropped once it has its result
@@ -65,8 +66,9 @@ public final class Batch implements BatchView {
     private final CompletableFuture<BatchStatus> done = new CompletableFuture<>();
     private final AtomicReference<CompletableFuture<Void>> change = new AtomicReference<>();
 
-    Batch(String id, Instant createdAt, List<TaskSpec> tasks, BatchOptions options) {
+    Batch(String id, String tenant, Instant createdAt, List<TaskSpec> tasks, BatchOptions options) {
         this.id = id;
+        this.tenant = tenant;
         this.createdAt = createdAt;
         this.options = options;
         this.tasks = new AtomicReferenceArray<>(tasks.toArray(TaskSpec[]::new));
@@ -82,9 +84,10 @@ public final class Batch implements BatchView {
      * A batch taken up again from the store (after a restart, a takeover, a redrive): the tasks that have a result keep
      * it, in its place of the completion log, and will not run again; the others will, their attempts counting on.
      */
-    Batch(String id, Instant createdAt, List<StoredTask> stored, BatchOptions options, int lastSeq) {
+    Batch(String id, String tenant, Instant createdAt, List<StoredTask> stored, BatchOptions options, int lastSeq) {
         int n = stored.size();
         this.id = id;
+        this.tenant = tenant;
         this.createdAt = createdAt;
         this.options = options;
         this.tasks = new AtomicReferenceArray<>(n);
@@ -148,7 +151,12 @@ public final class Batch implements BatchView {
         int c = cancelled;
         Instant end = finishedAt;
         return new BatchStatus(id, state(end != null), total(), Math.max(0, total() - r - s - f - c), r, s, f, c,
-                createdAt, end);
+                createdAt, end, tenant);
+    }
+
+    @Override
+    public String tenant() {
+        return tenant;
     }
 
     /** The status with progress and statistics of the published results, kept as they were published. */

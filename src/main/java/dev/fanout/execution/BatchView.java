@@ -19,6 +19,9 @@ public interface BatchView {
 
     int total();
 
+    /** The name of the API key it belongs to; null when stored before keys had names. */
+    String tenant();
+
     BatchStatus status();
 
     /** The status with its progress and statistics ({@code GET /batches/{id}}). */

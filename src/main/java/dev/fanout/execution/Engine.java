@@ -5,6 +5,8 @@ import dev.fanout.core.TaskSpec;
 import dev.fanout.registry.FunctionRegistry;
 import dev.fanout.spi.TaskFunction;
 import dev.fanout.store.NewBatch;
+import dev.fanout.store.Quota;
+import dev.fanout.store.QuotaExceededException;
 import dev.fanout.store.Store;
 import dev.fanout.store.StoredBatch;
 import dev.fanout.store.memory.MemoryStore;
@@ -23,6 +25,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 
 /**
  * Runs batches: the framework-free heart of fanout. Tasks must be validated before {@link #submit} (known
@@ -123,6 +126,17 @@ public final class Engine implements AutoCloseable, Journal.Listener {
      * @throws StoreUnavailableException   when the store cannot take the batch
      */
     public Submitted submit(List<TaskSpec> tasks, BatchOptions options, String idempotencyKey, String requestHash) {
+        return submit(tasks, options, idempotencyKey, requestHash, Caller.ANONYMOUS, Quota.NONE);
+    }
+
+    /**
+     * As {@link #submit(List, BatchOptions, String, String)}, for {@code caller}: the batch is its name's, its
+     * Idempotency-Key is looked up among that name's batches, and {@code quota} (the name's) is checked in the store.
+     *
+     * @throws QuotaExceededException when the batch would take the caller's name past its quota: nothing stored
+     */
+    public Submitted submit(List<TaskSpec> tasks, BatchOptions options, String idempotencyKey, String requestHash,
+                            Caller caller, Quota quota) {
         // held from the check to the registration: shutdown's list of running batches then has every one it let in
         lifecycle.readLock().lock();
         try {
@@ -139,11 +153,12 @@ public final class Engine implements AutoCloseable, Journal.Listener {
             String id = UUID.randomUUID().toString();
             Instant now = Instant.now();
             String stored = store.create(new NewBatch(id, options.json(), now.toEpochMilli(), tasks, idempotencyKey,
-                    requestHash, instance, now.toEpochMilli() + config.leaseDuration().toMillis()));
+                    requestHash, instance, now.toEpochMilli() + config.leaseDuration().toMillis(), caller.name(),
+                    Math.min(options.maxConcurrency(), tasks.size()), quota));
             if (!stored.equals(id)) {
                 return new Submitted(find(stored).orElseThrow(), true);
             }
-            Batch batch = new Batch(id, now, tasks, options);
+            Batch batch = new Batch(id, caller.name(), now, tasks, options);
             LOG.log(System.Logger.Level.INFO, "batch " + id + " accepted: " + tasks.size() + " tasks");
             runs.start(batch, null, EngineListener.Start.ACCEPTED);
             return new Submitted(batch, false);
@@ -171,14 +186,24 @@ public final class Engine implements AutoCloseable, Journal.Listener {
         return store.find(id).map(row -> new StoredView(this, store, row));
     }
 
+    /** The batch if {@code caller} may see it: another name's batch is not found, as an unknown id. */
+    public Optional<BatchView> find(String id, Caller caller) {
+        return find(id).filter(b -> caller.sees(b.tenant()));
+    }
+
     /** Newest first. */
     public List<BatchStatus> list(int offset, int limit) {
-        return list(null, offset, limit);
+        return list(Caller.ANONYMOUS, null, offset, limit);
     }
 
     /** Newest first, only those in {@code state} (null: all). */
     public List<BatchStatus> list(BatchState state, int offset, int limit) {
-        return store.list(state == null ? null : state.name(), offset, limit).stream().map(row -> {
+        return list(Caller.ANONYMOUS, state, offset, limit);
+    }
+
+    /** Newest first, those {@code caller} may see in {@code state} (null: all). */
+    public List<BatchStatus> list(Caller caller, BatchState state, int offset, int limit) {
+        return store.list(caller.scope(), state == null ? null : state.name(), offset, limit).stream().map(row -> {
             BatchRun run = runs.get(row.id());
             return run != null ? run.batch().status() : StoredView.status(row);
         }).toList();
@@ -190,7 +215,12 @@ public final class Engine implements AutoCloseable, Journal.Listener {
 
     /** How many batches are in {@code state} (null: all). */
     public int batchCount(BatchState state) {
-        return store.count(state == null ? null : state.name());
+        return batchCount(Caller.ANONYMOUS, state);
+    }
+
+    /** How many batches {@code caller} may see in {@code state} (null: all). */
+    public int batchCount(Caller caller, BatchState state) {
+        return store.count(caller.scope(), state == null ? null : state.name());
     }
 
     public long runningBatchCount() {
@@ -202,6 +232,14 @@ public final class Engine implements AutoCloseable, Journal.Listener {
      * stored first, so that it holds across a crash). Answers it once finished, or as it stands after a while.
      */
     public Optional<BatchView> cancel(String id) {
+        return cancel(id, Caller.ANONYMOUS);
+    }
+
+    /** As {@link #cancel(String)}; a batch {@code caller} may not see is not found, and nothing is asked of it. */
+    public Optional<BatchView> cancel(String id, Caller caller) {
+        if (!caller.admin() && find(id, caller).isEmpty()) {
+            return Optional.empty(); // before the stop is stored: a stranger's cancel must change nothing
+        }
         String why = "batch cancelled";
         boolean running = store.requestStop(id, why, true);
         BatchRun run = runs.get(id);
@@ -220,10 +258,23 @@ public final class Engine implements AutoCloseable, Journal.Listener {
      * @throws BatchRunningException when it is still running
      */
     public Optional<BatchView> redrive(String id, Duration taskTimeout, Integer retries, Integer maxConcurrency) {
+        return redrive(id, taskTimeout, retries, maxConcurrency, Caller.ANONYMOUS, tenant -> Quota.NONE);
+    }
+
+    /**
+     * As {@link #redrive(String, Duration, Integer, Integer)}, for {@code caller}: a batch it may not see is not found
+     * (before anything else, so that a stranger cannot learn that it runs), and the quota of the batch's name
+     * ({@code quotas}) is checked in the store.
+     */
+    public Optional<BatchView> redrive(String id, Duration taskTimeout, Integer retries, Integer maxConcurrency,
+                                       Caller caller, Function<String, Quota> quotas) {
         lifecycle.readLock().lock();
         try {
             if (shuttingDown) {
                 throw new ShuttingDownException();
+            }
+            if (!caller.admin() && find(id, caller).isEmpty()) {
+                return Optional.empty();
             }
             if (runs.get(id) != null) {
                 throw new BatchRunningException(id);
@@ -240,7 +291,10 @@ public final class Engine implements AutoCloseable, Journal.Listener {
             }
             BatchOptions options = BatchOptions.fromJson(row.get().options()).with(taskTimeout, retries, maxConcurrency);
             long now = System.currentTimeMillis();
-            if (!store.redrive(id, options.json(), instance, now + config.leaseDuration().toMillis())) {
+            StoredBatch r = row.get();
+            Quota quota = r.tenant() == null ? Quota.NONE : quotas.apply(r.tenant());
+            if (!store.redrive(id, options.json(), instance, now + config.leaseDuration().toMillis(),
+                    Math.min(options.maxConcurrency(), r.failed() + r.cancelled()), quota)) {
                 throw new BatchRunningException(id);
             }
             LOG.log(System.Logger.Level.INFO, "batch " + id + " redriven: its " + (row.get().failed()

@@ -55,7 +55,7 @@ final class LocalRuns {
         }
         try {
             store.load(id).ifPresent(r -> {
-                Batch batch = new Batch(id, Instant.ofEpochMilli(r.batch().createdAt()), r.tasks(),
+                Batch batch = new Batch(id, r.batch().tenant(), Instant.ofEpochMilli(r.batch().createdAt()), r.tasks(),
                         BatchOptions.fromJson(r.batch().options()), r.batch().maxSeq());
                 if (!redriven) {
                     LOG.log(System.Logger.Level.INFO, "batch " + id + " resumed: " + batch.completedCount() + " of "

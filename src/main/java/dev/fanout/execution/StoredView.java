@@ -40,6 +40,11 @@ final class StoredView implements BatchView {
     }
 
     @Override
+    public String tenant() {
+        return row.tenant();
+    }
+
+    @Override
     public int maxSeq() {
         return row.maxSeq();
     }
@@ -63,7 +68,7 @@ final class StoredView implements BatchView {
         int pending = Math.max(0, r.total() - r.running() - r.succeeded() - r.failed() - r.cancelled());
         return new BatchStatus(r.id(), BatchState.valueOf(r.state()), r.total(), pending, r.running(),
                 r.succeeded(), r.failed(), r.cancelled(), Instant.ofEpochMilli(r.createdAt()),
-                r.finishedAt() == null ? null : Instant.ofEpochMilli(r.finishedAt()));
+                r.finishedAt() == null ? null : Instant.ofEpochMilli(r.finishedAt()), r.tenant());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.fanout.service;
 
+import dev.fanout.api.ApiKeys;
 import dev.fanout.config.FanoutConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.core.Json;
@@ -33,6 +34,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** Wires the framework-free engine into Quarkus: functions, backends, configuration, metrics, traces. */
@@ -51,7 +53,7 @@ public class EngineProducer {
     @Produces
     @Singleton
     Engine engine(FunctionRegistry functions, FanoutConfig config, MeterRegistry meters, Tracer tracer,
-                  Store store) {
+                  Store store, ApiKeys keys) {
         TaskRunner runner = new TaskRunner(functions, SETTINGS);
         Map<String, Backend> backends = new LinkedHashMap<>();
         backends.put(LocalBackend.VIRTUAL_THREADS, LocalBackend.virtualThreads(runner));
@@ -68,7 +70,7 @@ public class EngineProducer {
                 config.batch().maxRunning(), config.batch().maxRetainedTasks(),
                 config.batch().maxRetainedBytes(), config.store().leaseDuration());
         Engine engine = new Engine(functions, backends, LocalBackend.VIRTUAL_THREADS, null, engineConfig,
-                listener(meters, tracer), store);
+                listener(meters, tracer, keys), store);
         MetricsListener.registerGauges(meters, engine, processes);
         return engine;
     }
@@ -77,8 +79,8 @@ public class EngineProducer {
      * Metrics, and traces when the OpenTelemetry SDK is on (an OTLP endpoint is configured, see
      * TracingConfigInterceptor). Off, Quarkus' tracer still makes spans that go nowhere: none are made for batches.
      */
-    private static EngineListener listener(MeterRegistry meters, Tracer tracer) {
-        EngineListener metrics = new MetricsListener(meters);
+    private static EngineListener listener(MeterRegistry meters, Tracer tracer, ApiKeys keys) {
+        EngineListener metrics = new MetricsListener(meters, keys.enabled() ? keys.names() : Set.of("anonymous"));
         boolean tracing = !ConfigProvider.getConfig().getOptionalValue("quarkus.otel.sdk.disabled", Boolean.class)
                 .orElse(false);
         return tracing ? EngineListeners.of(metrics, new TracingListener(tracer)) : metrics;

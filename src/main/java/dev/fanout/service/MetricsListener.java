@@ -14,18 +14,36 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Counts tasks by final state and error type, retries and finished batches ({@code /q/metrics}). */
+/**
+ * Counts tasks by final state and error type, retries and finished batches ({@code /q/metrics}), each by the name of
+ * the API key the batch belongs to (label {@code key}, never the key itself). The names are bounded: a configured
+ * name, {@code anonymous} (authentication off), {@code unowned} (a batch stored before keys had names) or
+ * {@code other} (a name no longer configured, whose batch still runs).
+ */
 final class MetricsListener implements EngineListener {
-    private final MeterRegistry meters;
-    private final Counter retries;
-    private final Counter batches;
+    static final String UNOWNED = "unowned";
+    static final String OTHER = "other";
 
-    MetricsListener(MeterRegistry meters) {
+    private final MeterRegistry meters;
+    private final Set<String> names;
+
+    MetricsListener(MeterRegistry meters, Set<String> names) {
         this.meters = meters;
-        this.retries = Counter.builder("fanout.task.retries").description("Attempts retried").register(meters);
-        this.batches = Counter.builder("fanout.batches.finished").description("Batches finished").register(meters);
+        this.names = Set.copyOf(names);
+        for (String name : names) { // each name's series exists from the start, at 0
+            Counter.builder("fanout.task.retries").description("Attempts retried").tag("key", name).register(meters);
+            Counter.builder("fanout.batches.finished").description("Batches finished").tag("key", name)
+                    .register(meters);
+        }
+    }
+
+    /** The label of a batch's name, from a bounded set. */
+    private String key(Batch batch) {
+        String tenant = batch.tenant();
+        return tenant == null ? UNOWNED : names.contains(tenant) ? tenant : OTHER;
     }
 
     static void registerGauges(MeterRegistry meters, Engine engine, ProcessBackend processes) {
@@ -101,16 +119,16 @@ final class MetricsListener implements EngineListener {
     @Override
     public void taskFinished(Batch batch, TaskResult result) {
         String error = result.error() == null ? "none" : result.error().type().name();
-        meters.counter("fanout.tasks", "state", result.state().name(), "error", error).increment();
+        meters.counter("fanout.tasks", "state", result.state().name(), "error", error, "key", key(batch)).increment();
     }
 
     @Override
     public void taskRetried(Batch batch, TaskResult failedAttempt) {
-        retries.increment();
+        meters.counter("fanout.task.retries", "key", key(batch)).increment();
     }
 
     @Override
     public void batchFinished(Batch batch) {
-        batches.increment();
+        meters.counter("fanout.batches.finished", "key", key(batch)).increment();
     }
 }

@@ -34,8 +34,10 @@ public interface Store extends AutoCloseable {
     boolean shared();
 
     /**
-     * Stores a new batch with all its tasks in one transaction. When its idempotency key was used before, nothing is
-     * stored: the answer is that batch's id if the request is the same, else {@link IdempotencyConflictException}.
+     * Stores a new batch with all its tasks in one transaction. When its tenant used its idempotency key before,
+     * nothing is stored: the answer is that batch's id if the request is the same, else
+     * {@link IdempotencyConflictException}. Otherwise the tenant's quota is checked in the same transaction (so that it
+     * holds across instances): {@link QuotaExceededException} when the batch would pass it, nothing stored.
      *
      * @return the id of the batch the client gets: {@code batch.id()}, or an earlier one with the same key
      */
@@ -55,18 +57,28 @@ public interface Store extends AutoCloseable {
 
     /** Newest first. */
     default List<StoredBatch> list(int offset, int limit) {
-        return list(null, offset, limit);
+        return list(Scope.ALL, null, offset, limit);
     }
 
     /** Newest first, only those in {@code state} (RUNNING, SUCCEEDED, FAILED, CANCELLED; null: all). */
-    List<StoredBatch> list(String state, int offset, int limit);
+    default List<StoredBatch> list(String state, int offset, int limit) {
+        return list(Scope.ALL, state, offset, limit);
+    }
+
+    /** Newest first, those {@code scope} covers in {@code state} (null: all). */
+    List<StoredBatch> list(Scope scope, String state, int offset, int limit);
 
     default int count() {
-        return count(null);
+        return count(Scope.ALL, null);
     }
 
     /** Batches in {@code state} (null: all). */
-    int count(String state);
+    default int count(String state) {
+        return count(Scope.ALL, state);
+    }
+
+    /** Batches {@code scope} covers in {@code state} (null: all). */
+    int count(Scope scope, String state);
 
     /**
      * At most {@code limit} results of a batch after the first {@code after}: in completion order (by seq, after seq
@@ -105,9 +117,16 @@ public interface Store extends AutoCloseable {
 
     /**
      * Makes a finished batch run again: its FAILED and CANCELLED tasks lose their results and will run again, its
-     * successes stay; it is RUNNING with {@code options}, owned by {@code owner}. False when it is not finished.
+     * successes stay; it is RUNNING with {@code options}, owned by {@code owner}, reserving {@code concurrency} of its
+     * tenant's max-concurrency. Its tenant's {@code quota} is checked first, counting the tasks that will run again
+     * ({@link QuotaExceededException}, nothing changed). False when it is not finished.
      */
-    boolean redrive(String id, String options, String owner, long leaseUntil);
+    boolean redrive(String id, String options, String owner, long leaseUntil, int concurrency, Quota quota);
+
+    /** A redrive without quota. */
+    default boolean redrive(String id, String options, String owner, long leaseUntil) {
+        return redrive(id, options, owner, leaseUntil, 0, Quota.NONE);
+    }
 
     /** Deletes finished batches that finished before {@code finishedBefore} and those beyond the newest {@code keep}. */
     int expire(long finishedBefore, int keep);

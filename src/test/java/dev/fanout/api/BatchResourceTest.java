@@ -196,8 +196,9 @@ public class BatchResourceTest {
     @Test
     void reportsReadinessAndMetrics() {
         given().when().get("/q/health/ready").then().statusCode(200).body("status", is("UP"));
-        String succeeded = "fanout_tasks_total{error=\"none\",state=\"SUCCEEDED\"}";
-        String timedOut = "fanout_tasks_total{error=\"TIMEOUT\",state=\"FAILED\"}";
+        // by the batch's key name: anonymous with authentication off
+        String succeeded = "fanout_tasks_total{error=\"none\",key=\"anonymous\",state=\"SUCCEEDED\"}";
+        String timedOut = "fanout_tasks_total{error=\"TIMEOUT\",key=\"anonymous\",state=\"FAILED\"}";
         double succeededBefore = metric(succeeded);
         double timedOutBefore = metric(timedOut);
         given().contentType(ContentType.JSON).body(sleeps("1ms", "1ms", "1ms", "10s", "10s"))

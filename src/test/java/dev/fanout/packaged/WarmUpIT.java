@@ -52,7 +52,10 @@ class WarmUpIT {
             assertEquals(0, service.api().auth().oauth2(KEY).get("/batches").then().statusCode(200)
                     .extract().<Integer>path("total"));
             String metrics = service.api().get("/q/metrics").then().statusCode(200).extract().asString();
-            assertTrue(metrics.contains("fanout_batches_finished_total 0.0"), "no batch counted: " + metrics);
+            assertTrue(metrics.contains("fanout_batches_finished_total{key=\"api-keys[0]\"} 0.0"),
+                    "the key's series, at 0: " + metrics);
+            assertEquals(List.of(), metrics.lines().filter(l -> l.startsWith("fanout_batches_finished_total")
+                    && !l.endsWith(" 0.0")).toList(), "no batch counted");
             assertEquals(List.of(), warmUpFiles(tmp), "the warm-up's files are deleted");
 
             Response first = service.api().auth().oauth2(KEY).contentType(ContentType.JSON)

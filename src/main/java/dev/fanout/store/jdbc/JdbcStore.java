@@ -9,6 +9,8 @@ import dev.fanout.core.TaskSpec;
 import dev.fanout.store.Change;
 import dev.fanout.store.IdempotencyConflictException;
 import dev.fanout.store.NewBatch;
+import dev.fanout.store.Quota;
+import dev.fanout.store.Scope;
 import dev.fanout.store.Store;
 import dev.fanout.store.StoreException;
 import dev.fanout.store.StoredBatch;
@@ -118,15 +120,23 @@ public abstract class JdbcStore implements Store {
 
     private String insert(NewBatch batch) {
         return write("store the batch", c -> {
+            if (batch.quota().limited()) {
+                lockTenant(c, batch.tenant());
+            }
             if (batch.idempotencyKey() != null) {
+                // before the quota: a client retrying a request that was accepted gets its batch, never a 429
                 Optional<String> earlier = sameRequest(c, batch);
                 if (earlier.isPresent()) {
                     return earlier.get();
                 }
             }
+            if (batch.quota().limited()) {
+                Quotas.admit(c, batch.tenant(), batch.quota(), batch.createdAt(), batch.tasks().size(),
+                        batch.concurrency());
+            }
             try (PreparedStatement s = c.prepareStatement("INSERT INTO fanout_batches (id, state, options, total, "
-                    + "created_at, idempotency_key, request_hash, owner, lease_until) VALUES (?, 'RUNNING', ?, ?, ?, ?, "
-                    + "?, ?, ?)")) {
+                    + "created_at, tenant_idempotency_key, request_hash, owner, lease_until, tenant, concurrency) "
+                    + "VALUES (?, 'RUNNING', ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 s.setString(1, batch.id());
                 s.setString(2, batch.options());
                 s.setInt(3, batch.tasks().size());
@@ -135,11 +145,20 @@ public abstract class JdbcStore implements Store {
                 s.setString(6, batch.requestHash());
                 s.setString(7, batch.owner());
                 s.setLong(8, batch.leaseUntil());
+                s.setString(9, batch.tenant());
+                s.setInt(10, batch.concurrency());
                 s.executeUpdate();
             }
             insertTasks(c, batch.id(), batch.tasks());
             return batch.id();
         });
+    }
+
+    /**
+     * Serialises the admissions of one tenant until the transaction ends, so that two instances cannot both take the
+     * last place of a quota. Nothing by default: SQLite's writing transactions are serial already.
+     */
+    protected void lockTenant(Connection c, String tenant) throws SQLException {
     }
 
     /** Inserts a new batch's tasks; by default prepared statements in JDBC batches. */
@@ -164,8 +183,9 @@ public abstract class JdbcStore implements Store {
 
     private static Optional<String> sameRequest(Connection c, NewBatch batch) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(
-                "SELECT id, request_hash FROM fanout_batches WHERE idempotency_key = ?")) {
-            s.setString(1, batch.idempotencyKey());
+                "SELECT id, request_hash FROM fanout_batches WHERE tenant = ? AND tenant_idempotency_key = ?")) {
+            s.setString(1, batch.tenant());
+            s.setString(2, batch.idempotencyKey());
             try (ResultSet r = s.executeQuery()) {
                 if (!r.next()) {
                     return Optional.empty();
@@ -265,13 +285,13 @@ public abstract class JdbcStore implements Store {
     }
 
     @Override
-    public List<StoredBatch> list(String state, int offset, int limit) {
-        return transaction("list batches", c -> Reads.list(c, state, offset, limit));
+    public List<StoredBatch> list(Scope scope, String state, int offset, int limit) {
+        return transaction("list batches", c -> Reads.list(c, scope, state, offset, limit));
     }
 
     @Override
-    public int count(String state) {
-        return transaction("count batches", c -> Reads.count(c, state));
+    public int count(Scope scope, String state) {
+        return transaction("count batches", c -> Reads.count(c, scope, state));
     }
 
     @Override
@@ -356,16 +376,27 @@ public abstract class JdbcStore implements Store {
     }
 
     @Override
-    public boolean redrive(String id, String options, String owner, long leaseUntil) {
+    public boolean redrive(String id, String options, String owner, long leaseUntil, int concurrency, Quota quota) {
         return write("redrive the batch", c -> {
+            if (quota.limited()) {
+                Optional<StoredBatch> row = Reads.find(c, id);
+                if (row.isEmpty() || row.get().isRunning()) {
+                    return false;
+                }
+                String tenant = row.get().tenant();
+                lockTenant(c, tenant);
+                Quotas.admit(c, tenant, quota, System.currentTimeMillis(), row.get().failed() + row.get().cancelled(),
+                        concurrency);
+            }
             try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET state = 'RUNNING', options = ?, "
                     + "finished_at = NULL, stop_reason = NULL, stopped_by_client = ?, failed = 0, cancelled = 0, "
-                    + "running = 0, owner = ?, lease_until = ? WHERE id = ? AND state <> 'RUNNING'")) {
+                    + "running = 0, owner = ?, lease_until = ?, concurrency = ? WHERE id = ? AND state <> 'RUNNING'")) {
                 s.setString(1, options);
                 s.setBoolean(2, false);
                 s.setString(3, owner);
                 s.setLong(4, leaseUntil);
-                s.setString(5, id);
+                s.setInt(5, concurrency);
+                s.setString(6, id);
                 if (s.executeUpdate() == 0) {
                     return false;
                 }
@@ -422,6 +453,7 @@ public abstract class JdbcStore implements Store {
     @Override
     public int expire(long finishedBefore, int keep) {
         return write("expire batches", c -> {
+            Quotas.expire(c, System.currentTimeMillis());
             List<String> doomed = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("SELECT id, finished_at FROM fanout_batches "
                     + "WHERE state <> 'RUNNING' ORDER BY finished_at DESC, id DESC")) {

@@ -3,6 +3,7 @@ package dev.fanout.store.jdbc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.fanout.core.Json;
 import dev.fanout.core.TaskSpec;
+import dev.fanout.store.Scope;
 import dev.fanout.store.Store;
 import dev.fanout.store.StoredBatch;
 import dev.fanout.store.StoredResult;
@@ -19,7 +20,7 @@ import java.util.Optional;
 /** The SQL stores' reads, each on a connection of the caller's transaction. */
 final class Reads {
     private static final String BATCH_COLUMNS = "id, state, options, total, running, succeeded, failed, cancelled, "
-            + "created_at, finished_at, stop_reason, stopped_by_client, owner, lease_until, max_seq";
+            + "created_at, finished_at, stop_reason, stopped_by_client, owner, lease_until, max_seq, tenant";
 
     private Reads() {
     }
@@ -33,13 +34,11 @@ final class Reads {
         }
     }
 
-    static List<StoredBatch> list(Connection c, String state, int offset, int limit) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT " + BATCH_COLUMNS + " FROM fanout_batches "
-                + (state == null ? "" : "WHERE state = ? ") + "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")) {
-            int p = 1;
-            if (state != null) {
-                s.setString(p++, state);
-            }
+    static List<StoredBatch> list(Connection c, Scope scope, String state, int offset, int limit)
+            throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT " + BATCH_COLUMNS + " FROM fanout_batches"
+                + where(scope, state) + " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")) {
+            int p = bind(s, scope, state);
             s.setInt(p++, limit);
             s.setInt(p, offset);
             List<StoredBatch> page = new ArrayList<>();
@@ -52,17 +51,37 @@ final class Reads {
         }
     }
 
-    static int count(Connection c, String state) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM fanout_batches"
-                + (state == null ? "" : " WHERE state = ?"))) {
-            if (state != null) {
-                s.setString(1, state);
-            }
+    static int count(Connection c, Scope scope, String state) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM fanout_batches" + where(scope, state))) {
+            bind(s, scope, state);
             try (ResultSet r = s.executeQuery()) {
                 r.next();
                 return r.getInt(1);
             }
         }
+    }
+
+    private static String where(Scope scope, String state) {
+        List<String> terms = new ArrayList<>();
+        if (!scope.all()) {
+            terms.add(scope.unowned() ? "(tenant = ? OR tenant IS NULL)" : "tenant = ?");
+        }
+        if (state != null) {
+            terms.add("state = ?");
+        }
+        return terms.isEmpty() ? "" : " WHERE " + String.join(" AND ", terms);
+    }
+
+    /** Binds {@link #where}'s parameters; answers the next parameter's place. */
+    private static int bind(PreparedStatement s, Scope scope, String state) throws SQLException {
+        int p = 1;
+        if (!scope.all()) {
+            s.setString(p++, scope.tenant());
+        }
+        if (state != null) {
+            s.setString(p++, state);
+        }
+        return p;
     }
 
     static List<StoredResult> results(Connection c, String batchId, boolean inputOrder, int after, int limit)
@@ -94,7 +113,7 @@ final class Reads {
         Long leaseUntil = r.wasNull() ? null : lease;
         return new StoredBatch(r.getString(1), r.getString(2), r.getString(3), r.getInt(4), r.getInt(5), r.getInt(6),
                 r.getInt(7), r.getInt(8), r.getLong(9), finishedAt, r.getString(11), r.getBoolean(12), r.getString(13),
-                leaseUntil, r.getInt(15));
+                leaseUntil, r.getInt(15), r.getString(16));
     }
 
     static Optional<Store.Resumable> load(Connection c, String id) throws SQLException {

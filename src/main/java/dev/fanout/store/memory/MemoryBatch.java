@@ -21,6 +21,7 @@ final class MemoryBatch {
     final int total;
     final long createdAt;
     final String idempotencyKey;
+    final String tenant;
     final String requestHash;
     final TaskSpec[] tasks; // a task's input is dropped once it succeeded: only failures are run again
     final int[] attempts;
@@ -39,6 +40,7 @@ final class MemoryBatch {
     boolean stoppedByClient;
     int maxSeq;
     long resultBytes;
+    int concurrency; // reserved of its tenant's max-concurrency while RUNNING
 
     MemoryBatch(NewBatch batch, long[] order) {
         this.id = batch.id();
@@ -46,6 +48,8 @@ final class MemoryBatch {
         this.total = batch.tasks().size();
         this.createdAt = batch.createdAt();
         this.idempotencyKey = batch.idempotencyKey();
+        this.tenant = batch.tenant();
+        this.concurrency = batch.concurrency();
         this.requestHash = batch.requestHash();
         this.options = batch.options();
         this.tasks = batch.tasks().toArray(TaskSpec[]::new);
@@ -92,10 +96,11 @@ final class MemoryBatch {
         }
     }
 
-    boolean redrive(String newOptions) {
+    boolean redrive(String newOptions, int newConcurrency) {
         if (state.equals("RUNNING")) {
             return false;
         }
+        concurrency = newConcurrency;
         for (int i = 0; i < total; i++) {
             TaskResult r = results[i];
             if (r != null && r.state() != TaskState.SUCCEEDED) {
@@ -118,7 +123,7 @@ final class MemoryBatch {
 
     StoredBatch row() {
         return new StoredBatch(id, state, options, total, running, succeeded, failed, cancelled, createdAt,
-                finishedAt, stopReason, stoppedByClient, null, null, maxSeq);
+                finishedAt, stopReason, stoppedByClient, null, null, maxSeq, tenant);
     }
 
     List<StoredTask> tasks() {

@@ -3,11 +3,15 @@ package dev.fanout.store.memory;
 import dev.fanout.store.Change;
 import dev.fanout.store.IdempotencyConflictException;
 import dev.fanout.store.NewBatch;
+import dev.fanout.store.Quota;
+import dev.fanout.store.Scope;
 import dev.fanout.store.Store;
 import dev.fanout.store.StoredBatch;
 import dev.fanout.store.StoredResult;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -29,6 +33,8 @@ public final class MemoryStore implements Store {
     private final ConcurrentSkipListMap<long[], MemoryBatch> newestFirst = new ConcurrentSkipListMap<>(
             Comparator.<long[]>comparingLong(k -> -k[0]).thenComparingLong(k -> -k[1]));
     private final Map<String, MemoryBatch> byKey = new ConcurrentHashMap<>();
+    /** Per tenant, the tasks admitted in the last minute, oldest first (max-tasks-per-minute); guarded by this. */
+    private final Map<String, ArrayDeque<Quota.Admission>> admissions = new HashMap<>();
     private final long maxRetainedTasks;
     private final long maxRetainedBytes;
     private long arrivals; // guarded by this
@@ -57,7 +63,7 @@ public final class MemoryStore implements Store {
     @Override
     public synchronized String create(NewBatch batch) {
         if (batch.idempotencyKey() != null) {
-            MemoryBatch earlier = byKey.get(batch.idempotencyKey());
+            MemoryBatch earlier = byKey.get(scopedKey(batch.tenant(), batch.idempotencyKey()));
             if (earlier != null) {
                 if (!earlier.requestHash.equals(batch.requestHash())) {
                     throw new IdempotencyConflictException(earlier.id);
@@ -65,13 +71,44 @@ public final class MemoryStore implements Store {
                 return earlier.id;
             }
         }
+        admit(batch.tenant(), batch.quota(), batch.createdAt(), batch.tasks().size(), batch.concurrency());
         MemoryBatch b = new MemoryBatch(batch, new long[]{batch.createdAt(), ++arrivals});
         batches.put(b.id, b);
         newestFirst.put(b.order, b);
         if (batch.idempotencyKey() != null) {
-            byKey.put(batch.idempotencyKey(), b);
+            byKey.put(scopedKey(batch.tenant(), batch.idempotencyKey()), b);
         }
         return b.id;
+    }
+
+    /** An Idempotency-Key is its tenant's: two names may use the same one. */
+    private static String scopedKey(String tenant, String key) {
+        return tenant + '\n' + key;
+    }
+
+    /** Checks {@code tenant}'s quota and records the tasks admitted; called holding this store's monitor. */
+    private void admit(String tenant, Quota quota, long now, int tasks, int concurrency) {
+        if (!quota.limited()) {
+            return;
+        }
+        int running = 0;
+        long reserved = 0;
+        for (MemoryBatch b : batches.values()) {
+            synchronized (b) {
+                if (tenant.equals(b.tenant) && b.state.equals("RUNNING")) {
+                    running++;
+                    reserved += b.concurrency;
+                }
+            }
+        }
+        ArrayDeque<Quota.Admission> window = admissions.computeIfAbsent(tenant, t -> new ArrayDeque<>());
+        while (!window.isEmpty() && window.peekFirst().at() <= now - Quota.WINDOW_MILLIS) {
+            window.pollFirst();
+        }
+        quota.check(tenant, running, reserved, List.copyOf(window), now, tasks, concurrency);
+        if (quota.maxTasksPerMinute() > 0) {
+            window.addLast(new Quota.Admission(now, tasks));
+        }
     }
 
     @Override
@@ -110,15 +147,16 @@ public final class MemoryStore implements Store {
     }
 
     @Override
-    public List<StoredBatch> list(String state, int offset, int limit) {
-        return newestFirst.values().stream().map(MemoryStore::row)
+    public List<StoredBatch> list(Scope scope, String state, int offset, int limit) {
+        return newestFirst.values().stream().filter(b -> scope.covers(b.tenant)).map(MemoryStore::row)
                 .filter(r -> state == null || r.state().equals(state)).skip(offset).limit(limit).toList();
     }
 
     @Override
-    public int count(String state) {
-        return state == null ? batches.size()
-                : (int) batches.values().stream().filter(b -> row(b).state().equals(state)).count();
+    public int count(Scope scope, String state) {
+        return state == null && scope.all() ? batches.size()
+                : (int) batches.values().stream().filter(b -> scope.covers(b.tenant))
+                .filter(b -> state == null || row(b).state().equals(state)).count();
     }
 
     private static StoredBatch row(MemoryBatch b) {
@@ -187,13 +225,20 @@ public final class MemoryStore implements Store {
     }
 
     @Override
-    public boolean redrive(String id, String options, String owner, long leaseUntil) {
+    public synchronized boolean redrive(String id, String options, String owner, long leaseUntil, int concurrency,
+                                        Quota quota) {
         MemoryBatch b = batches.get(id);
         if (b == null) {
             return false;
         }
         synchronized (b) {
-            return b.redrive(options);
+            if (b.state.equals("RUNNING")) {
+                return false;
+            }
+            if (b.tenant != null) {
+                admit(b.tenant, quota, System.currentTimeMillis(), b.failed + b.cancelled, concurrency);
+            }
+            return b.redrive(options, concurrency);
         }
     }
 
@@ -220,7 +265,7 @@ public final class MemoryStore implements Store {
             batches.remove(b.id);
             newestFirst.remove(b.order);
             if (b.idempotencyKey != null) {
-                byKey.remove(b.idempotencyKey, b);
+                byKey.remove(scopedKey(b.tenant, b.idempotencyKey), b);
             }
         }
         return doomed.size();
@@ -231,5 +276,6 @@ public final class MemoryStore implements Store {
         batches.clear();
         newestFirst.clear();
         byKey.clear();
+        admissions.clear();
     }
 }
