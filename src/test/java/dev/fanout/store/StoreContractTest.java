@@ -277,6 +277,96 @@ public abstract class StoreContractTest {
         assertTrue(store.results("f1", false, 0, 10).isEmpty());
     }
 
+    // ---- tenancy: each batch belongs to a key's name; quotas per name ----
+
+    static NewBatch owned(String id, String tenant, int n, long createdAt, Quota quota) {
+        return new NewBatch(id, "{}", createdAt, tasks(n), null, null, "me", createdAt + 15_000, tenant,
+                Math.min(n, 2), quota);
+    }
+
+    static void end(Store store, String id, long at) {
+        store.apply("me", List.of(new Change.Ended(id, "CANCELLED", at, "me")));
+    }
+
+    @Test
+    void listsAndCountsByName() {
+        store.create(owned("a1", "alice", 1, 1000, Quota.NONE));
+        store.create(owned("b1", "bob", 1, 2000, Quota.NONE));
+        store.create(owned("a2", "alice", 1, 3000, Quota.NONE));
+        end(store, "a1", 3500);
+        assertEquals(List.of("a2", "a1"), store.list(new Scope("alice", false), null, 0, 10).stream()
+                .map(StoredBatch::id).toList());
+        assertEquals(List.of("a1"), store.list(new Scope("alice", false), "CANCELLED", 0, 10).stream()
+                .map(StoredBatch::id).toList());
+        assertEquals(2, store.count(new Scope("alice", false), null));
+        assertEquals(1, store.count(new Scope("alice", false), "RUNNING"));
+        assertEquals(List.of("b1"), store.list(new Scope("bob", true), null, 0, 10).stream()
+                .map(StoredBatch::id).toList());
+        assertEquals(3, store.count(Scope.ALL, null));
+        assertEquals("bob", store.find("b1").orElseThrow().tenant(), "the name is stored with the batch");
+        assertEquals("alice", store.load("a2").orElseThrow().batch().tenant(), "and resumed with it");
+    }
+
+    @Test
+    void anIdempotencyKeyBelongsToItsName() {
+        NewBatch alices = new NewBatch("a1", "{}", 1000, tasks(1), "key-1", "hash-a", "me", 20_000, "alice", 1,
+                Quota.NONE);
+        NewBatch bobs = new NewBatch("b1", "{}", 1000, tasks(1), "key-1", "hash-b", "me", 20_000, "bob", 1,
+                Quota.NONE);
+        assertEquals("a1", store.create(alices));
+        assertEquals("b1", store.create(bobs), "bob's key-1 is not alice's: no conflict, a batch of his own");
+        assertEquals("b1", store.create(new NewBatch("b2", "{}", 2000, tasks(1), "key-1", "hash-b", "me", 20_000,
+                "bob", 1, Quota.NONE)));
+        IdempotencyConflictException e = assertThrows(IdempotencyConflictException.class, () -> store.create(
+                new NewBatch("a2", "{}", 2000, tasks(1), "key-1", "hash-other", "me", 20_000, "alice", 1, Quota.NONE)));
+        assertTrue(e.getMessage().contains("a1") && !e.getMessage().contains("b1"), e.getMessage());
+        assertEquals(2, store.count());
+    }
+
+    @Test
+    void maxRunningCountsTheNamesRunningBatchesOnly() {
+        Quota two = new Quota(2, 0, 0);
+        store.create(owned("a1", "alice", 1, 1000, two));
+        store.create(owned("a2", "alice", 1, 1000, two));
+        store.create(owned("b1", "bob", 1, 1000, two));
+        QuotaExceededException e = assertThrows(QuotaExceededException.class,
+                () -> store.create(owned("a3", "alice", 1, 1000, two)));
+        assertEquals(Quota.MAX_RUNNING, e.quota());
+        assertEquals(5, e.retryAfterSeconds());
+        assertTrue(store.find("a3").isEmpty(), "nothing stored");
+        end(store, "a1", 2000);
+        assertEquals("a3", store.create(owned("a3", "alice", 1, 3000, two)), "one ended: a place is free");
+    }
+
+    @Test
+    void maxConcurrencyIsAReservationFreedWhenABatchEnds() {
+        Quota four = new Quota(0, 0, 4);
+        store.create(owned("a1", "alice", 10, 1000, four)); // reserves 2 (owned: min(n, 2))
+        store.create(owned("a2", "alice", 10, 1000, four));
+        QuotaExceededException e = assertThrows(QuotaExceededException.class,
+                () -> store.create(owned("a3", "alice", 1, 1000, four)));
+        assertEquals(Quota.MAX_CONCURRENCY, e.quota());
+        end(store, "a2", 2000);
+        store.create(owned("a3", "alice", 1, 3000, four));
+    }
+
+    @Test
+    void tasksPerMinuteSlideWithTheWindowAndSayWhenToComeBack() {
+        Quota ten = new Quota(0, 10, 0);
+        store.create(owned("a1", "alice", 4, 100_000, ten));
+        store.create(owned("a2", "alice", 6, 130_000, ten));
+        store.create(owned("b1", "bob", 10, 130_000, ten)); // another name's window is its own
+        QuotaExceededException e = assertThrows(QuotaExceededException.class,
+                () -> store.create(owned("a3", "alice", 5, 140_000, ten)));
+        assertEquals(Quota.MAX_TASKS_PER_MINUTE, e.quota());
+        // 4 + 6 admitted; 5 more fit only once both have left the window: a2's 6 leave at 190,000
+        assertEquals(50, e.retryAfterSeconds(), e.getMessage());
+        assertTrue(store.find("a3").isEmpty(), "nothing stored");
+        assertThrows(QuotaExceededException.class, () -> store.create(owned("a3", "alice", 5, 189_999, ten)));
+        assertEquals("a4", store.create(owned("a4", "alice", 4, 160_000, ten)), "a1's 4 have left: 4 fit");
+        assertEquals("a3", store.create(owned("a3", "alice", 1, 190_000, ten)));
+    }
+
     @Test
     void aDurableStoreHandsRunningBatchesToWhoeverClaimsThem() {
         if (!store.durable()) {

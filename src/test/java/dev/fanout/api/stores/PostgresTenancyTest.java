@@ -1,0 +1,26 @@
+package dev.fanout.api.stores;
+
+import dev.fanout.api.TenancyTest;
+import dev.fanout.testing.store.StoreProfiles;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+import java.util.List;
+
+/** {@link TenancyTest} with the postgres store. */
+@QuarkusTest
+@TestProfile(PostgresTenancyTest.TwoKeysOnPostgres.class)
+class PostgresTenancyTest extends TenancyTest {
+
+    public static class TwoKeysOnPostgres extends TwoKeys {
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(StoreProfiles.Database.class));
+        }
+    }
+
+    @Override
+    protected boolean waitsOutTheMinute() {
+        return false; // the SQLite run waits; the window's arithmetic is the same code (Quota.check)
+    }
+}
