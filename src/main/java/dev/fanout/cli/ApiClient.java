@@ -19,7 +19,8 @@ import java.util.StringJoiner;
 
 /**
  * The REST API as any user reaches it: JDK HttpClient, JSON in and out, the API key as a bearer token. A non-2xx
- * answer becomes an {@link ApiException} carrying the problem's {@code detail} (and its first task error).
+ * answer becomes an {@link ApiException} carrying the problem's {@code detail} (and its first task error), and for a
+ * 401 or a 429 what to do next.
  */
 final class ApiClient implements AutoCloseable {
     private final URI base;
@@ -75,7 +76,7 @@ final class ApiClient implements AutoCloseable {
             throw new IllegalStateException("interrupted", e);
         }
         if (r.statusCode() / 100 != 2) {
-            throw problem(r);
+            throw problem(r, apiKey != null);
         }
         return r;
     }
@@ -89,15 +90,43 @@ final class ApiClient implements AutoCloseable {
         }
     }
 
-    /** The problem's detail and first task error, or the status and the start of the body when it is no problem. */
-    static ApiException problem(HttpResponse<InputStream> r) {
+    /**
+     * The problem's detail and first task error, or the status and the start of the body when it is no problem; then
+     * what the user can do about it (see {@link #advice}).
+     */
+    static ApiException problem(HttpResponse<InputStream> r, boolean keySent) {
         String text;
         try (InputStream in = r.body()) {
             text = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
         } catch (IOException e) {
             text = "";
         }
-        return new ApiException(r.statusCode(), problemMessage(r.statusCode(), text));
+        String message = problemMessage(r.statusCode(), text);
+        return new ApiException(r.statusCode(), message
+                + advice(r.statusCode(), r.headers().firstValue("Retry-After").orElse(null), keySent, message));
+    }
+
+    /**
+     * What the service's detail cannot say, appended to {@code message}: for a 401, where this client takes its key
+     * from (the detail names the service's settings, which the user of the client may not own); for a 429, when to
+     * try again, from {@code Retry-After} (a quota's detail says it already; a limit of the whole service's does
+     * not). The client does not retry by itself: a script decides, and the exit code (2) stays that of an API error.
+     * Never the key itself.
+     */
+    static String advice(int status, String retryAfter, boolean keySent, String message) {
+        if (status == 401) {
+            return keySent
+                    ? "; the API key given (--api-key or FANOUT_API_KEY) was not accepted, or may have been removed: "
+                            + "give a current one with --api-key KEY or FANOUT_API_KEY"
+                    : "; no API key was given: pass --api-key KEY or set FANOUT_API_KEY";
+        }
+        if (status == 429 && retryAfter != null && !retryAfter.isBlank()) {
+            String v = retryAfter.strip();
+            // delta-seconds, as this service sends; an HTTP-date is shown as it came
+            String when = "retry after " + (v.chars().allMatch(Character::isDigit) ? v + " s" : v);
+            return message.contains(when) ? "" : "; " + when;
+        }
+        return "";
     }
 
     static String problemMessage(int status, String body) {

@@ -7,8 +7,13 @@ import picocli.CommandLine.Option;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code fanout batches}: GET /batches, newest first. */
-@Command(name = "batches", mixinStandardHelpOptions = true, description = "Lists batches, newest first, as JSON.")
+/**
+ * {@code fanout batches}: GET /batches, newest first, printed as the API answers it, so that each batch's
+ * {@code owner} (the name of the key that submitted it) is there without a column to keep in step with the API.
+ */
+@Command(name = "batches", mixinStandardHelpOptions = true, description = {
+        "Lists batches, newest first, as JSON, each with its owner (the name of the key that submitted it).",
+        "A key sees its own batches; an admin key sees every key's."})
 final class BatchesCommand implements Callable<Integer> {
     @Mixin
     Connection connection;
