@@ -34,7 +34,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * against the packaged service with API keys on, its answers read from its exit code, stdout and stderr.
  */
 class FanoutCliIT {
+    /** The legacy list's key ({@code api-keys[0]}), which most cases use. */
     private static final String KEY = "cli-it-key";
+    /** Named keys: two submitters, an admin, and a submitter with one batch running at most. */
+    private static final String ALICE = "cli-it-alice";
+    private static final String BOB = "cli-it-bob";
+    private static final String ROOT = "cli-it-root";
+    private static final String SOLO = "cli-it-solo";
     private static final Pattern BATCH = Pattern.compile("fanout: batch (\\S+) \\(");
     @TempDir
     static Path dir;
@@ -62,7 +68,10 @@ class FanoutCliIT {
     @BeforeAll
     static void start() {
         service = PackagedService.onSqlite("fanout-cli", dir, "-Dfanout.auth.enabled=true",
-                "-Dfanout.auth.api-keys=" + KEY, "-Dfanout.http.allow-private-addresses=true").start();
+                "-Dfanout.auth.api-keys=" + KEY, "-Dfanout.auth.keys.alice.key=" + ALICE,
+                "-Dfanout.auth.keys.bob.key=" + BOB, "-Dfanout.auth.keys.root.key=" + ROOT,
+                "-Dfanout.auth.keys.root.role=admin", "-Dfanout.auth.keys.solo.key=" + SOLO,
+                "-Dfanout.auth.keys.solo.max-running=1", "-Dfanout.http.allow-private-addresses=true").start();
     }
 
     @AfterAll
@@ -119,7 +128,12 @@ class FanoutCliIT {
     }
 
     private static Run fanout(String... arguments) throws Exception {
-        return fanout(Map.of("FANOUT_API_KEY", KEY), arguments);
+        return as(KEY, arguments);
+    }
+
+    /** {@code fanout ARGUMENTS} with FANOUT_API_KEY {@code key}. */
+    private static Run as(String key, String... arguments) throws Exception {
+        return fanout(Map.of("FANOUT_API_KEY", key), arguments);
     }
 
     private static String url() {
@@ -232,12 +246,100 @@ class FanoutCliIT {
         assertEquals(2, none.exit());
         assertTrue(none.err().contains("send an API key as 'Authorization: Bearer <key>'"), none.err());
         assertTrue(none.err().contains("[401]"), none.err());
+        assertTrue(none.err().contains("pass --api-key KEY or set FANOUT_API_KEY"), "how to give one: " + none.err());
 
-        Run wrong = fanout("functions", "--api-key", "wrong");
+        Run wrong = fanout("functions", "--api-key", "not-a-key-7f3a");
         assertEquals(2, wrong.exit());
         assertTrue(wrong.err().contains("this API key is not accepted"), wrong.err());
-        assertTrue(wrong.err().contains("[403]"), wrong.err());
-        assertTrue(!wrong.err().contains("Bearer wrong") && !wrong.err().contains(KEY), "no key echoed: " + wrong.err());
+        assertTrue(wrong.err().contains("[401]"), "a key not (or no longer) configured is unauthenticated: "
+                + wrong.err());
+        assertTrue(wrong.err().contains("may have been removed") && wrong.err().contains("--api-key KEY or "
+                + "FANOUT_API_KEY"), "what the client was given and how to give another: " + wrong.err());
+        assertTrue(!wrong.err().contains("not-a-key-7f3a") && !wrong.err().contains(KEY), "no key echoed: "
+                + wrong.err());
+    }
+
+    /**
+     * Each key's batches are its own: bob cannot see, follow, cancel nor redrive alice's running batch (each answer
+     * is the one for an id nobody has, so that he does not even learn that it exists), nor find it in his list;
+     * root, an admin, lists it with its owner. Alice's batch then ends as if bob had never tried.
+     */
+    @Test
+    void anotherKeysBatchIsNotFoundWhileAnAdminSeesItWithItsOwner() throws Exception {
+        try (HttpGates gates = new HttpGates()) {
+            Path file = dir.resolve("alice.ndjson");
+            Files.writeString(file, gates.task("a1", 1) + "\n" + gates.task("a2", 0) + "\n");
+            Run submitted = as(ALICE, "submit", file.toString());
+            assertEquals(0, submitted.exit(), submitted.err());
+            String id = submitted.out().strip();
+
+            for (String command : List.of("status", "results", "cancel", "redrive")) {
+                Run bob = as(BOB, command, id);
+                assertEquals(2, bob.exit(), command + ": " + bob.err());
+                assertTrue(bob.err().contains("no batch with id '" + id + "'") && bob.err().contains("[404]"),
+                        command + ": " + bob.err());
+                assertEquals("", bob.out(), command);
+            }
+            Run unknown = as(BOB, "status", "no-such-batch");
+            assertEquals(unknown.err().replace("no-such-batch", id), as(BOB, "status", id).err(),
+                    "the same answer as for an id nobody has");
+            Run bobs = as(BOB, "batches");
+            assertEquals(0, bobs.exit(), bobs.err());
+            assertEquals(0, Json.mapper().readTree(bobs.out()).path("total").asInt(), "bob has none: " + bobs.out());
+            assertTrue(!bobs.out().contains(id), bobs.out());
+
+            Run all = as(ROOT, "batches", "--state", "RUNNING");
+            assertEquals(0, all.exit(), all.err());
+            JsonNode listed = null;
+            for (JsonNode b : Json.mapper().readTree(all.out()).path("batches")) {
+                listed = b.path("id").asText().equals(id) ? b : listed;
+            }
+            assertTrue(listed != null, "the admin lists alice's batch: " + all.out());
+            assertEquals("alice", listed.path("owner").asText(), all.out());
+
+            gates.open(1);
+            Run followed = as(ALICE, "results", id, "--follow");
+            assertEquals(0, followed.exit(), "bob's cancel did not take: " + followed.err());
+            assertEquals(2, followed.lines().size(), followed.out());
+            Run status = as(ALICE, "status", id);
+            assertEquals(0, status.exit(), status.err());
+            JsonNode own = Json.mapper().readTree(status.out());
+            assertEquals("SUCCEEDED", own.path("state").asText(), status.out());
+            assertEquals("alice", own.path("owner").asText(), status.out());
+        }
+    }
+
+    /**
+     * A key allowed one running batch: a second submit while the first runs is refused at once, exit 2, naming the
+     * quota's setting and when to try again, and nothing is stored; once the first has ended, the same submit is
+     * accepted.
+     */
+    @Test
+    void aSubmitPastTheKeysQuotaExitsTwoNamingTheQuotaAndWhenToRetry() throws Exception {
+        try (HttpGates gates = new HttpGates()) {
+            Path held = dir.resolve("solo-held.ndjson");
+            Files.writeString(held, gates.task("held", 1) + "\n");
+            Path quick = dir.resolve("solo-quick.ndjson");
+            Files.writeString(quick, "{\"function\": \"noop\"}\n");
+            Run first = as(SOLO, "submit", held.toString());
+            assertEquals(0, first.exit(), first.err());
+
+            Run second = as(SOLO, "submit", quick.toString(), "--wait");
+            assertEquals(2, second.exit(), second.err());
+            assertTrue(second.err().contains("fanout.auth.keys.solo.max-running"), "the quota: " + second.err());
+            assertTrue(Pattern.compile("retry after \\d+ s").matcher(second.err()).find()
+                    && second.err().contains("[429]"), "when to come back: " + second.err());
+            assertEquals("", second.out());
+            Run list = as(SOLO, "batches");
+            assertEquals(1, Json.mapper().readTree(list.out()).path("total").asInt(), "nothing stored: " + list.out());
+
+            gates.open(1);
+            // the first batch's end reaches the store just after its last result: the refusal lasts until then
+            Run third = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> as(SOLO, "submit", quick.toString(), "--wait"), r -> r.exit() != 2
+                            || !r.err().contains("max-running"));
+            assertEquals(0, third.exit(), "accepted once the first has ended: " + third.err());
+        }
     }
 
     @Test
