@@ -27,6 +27,7 @@ final class PackagedService implements AutoCloseable {
     private final List<String> properties;
     private final int port;
     private final List<String> wrapper;
+    private final java.util.Map<String, String> environment = new java.util.HashMap<>();
     private Process process;
     private Path log;
     private int starts;
@@ -76,6 +77,12 @@ final class PackagedService implements AutoCloseable {
         return Files.readString(log.toPath());
     }
 
+    /** Adds an environment variable to the service's (from its next start on). */
+    PackagedService env(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
     PackagedService start() {
         launch();
         await().atMost(Duration.ofSeconds(90)).ignoreExceptions()
@@ -96,7 +103,9 @@ final class PackagedService implements AutoCloseable {
         try {
             List<String> command = new ArrayList<>(wrapper);
             command.addAll(Artifact.command(p));
-            process = new ProcessBuilder(command).redirectOutput(log).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(log).redirectErrorStream(true);
+            pb.environment().putAll(environment);
+            process = pb.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -339,6 +339,37 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void aQuotaHoldsAgainstConcurrentSubmissions() throws Exception {
+        // what two instances on one database do at once: every check and insert in one transaction per name
+        Quota three = new Quota(3, 0, 0);
+        var start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.CompletableFuture<Boolean>> tries = new ArrayList<>();
+        try (var threads = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < 20; i++) {
+                String id = "c" + i;
+                tries.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        start.await();
+                        store.create(owned(id, "alice", 1, 1000, three));
+                        return true;
+                    } catch (QuotaExceededException e) {
+                        return false;
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, threads));
+            }
+            start.countDown();
+            long accepted = 0;
+            for (var t : tries) {
+                accepted += t.get(60, java.util.concurrent.TimeUnit.SECONDS) ? 1 : 0;
+            }
+            assertEquals(3, accepted);
+        }
+        assertEquals(3, store.count(new Scope("alice", false), "RUNNING"));
+    }
+
+    @Test
     void maxConcurrencyIsAReservationFreedWhenABatchEnds() {
         Quota four = new Quota(0, 0, 4);
         store.create(owned("a1", "alice", 10, 1000, four)); // reserves 2 (owned: min(n, 2))
