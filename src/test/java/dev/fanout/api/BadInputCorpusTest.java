@@ -1,6 +1,7 @@
 package dev.fanout.api;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
 
@@ -9,15 +10,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import static dev.fanout.api.TenancyTest.ALICE;
+import static dev.fanout.api.TenancyTest.BOB;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A generated corpus of bad requests, sent over HTTP: every one gets a 4xx problem+json that says what to fix, never
- * a 5xx, never a hang. (The coverage-guided fuzzing of the same parsing is RequestParsingFuzzTest.)
+ * A generated corpus of bad requests, sent over HTTP with two keys configured (TenancyTest's): every one gets a 4xx
+ * problem+json that says what to fix, never a 5xx, never a hang; a bad or unknown key is 401, another key's batch 404
+ * on every path. (The coverage-guided fuzzing of the same parsing is RequestParsingFuzzTest.)
  */
 @QuarkusTest
+@TestProfile(TenancyTest.TwoKeys.class)
 class BadInputCorpusTest {
     private static final String VALID = "{\"tasks\": [{\"id\": \"a\", \"function\": \"sleep\", \"input\": {\"duration\": "
             + "\"10ms\"}}, {\"function\": \"primes\", \"input\": {\"limit\": 1000}}], \"maxConcurrency\": 10, "
@@ -72,12 +77,13 @@ class BadInputCorpusTest {
         int tried = 0;
         int accepted = 0;
         for (String body : corpus()) {
-            Response r = given().contentType("application/json").body(body.getBytes(StandardCharsets.ISO_8859_1))
+            Response r = as(ALICE).contentType("application/json").body(body.getBytes(StandardCharsets.ISO_8859_1))
                     .when().post("/batches");
             tried++;
             if (r.statusCode() == 202) {
-                accepted++; // a random flip may still leave a valid batch: it must then run
-                given().when().delete("/batches/" + r.path("id")).then().statusCode(200);
+                accepted++; // a random flip may still leave a valid batch: it must then run, and be alice's only
+                as(BOB).delete("/batches/" + r.path("id")).then().statusCode(404);
+                as(ALICE).delete("/batches/" + r.path("id")).then().statusCode(200);
                 continue;
             }
             assertTrue(r.statusCode() >= 400 && r.statusCode() < 500, r.statusCode() + " for " + abbreviate(body));
@@ -88,6 +94,50 @@ class BadInputCorpusTest {
         System.out.printf("bad requests tried over HTTP: %d, accepted as valid batches: %d, 5xx: 0%n", tried, accepted);
         assertEquals(corpus().size(), tried);
         assertTrue(accepted < tried / 10, accepted + " of " + tried + " were accepted");
+    }
+
+    @Test
+    void everyBadAuthorizationIs401AndNeverEchoed() {
+        List<String> headers = new ArrayList<>(List.of("", "Bearer", "Bearer ", "Bearer  \t ", "Basic " + ALICE,
+                "bearer" + ALICE, "Bearer " + ALICE + "x", "Bearer " + ALICE.toUpperCase(), "Bearer x" + ALICE,
+                "Bearer " + "k".repeat(10_000), "Bearer " + ALICE.substring(1),
+                "Bearer sha256:" + TenancyTest.sha256(BOB), "Bearer " + TenancyTest.sha256(BOB),
+                "Bearer \u00e9\u00e8-secret", "Bearer " + ALICE + ",", "Bearer " + ALICE + " " + BOB));
+        for (String header : headers) {
+            for (String path : List.of("/batches", "/functions", "/batches/" + java.util.UUID.randomUUID())) {
+                Response r = given().header("Authorization", header).when().get(path);
+                assertEquals(401, r.statusCode(), "'" + abbreviate(header) + "' on " + path);
+                assertTrue(r.contentType().startsWith("application/problem+json"), r.contentType());
+                String tail = header.length() > 7 ? header.substring(7).trim() : "";
+                assertTrue(tail.length() < 4 || !r.asString().contains(tail), "the key echoed: " + abbreviate(header));
+            }
+        }
+    }
+
+    @Test
+    void everyPathToAnotherKeysBatchIs404Or400() {
+        String id = as(ALICE).contentType("application/json")
+                .body("{\"tasks\": [{\"function\": \"sleep\", \"input\": {\"duration\": \"1ms\"}}]}")
+                .post("/batches?wait=30s").then().statusCode(200).extract().path("batch.id");
+        List<String> ids = List.of(id, id.toUpperCase(), id + "x", "%20" + id, id.replace("-", ""), id + "%00",
+                "%2e%2e%2f" + id, id.substring(0, 8));
+        for (String other : ids) {
+            for (String path : List.of("/batches/" + other, "/batches/" + other + "/results",
+                    "/batches/" + other + "/results?order=input&after=0")) {
+                int status = as(BOB).urlEncodingEnabled(false).get(path).statusCode();
+                assertTrue(status == 404 || status == 400, status + " for bob on " + path);
+            }
+            int cancel = as(BOB).urlEncodingEnabled(false).delete("/batches/" + other).statusCode();
+            assertTrue(cancel == 404 || cancel == 400 || cancel == 405, cancel + " for bob's cancel of " + other);
+            int redrive = as(BOB).urlEncodingEnabled(false).contentType("application/json").body("{}")
+                    .post("/batches/" + other + "/redrive").statusCode();
+            assertTrue(redrive == 404 || redrive == 400 || redrive == 405, redrive + " for bob's redrive of " + other);
+        }
+        as(ALICE).get("/batches/" + id).then().statusCode(200).body("state", org.hamcrest.Matchers.is("SUCCEEDED"));
+    }
+
+    private static io.restassured.specification.RequestSpecification as(String key) {
+        return given().header("Authorization", "Bearer " + key);
     }
 
     private static String abbreviate(String s) {
