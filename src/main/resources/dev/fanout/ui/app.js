@@ -9,20 +9,30 @@ let closers = [];  // what the current page opened: closed when the page changes
 
 // ---- the API, with the key the user typed (kept in sessionStorage: this tab only) ----
 
-function headers(extra = {}) {
-  const key = sessionStorage.getItem(KEY);
+const storedKey = () => sessionStorage.getItem(KEY);
+
+function headers(extra = {}, key = storedKey()) {
   return key ? { ...extra, Authorization: `Bearer ${key}` } : extra;
 }
 
+// 401 (no key, or a key not or no longer accepted); 403 is what the service answered to a wrong key before keys had
+// names, and is still taken as a refusal of the key
+const refused = (response) => response.status === 401 || response.status === 403;
+
 let keyPrompt = null;
 
-/** Asks for a key (once, however many requests were refused) and resolves when one is given. */
-function askKey(status) {
+/**
+ * Asks for a key (once, however many requests were refused) and resolves when one is given.
+ *
+ * @param sent the key the refused request carried: the status no longer tells "no key" from "a key not accepted"
+ *             (both are 401), what was sent does
+ */
+function askKey(sent) {
   if (!keyPrompt) {
     keyPrompt = new Promise((resolve) => {
       const dialog = document.getElementById('key-dialog');
-      document.getElementById('key-reason').textContent = status === 403
-        ? 'The service did not accept this key. Enter another one.'
+      document.getElementById('key-reason').textContent = sent
+        ? 'The service did not accept this key (mistyped, or removed or replaced on the service). Enter another one.'
         : 'This service needs an API key.';
       const input = document.getElementById('key-input');
       input.value = '';
@@ -39,22 +49,34 @@ function askKey(status) {
 }
 
 async function api(path, options = {}) {
-  const response = await fetch(path, { ...options, headers: headers(options.headers) });
-  if (response.status === 401 || response.status === 403) {
-    await askKey(response.status);
+  const key = storedKey();
+  const response = await fetch(path, { ...options, headers: headers(options.headers, key) });
+  if (refused(response)) {
+    await askKey(key);
     return api(path, options);
   }
   return response;
 }
 
-/** The problem's detail (problem+json), or the status line. */
+/** The problem's detail (problem+json), or the status line; and when to try again, when the answer says (429, 503). */
 async function problem(response) {
+  let text;
   try {
     const p = await response.json();
-    return p.detail || p.title || `${response.status}`;
+    text = p.detail || p.title || `${response.status}`;
   } catch {
-    return `${response.status} ${response.statusText}`;
+    text = `${response.status} ${response.statusText}`;
   }
+  const seconds = retryAfter(response);
+  return seconds == null ? text : `${text} (retry in ${seconds} s)`;
+}
+
+/** Retry-After in seconds (the header is seconds, or an HTTP date); null without one. */
+function retryAfter(response) {
+  const value = response.headers.get('Retry-After')?.trim();
+  if (!value) return null;
+  const seconds = /^\d+$/.test(value) ? Number(value) : Math.ceil((Date.parse(value) - Date.now()) / 1000);
+  return Number.isNaN(seconds) ? null : Math.max(0, seconds);
 }
 
 function toast(message) {
@@ -71,27 +93,42 @@ function liveState(on) {
   document.getElementById('live').classList.toggle('on', liveStreams > 0);
 }
 
-/** Follows an event stream of the API; a refused key asks for another and opens it again. */
-function stream(path, handlers) {
+/**
+ * Follows an event stream of the API; a refused key asks for another and opens it again. Any other refusal goes to
+ * onProblem(response), by default a toast of the problem.
+ */
+function stream(path, { onProblem = async (response) => toast(await problem(response)), ...handlers }) {
   let connected = false;
-  const close = follow((lastId, signal) => fetch(path, {
-    signal,
-    headers: headers({ Accept: 'text/event-stream', ...(lastId ? { 'Last-Event-ID': lastId } : {}) }),
-  }), {
+  let open = true;
+  let sent = null;
+  const close = follow((lastId, signal) => {
+    sent = storedKey();
+    return fetch(path, {
+      signal,
+      headers: headers({ Accept: 'text/event-stream', ...(lastId ? { 'Last-Event-ID': lastId } : {}) }, sent),
+    });
+  }, {
     ...handlers,
     onState: (on) => { if (on !== connected) { connected = on; liveState(on); } },
     onError: async (response) => {
-      if (response.status === 401 || response.status === 403) {
-        await askKey(response.status);
+      if (!open) return;  // an answer that came in as the page closed the stream: no longer this page's business
+      if (refused(response)) {
+        await askKey(sent);
         route();
       } else {
-        toast(await problem(response));
+        onProblem(response);
       }
     },
   });
-  const closer = () => { if (connected) { connected = false; liveState(false); } close(); };
+  const closer = () => { open = false; if (connected) { connected = false; liveState(false); } close(); };
   closers.push(closer);
   return closer;
+}
+
+/** Closes what the current page opened. */
+function closePage() {
+  closers.forEach((close) => close());
+  closers = [];
 }
 
 // ---- formatting ----
@@ -127,8 +164,7 @@ function batchesPage() {
         <option>FAILED</option><option>CANCELLED</option></select></label>
     </div>
     <div class="table-wrap"><table id="batches">
-      <thead><tr><th>Batch</th><th>State</th><th>Progress</th><th class="num">Succeeded</th><th class="num">Failed</th>
-        <th class="num">Cancelled</th><th>Created</th><th class="num">Took</th></tr></thead>
+      <thead>${batchesHeader(false)}</thead>
       <tbody><tr><td colspan="8" class="empty">loading</td></tr></tbody></table></div>`;
   const select = document.getElementById('state-filter');
   let close = null;
@@ -143,12 +179,21 @@ function batchesPage() {
   open();
 }
 
+function batchesHeader(owners) {
+  return `<tr><th>Batch</th>${owners ? '<th>Owner</th>' : ''}<th>State</th><th>Progress</th><th class="num">Succeeded</th>
+    <th class="num">Failed</th><th class="num">Cancelled</th><th>Created</th><th class="num">Took</th></tr>`;
+}
+
 function showBatches(page) {
   document.getElementById('batch-count').textContent = page.total > page.batches.length
     ? `(latest ${page.batches.length} of ${num(page.total)})` : `(${num(page.total)})`;
+  // the name of the key each batch belongs to, once batches have one (keys with names; an admin's key sees several)
+  const owners = page.batches.some((b) => b.owner);
+  document.querySelector('#batches thead').innerHTML = batchesHeader(owners);
   const rows = page.batches.map((b) => `
     <tr data-batch="${esc(b.id)}">
       <td><a href="#/batches/${encodeURIComponent(b.id)}"><code>${esc(b.id)}</code></a></td>
+      ${owners ? `<td data-owner>${esc(b.owner)}</td>` : ''}
       <td>${badge(b.state)}</td><td>${bar(b)}</td>
       <td class="num">${num(b.succeeded)}</td><td class="num">${num(b.failed)}</td><td class="num">${num(b.cancelled)}</td>
       <td>${time(b.createdAt)}</td><td class="num">${elapsed(b)}</td>
@@ -160,7 +205,7 @@ function showBatches(page) {
 function batchPage(id) {
   const path = `/batches/${encodeURIComponent(id)}`;
   main.innerHTML = `
-    <h1>Batch <code>${esc(id)}</code> <span id="state"></span>
+    <h1>Batch <code>${esc(id)}</code> <span id="state"></span> <span id="owner" class="muted"></span>
       <button id="cancel" class="danger" hidden>Cancel batch</button>
       <button id="redrive" hidden>Redrive failed and cancelled</button></h1>
     <div class="card" id="progress-card">
@@ -201,9 +246,15 @@ function batchPage(id) {
   const series = [];
   let lastSeq = 0;
   let closeDetails = null;
+  // 404: no such batch for this key, whether unknown, expired or another key's (the API tells them apart to nobody)
+  const onProblem = async (response) => {
+    if (response.status === 404) noBatch(id);
+    else toast(await problem(response));
+  };
   const watch = () => {
     if (closeDetails) closeDetails();
     closeDetails = stream(path, {
+      onProblem,
       onEvent: (e) => {
         if (e.event !== 'details') return;
         const d = JSON.parse(e.data);
@@ -232,6 +283,7 @@ function batchPage(id) {
     if (filter.value) query.set('state', filter.value);
     if (after) query.set('after', after);
     closeResults = stream(`${path}/results?${query}`, {
+      onProblem,
       onEvent: (e) => {
         if (e.event === 'end' && e.id) lastSeq = Math.max(lastSeq, Number(e.id));  // a filtered stream's end
         if (e.event !== 'message') return;
@@ -250,7 +302,7 @@ function batchPage(id) {
   document.getElementById('cancel').addEventListener('click', async (ev) => {
     ev.target.disabled = true;
     const r = await api(path, { method: 'DELETE' });
-    if (!r.ok) toast(await problem(r));
+    if (!r.ok) await onProblem(r);
     ev.target.disabled = false;
   });
   const dialog = document.getElementById('redrive-dialog');
@@ -267,15 +319,28 @@ function batchPage(id) {
     const r = await api(`${path}/redrive`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
     });
-    if (!r.ok) { toast(await problem(r)); return; }
+    if (!r.ok) { await onProblem(r); return; }
     series.length = 0;
     watch();
     readResults(lastSeq);  // the redriven tasks' new results come after the last one seen
   });
 }
 
+/** The batch page of an id this key cannot see, in place of its empty charts and buttons. */
+function noBatch(id) {
+  closePage();
+  main.innerHTML = `
+    <h1>Batch <code>${esc(id)}</code></h1>
+    <div class="card" id="no-batch">
+      <p>No batch <code>${esc(id)}</code> for this key (it may have expired, or belong to another key).</p>
+      <p><a href="#/">The batches this key can see</a></p>
+    </div>`;
+}
+
 function showDetails(d, series) {
   document.getElementById('state').innerHTML = badge(d.state);
+  // batches stored before keys had names have no owner
+  document.getElementById('owner').textContent = d.owner ? `owner: ${d.owner}` : '';
   document.getElementById('progress').innerHTML = bar(d, true);
   for (const k of ['pending', 'running', 'succeeded', 'failed', 'cancelled']) {
     document.getElementById(`n-${k}`).textContent = num(d[k]);
@@ -338,8 +403,7 @@ async function functionsPage() {
 // ---- routing: #/, #/batches/ID, #/functions ----
 
 function route() {
-  closers.forEach((close) => close());
-  closers = [];
+  closePage();
   const hash = location.hash.replace(/^#/, '') || '/';
   const batch = hash.match(/^\/batches\/(.+)$/);
   document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('active',
