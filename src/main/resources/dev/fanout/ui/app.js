@@ -68,7 +68,8 @@ async function problem(response) {
     text = `${response.status} ${response.statusText}`;
   }
   const seconds = retryAfter(response);
-  return seconds == null ? text : `${text} (retry in ${seconds} s)`;
+  // a quota's detail says when already ("retry after N s"): said once is enough
+  return seconds == null || /retry after \d+ s/.test(text) ? text : `${text} (retry in ${seconds} s)`;
 }
 
 /** Retry-After in seconds (the header is seconds, or an HTTP date); null without one. */
