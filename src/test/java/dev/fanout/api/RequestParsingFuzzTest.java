@@ -41,17 +41,51 @@ class RequestParsingFuzzTest {
         for (int i = 0; i < options; i++) {
             query.put(data.pickValue(OPTIONS), data.consumeString(40));
         }
+        // the caller's key: without quota (0), or one whose max-concurrency caps the batch's
+        int keyMaxConcurrency = data.consumeInt(0, 4) * 3;
         byte[] body = data.consumeRemainingAsBytes();
         BatchRequestReader reader = new BatchRequestReader(FUNCTIONS, 1000, 4096);
         try {
             var in = new LimitedInputStream(new ByteArrayInputStream(body), 64 * 1024);
             BatchRequestReader.Parsed parsed = ndjson ? reader.readNdjson(in) : reader.readJson(in);
-            new OptionsParser(BATCH, Set.of("processes", "threads")).parse(parsed.options(), query::get);
+            var parsedOptions = new OptionsParser(BATCH, Set.of("processes", "threads"), "narrow", keyMaxConcurrency)
+                    .parse(parsed.options(), query::get);
+            assertTrue(keyMaxConcurrency == 0 || parsedOptions.maxConcurrency() <= keyMaxConcurrency,
+                    "a batch never gets more than its key's max-concurrency: " + parsedOptions.maxConcurrency());
         } catch (ProblemException e) {
             int status = e.problem().status();
             assertTrue(status >= 400 && status < 500, "status " + status);
             assertTrue(e.problem().detail() != null && !e.problem().detail().isBlank(), "a problem says what to fix");
         }
+    }
+
+    /** Two submitter keys (one given as its digest), an admin and a legacy list, as TenancyTest configures them. */
+    private static final Map<String, String> SECRETS = Map.of("alice", "alice-secret", "bob", "bob-secret",
+            "root", "root-secret", "api-keys[0]", "legacy-secret");
+    private static final ApiKeys KEYS = new ApiKeys(true, java.util.List.of("legacy-secret"), Map.of(
+            "alice", new ApiKeys.KeySpec(java.util.List.of("alice-secret"), "submitter", dev.fanout.store.Quota.NONE),
+            "bob", new ApiKeys.KeySpec(java.util.List.of("sha256:" + TenancyTest.sha256("bob-secret")), "submitter",
+                    dev.fanout.store.Quota.NONE),
+            "root", new ApiKeys.KeySpec(java.util.List.of("root-secret"), "admin", dev.fanout.store.Quota.NONE)));
+
+    /**
+     * Whatever the Authorization header, it names exactly the key whose secret it carries, or none (a 401): never
+     * another key, never the digest's owner for the digest itself, never an exception.
+     */
+    @FuzzTest(maxDuration = "30s")
+    void anyAuthorizationNamesItsOwnKeyOrNone(FuzzedDataProvider data) {
+        String header = data.consumeRemainingAsString();
+        String key = ApiKeyFilter.bearer(header);
+        if (key == null) {
+            return; // no bearer key: 401
+        }
+        var caller = KEYS.resolve(key);
+        String expected = SECRETS.entrySet().stream().filter(e -> e.getValue().equals(key)).map(Map.Entry::getKey)
+                .findFirst().orElse(null);
+        assertTrue(java.util.Objects.equals(expected, caller.map(dev.fanout.execution.Caller::name).orElse(null)),
+                "'" + key + "' resolved to " + caller);
+        caller.ifPresent(c -> assertTrue(c.admin() == c.name().equals("root") && c.legacy() == c.name()
+                .startsWith("api-keys["), "its role: " + c));
     }
 
     /** The batch limits of the default configuration, without starting Quarkus. */
