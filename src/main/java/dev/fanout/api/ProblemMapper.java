@@ -42,7 +42,7 @@ public class ProblemMapper {
                 uri)).header("Retry-After", "5").build();
     }
 
-    /** A key's quota: 429 naming it (in the type, the detail and a header), with when to come back. */
+    /** A key's quota: 429 naming it (in the type and the detail), with when to come back. */
     @ServerExceptionMapper
     public Response quotaExceeded(QuotaExceededException e, UriInfo uri) {
         String setting = "fanout.auth.keys." + e.tenant() + "." + e.quota();
@@ -50,8 +50,7 @@ public class ProblemMapper {
         meters.counter("fanout.quota.refusals", "key", e.tenant(), "quota", e.quota()).increment();
         return Response.fromResponse(answer(Problem.of(429, "quota-" + e.quota(), "Quota exceeded", e.getMessage()
                 + " (" + setting + "); retry after " + e.retryAfterSeconds() + " s"), uri))
-                .header("Retry-After", String.valueOf(e.retryAfterSeconds()))
-                .header("Fanout-Quota", e.quota()).build();
+                .header("Retry-After", String.valueOf(e.retryAfterSeconds())).build();
     }
 
     @ServerExceptionMapper
