@@ -28,6 +28,8 @@ new FanoutStack(app, app.node.tryGetContext('stackName') ?? 'Fanout', {
   functionsPath: app.node.tryGetContext('functionsPath'),
   // -c invokableFunctionArns=arn:aws:lambda:...:function:a,...: functions `invoke` tasks may call
   invokableFunctionArns: list(app.node.tryGetContext('invokableFunctionArns')),
+  // -c apiKeyNames=alice,ops:admin: a generated key per name (role submitter, or admin), instead of the one legacy key
+  apiKeyNames: list(app.node.tryGetContext('apiKeyNames')),
   env: process.env.CDK_DEFAULT_ACCOUNT
     ? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION }
     : undefined,

@@ -38,6 +38,12 @@ export interface FanoutStackProps extends StackProps {
    * granted lambda:InvokeFunction on exactly these, and fanout.invoke.allowed-functions lists the same.
    */
   readonly invokableFunctionArns?: string[];
+  /**
+   * Named API keys, each `name` or `name:role` (role `submitter`, the default, or `admin`): a generated secret per name,
+   * handed to the service as fanout.auth.keys.<name>.key. Names are 1 to 32 lower-case letters and digits (they travel
+   * in environment names, which carry no '-' or '.'). Given, the legacy ApiKeys secret is not made. See apiKeyNames().
+   */
+  readonly apiKeyNames?: string[];
 }
 
 /** Where the java21 worker finds the layer's jars: kept out of /opt/java/lib so they load in their own class loader. */
@@ -85,6 +91,48 @@ function stage(jars: string[], dir: string): string {
  * functions, and every version and alias of an allowed one is allowed (the grant covers them, ARN:*).
  */
 const FUNCTION_ARN = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-*]+:(\d{12}|\*):function:[a-zA-Z0-9-_*]+$/;
+
+/** A named API key of the stack: its name (the owner of the batches it creates) and its role. */
+export interface ApiKeyName {
+  readonly name: string;
+  readonly role: 'submitter' | 'admin';
+}
+
+/** What an API key's name may be: the environment names FANOUT_AUTH_KEYS_<NAME>_* carry letters and digits only. */
+const API_KEY_NAME = /^[a-z0-9]{1,32}$/;
+
+/** The entries of apiKeyNames (`name` or `name:role`), checked: a bad one throws naming the context key. */
+export function apiKeyNames(entries: string[]): ApiKeyName[] {
+  const at = 'context apiKeyNames';
+  if (entries.length === 0) {
+    throw new Error(`${at}: no name given (give name or name:admin, comma-separated; leave apiKeyNames out for the `
+      + 'one generated legacy key)');
+  }
+  const keys: ApiKeyName[] = [];
+  for (const entry of entries) {
+    const parts = entry.split(':').map((p) => p.trim());
+    if (parts.length > 2) {
+      throw new Error(`${at}: '${entry}' is not name or name:role`);
+    }
+    const [name, role = 'submitter'] = parts;
+    if (!API_KEY_NAME.test(name)) {
+      throw new Error(`${at}: '${name}' is not a key name: 1 to 32 lower-case letters and digits (the service reads `
+        + 'it from environment names such as FANOUT_AUTH_KEYS_<NAME>_KEY, which carry no \'-\' or \'.\')');
+    }
+    if (name === 'anonymous') {
+      throw new Error(`${at}: 'anonymous' is the name the service gives callers when authentication is off; `
+        + 'choose another');
+    }
+    if (role !== 'submitter' && role !== 'admin') {
+      throw new Error(`${at}: the role of '${name}' is '${role}': expected submitter or admin`);
+    }
+    if (keys.some((k) => k.name === name)) {
+      throw new Error(`${at}: '${name}' is given twice`);
+    }
+    keys.push({ name, role });
+  }
+  return keys;
+}
 
 /** Whether target/ holds what src/main/docker/Dockerfile.<variant> copies. */
 function serviceBuilt(props: FanoutStackProps): boolean {
@@ -137,6 +185,9 @@ export class FanoutStack extends Stack {
     if (jars.length > 0 && (props.workerRuntime !== 'java21' || props.serviceVariant !== 'jvm')) {
       throw new Error('context functionsPath needs the JVM service and the java21 worker: a native binary cannot load '
         + 'jars; build them in instead (./mvnw package -Dnative -Dfanout.functions.path=...)');
+    }
+    if (props.apiKeyNames !== undefined) {
+      apiKeyNames(props.apiKeyNames); // checked before anything is built
     }
     for (const arn of props.invokableFunctionArns ?? []) {
       if (!FUNCTION_ARN.test(arn)) {
@@ -329,12 +380,9 @@ export class FanoutStack extends Stack {
         stage(jars, imageFunctions);
       }
     }
-    // the API needs a key in production: one is generated, handed to the container as FANOUT_AUTH_API_KEYS
-    const apiKeys = new secretsmanager.Secret(this, 'ApiKeys', {
-      description: 'fanout API keys, comma-separated (send one as Authorization: Bearer <key>)',
-      generateSecretString: { passwordLength: 40, excludePunctuation: true },
-    });
-
+    // the API needs a key in production (the service refuses to start without one): generated secrets, handed to the
+    // container as ECS secrets (see apiKeys)
+    const keySecrets = this.apiKeys(props);
     const databaseSecret = database.secret!; // always there: the credentials are generated
 
     // the task definition is built here rather than by the pattern, which offers no container stop timeout
@@ -349,7 +397,7 @@ export class FanoutStack extends Stack {
       stopTimeout: Duration.seconds(SERVICE_STOP_TIMEOUT_SECONDS),
       // ECS secrets: the execution role reads them at task start; they never appear in the task definition
       secrets: {
-        FANOUT_AUTH_API_KEYS: ecs.Secret.fromSecretsManager(apiKeys),
+        ...Object.fromEntries(keySecrets.map((k) => [k.variable, ecs.Secret.fromSecretsManager(k.secret)])),
         FANOUT_STORE_USERNAME: ecs.Secret.fromSecretsManager(databaseSecret, 'username'),
         FANOUT_STORE_PASSWORD: ecs.Secret.fromSecretsManager(databaseSecret, 'password'),
       },
@@ -367,6 +415,9 @@ export class FanoutStack extends Stack {
         FANOUT_STORE_URL: `jdbc:postgresql://${database.clusterEndpoint.socketAddress}/${DATABASE_NAME}`,
         ...(jars.length > 0 ? { FANOUT_FUNCTIONS_PATH: SERVICE_FUNCTIONS_DIR } : {}),
         ...(invokable.length > 0 ? { FANOUT_INVOKE_ALLOWED_FUNCTIONS: invokable.join(',') } : {}),
+        // submitter is the service's default role: only admins are said
+        ...Object.fromEntries(keySecrets.filter((k) => k.key?.role === 'admin')
+          .map((k) => [`FANOUT_AUTH_KEYS_${k.key!.name.toUpperCase()}_ROLE`, 'admin'])),
       },
     }).addPortMappings({ containerPort: 8080 });
 
@@ -393,15 +444,56 @@ export class FanoutStack extends Stack {
       description: 'The fanout API (POST /batches)',
     });
     new CfnOutput(this, 'WorkerFunctionName', { value: worker.functionName });
-    new CfnOutput(this, 'ApiKeySecretArn', {
-      value: apiKeys.secretArn,
-      description: 'aws secretsmanager get-secret-value --secret-id <this> --query SecretString --output text',
-    });
+    for (const k of keySecrets) {
+      new CfnOutput(this, k.output, {
+        value: k.secret.secretArn,
+        description: 'aws secretsmanager get-secret-value --secret-id <this> --query SecretString --output text',
+      });
+    }
     new CfnOutput(this, 'WorkerAliasArn', { value: live.functionArn });
     new CfnOutput(this, 'DatabaseEndpoint', { value: database.clusterEndpoint.socketAddress });
     new CfnOutput(this, 'DatabaseSecretArn', {
       value: databaseSecret.secretArn,
       description: 'The store\'s username and password (and host, port, dbname)',
+    });
+  }
+
+  /**
+   * The API keys' secrets: without apiKeyNames one, the legacy list (FANOUT_AUTH_API_KEYS); with it one per name
+   * (FANOUT_AUTH_KEYS_<NAME>_KEY). Each with the environment name the container gets it as and its output's id.
+   */
+  private apiKeys(props: FanoutStackProps): {
+    secret: secretsmanager.Secret; variable: string; output: string; key?: ApiKeyName;
+  }[] {
+    const generate = { passwordLength: 40, excludePunctuation: true };
+    if (props.apiKeyNames === undefined) {
+      const secret = new secretsmanager.Secret(this, 'ApiKeys', {
+        description: 'fanout API keys, comma-separated (send one as Authorization: Bearer <key>). The service names '
+          + 'them by position, api-keys[0], api-keys[1]..., each a submitter that owns the batches it creates: adding '
+          + 'a key in front renames the others. To rotate a key without changing its owner, use named keys (context '
+          + 'apiKeyNames, a secret per name)',
+        generateSecretString: generate,
+      });
+      return [{ secret, variable: 'FANOUT_AUTH_API_KEYS', output: 'ApiKeySecretArn' }];
+    }
+    // no legacy secret then: every caller has a name (the owner its batches keep through rotations), and a key of
+    // the legacy list, named by its position, could not be rotated without its batches changing hands.
+    // Rotating a name's key, its name and so the owner of its batches staying: put `new,old` in the name's secret
+    // (aws secretsmanager put-secret-value; the service accepts both as that name), force a new deployment (aws ecs
+    // update-service --force-new-deployment: ECS reads secrets only when a task starts), move the clients to `new`,
+    // then put `new` alone and force a new deployment again. A `cdk deploy` leaves the values as they are: a secret's
+    // value is generated when it is created, and again only if its generation settings change (keep them as they are)
+    return apiKeyNames(props.apiKeyNames).map((key) => {
+      const title = key.name.charAt(0).toUpperCase() + key.name.slice(1);
+      const secret = new secretsmanager.Secret(this, `ApiKey${title}`, {
+        description: `fanout API key of ${key.name} (${key.role}): send it as Authorization: Bearer <key>. During a `
+          + 'rotation it holds new,old (comma-separated), both accepted as this name; a new deployment of the service '
+          + 'reads a changed value',
+        generateSecretString: generate,
+      });
+      return {
+        secret, variable: `FANOUT_AUTH_KEYS_${key.name.toUpperCase()}_KEY`, output: `ApiKey${title}SecretArn`, key,
+      };
     });
   }
 

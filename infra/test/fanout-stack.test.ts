@@ -278,8 +278,8 @@ test('the store is wired from the stack: postgres, the cluster\'s endpoint, cred
   ]);
 });
 
-test('no password or secret value in the container\'s environment', () => {
-  const t = synth();
+/** Secrets reach the container as ECS secrets only: no environment variable names or resolves one. */
+function assertNoSecretInEnvironment(t: Template): void {
   const c = container(t);
   const secretIds = [...Object.keys(t.findResources('AWS::SecretsManager::Secret')),
     ...Object.keys(t.findResources('AWS::SecretsManager::SecretTargetAttachment'))];
@@ -291,6 +291,10 @@ test('no password or secret value in the container\'s environment', () => {
       assert.ok(!value.includes(id), `${e.Name} refers to ${id}`);
     }
   }
+}
+
+test('no password or secret value in the container\'s environment', () => {
+  assertNoSecretInEnvironment(synth());
 });
 
 test('two service tasks by default, deploys never go below them, a stop leaves time for the shutdown', () => {
@@ -394,4 +398,115 @@ test('invokableFunctionArns: the service may invoke exactly those and allows exa
   assert.throws(() => synth('java21', { invokableFunctionArns: ['arn:aws:s3:::bucket'] }), /not the ARN/);
   // the service's allowlist refuses a qualified pattern at start: refused here, before a deploy that could not start
   assert.throws(() => synth('java21', { invokableFunctionArns: [`${arns[0]}:prod`] }), /no qualifier/);
+});
+
+test('without apiKeyNames the one key secret says how the service names its keys, and how to rotate one', () => {
+  const t = synth();
+  const [, secret] = only(t, 'AWS::SecretsManager::Secret', { Description: Match.stringLikeRegexp('fanout API keys') });
+  assert.match(secret.Properties.Description, /comma-separated/);
+  assert.match(secret.Properties.Description, /api-keys\[0\], api-keys\[1\]/);
+  assert.match(secret.Properties.Description, /submitter/);
+  assert.match(secret.Properties.Description, /apiKeyNames/);
+  assert.ok(secret.Properties.Description.length <= 2048, 'Secrets Manager takes 2048 characters at most');
+  assert.ok(!container(t).Environment.some((e: { Name: string }) => e.Name.startsWith('FANOUT_AUTH_')));
+});
+
+const NAMED = ['alice', 'ops:admin', 'bob2:submitter'];
+
+/** The generated secret of a named key. */
+const namedKey = (t: Template, name: string) => only(t, 'AWS::SecretsManager::Secret', {
+  Description: Match.stringLikeRegexp(`^fanout API key of ${name} `),
+});
+
+test('apiKeyNames: a generated secret per name, an ECS secret FANOUT_AUTH_KEYS_<NAME>_KEY each, no legacy list', () => {
+  const t = synth('java21', { apiKeyNames: NAMED });
+  const legacy = Object.values(synth().findResources('AWS::SecretsManager::Secret', {
+    Properties: { Description: Match.stringLikeRegexp('fanout API keys') },
+  })) as Resource[];
+  assert.equal(legacy.length, 1);
+  const ids: Record<string, string> = {};
+  for (const [name, role] of [['alice', 'submitter'], ['ops', 'admin'], ['bob2', 'submitter']]) {
+    const [id, secret] = namedKey(t, name);
+    ids[name] = id;
+    assert.match(secret.Properties.Description, new RegExp(`^fanout API key of ${name} \\(${role}\\)`));
+    assert.match(secret.Properties.Description, /new,old/);
+    assert.deepEqual(secret.Properties.GenerateSecretString, legacy[0].Properties.GenerateSecretString,
+      'generated as the legacy key is');
+  }
+  // the named keys and the database's: nothing else, and no legacy secret
+  const { secret: database } = databaseSecret(t);
+  assert.deepEqual(Object.keys(t.findResources('AWS::SecretsManager::Secret')).sort(),
+    [...Object.values(ids), database].sort());
+  const c = container(t);
+  assert.deepEqual(c.Secrets.filter((e: { Name: string }) => e.Name.startsWith('FANOUT_AUTH_')), [
+    { Name: 'FANOUT_AUTH_KEYS_ALICE_KEY', ValueFrom: { Ref: ids.alice } },
+    { Name: 'FANOUT_AUTH_KEYS_OPS_KEY', ValueFrom: { Ref: ids.ops } },
+    { Name: 'FANOUT_AUTH_KEYS_BOB2_KEY', ValueFrom: { Ref: ids.bob2 } },
+  ]);
+  assert.ok(!c.Secrets.some((e: { Name: string }) => e.Name === 'FANOUT_AUTH_API_KEYS'));
+  assert.ok(!c.Environment.some((e: { Name: string }) => e.Name === 'FANOUT_AUTH_API_KEYS'));
+});
+
+test('apiKeyNames: only the execution role reads secrets, and only the named keys and the database credentials', () => {
+  const t = synth('java21', { apiKeyNames: NAMED });
+  const { attachment } = databaseSecret(t);
+  const secretStatements = statements(t).filter((s) => actions(s).some((a) => a.startsWith('secretsmanager:')));
+  const resources = secretStatements.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
+  assert.deepEqual(new Set(resources.map((r) => JSON.stringify(r))), new Set([
+    ...['alice', 'ops', 'bob2'].map((n) => JSON.stringify({ Ref: namedKey(t, n)[0] })), JSON.stringify({ Ref: attachment }),
+  ]));
+  for (const s of secretStatements) {
+    assert.deepEqual(actions(s).sort(), ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+  }
+  const [, taskDef] = only(t, 'AWS::ECS::TaskDefinition');
+  const executionRole = taskDef.Properties.ExecutionRoleArn['Fn::GetAtt'][0];
+  for (const p of Object.values(t.findResources('AWS::IAM::Policy')) as Resource[]) {
+    if ((p.Properties.PolicyDocument.Statement as Statement[])
+      .some((s) => actions(s).some((a) => a.startsWith('secretsmanager:')))) {
+      assert.deepEqual(p.Properties.Roles, [{ Ref: executionRole }], 'secrets are read by the execution role only');
+    }
+  }
+});
+
+test('apiKeyNames: an admin\'s role is in the environment, a submitter\'s is the service\'s default; no key value there', () => {
+  const t = synth('java21', { apiKeyNames: NAMED });
+  const auth = (container(t).Environment as { Name: string; Value: unknown }[])
+    .filter((e) => e.Name.startsWith('FANOUT_AUTH_'));
+  assert.deepEqual(auth, [{ Name: 'FANOUT_AUTH_KEYS_OPS_ROLE', Value: 'admin' }]);
+  assertNoSecretInEnvironment(t);
+});
+
+test('apiKeyNames: an output per name with the command that reads the key; no ApiKeySecretArn', () => {
+  const t = synth('java21', { apiKeyNames: NAMED });
+  const outputs = t.findOutputs('*');
+  assert.equal(outputs.ApiKeySecretArn, undefined);
+  const legacy = synth().findOutputs('ApiKeySecretArn').ApiKeySecretArn;
+  for (const [name, output] of [['alice', 'ApiKeyAliceSecretArn'], ['ops', 'ApiKeyOpsSecretArn'],
+    ['bob2', 'ApiKeyBob2SecretArn']]) {
+    assert.deepEqual(outputs[output], { Value: { Ref: namedKey(t, name)[0] }, Description: legacy.Description });
+  }
+  assert.deepEqual(Object.keys(outputs).filter((o) => o.startsWith('ApiKey')).sort(),
+    ['ApiKeyAliceSecretArn', 'ApiKeyBob2SecretArn', 'ApiKeyOpsSecretArn']);
+});
+
+test('apiKeyNames: a bad name or role fails the synth, naming the context key', () => {
+  const bad = (apiKeyNames: string[], message: RegExp) => assert.throws(() => synth('java21', { apiKeyNames }),
+    (e: Error) => /^context apiKeyNames: /.test(e.message) && message.test(e.message), JSON.stringify(apiKeyNames));
+  bad(['Alice'], /'Alice' is not a key name: 1 to 32 lower-case letters and digits/);
+  bad(['team-a'], /'team-a' is not a key name/);
+  bad(['team.a'], /'team.a' is not a key name/);
+  bad(['team_a'], /'team_a' is not a key name/);
+  bad(['a'.repeat(33)], /is not a key name: 1 to 32/);
+  bad([':admin'], /'' is not a key name/);
+  bad(['anonymous'], /'anonymous' is the name the service gives/);
+  bad(['alice', 'ops:admin', 'alice:admin'], /'alice' is given twice/);
+  bad(['ops:root'], /the role of 'ops' is 'root': expected submitter or admin/);
+  bad(['ops:Admin'], /expected submitter or admin/);
+  bad(['ops:'], /the role of 'ops' is ''/);
+  bad(['ops:admin:x'], /'ops:admin:x' is not name or name:role/);
+  bad([], /no name given/);
+  // the longest name, and digits alone, are names
+  const t = synth('java21', { apiKeyNames: ['a'.repeat(32), '42:admin'] });
+  assert.ok(container(t).Secrets.some((e: { Name: string }) => e.Name === `FANOUT_AUTH_KEYS_${'A'.repeat(32)}_KEY`));
+  assert.ok(container(t).Environment.some((e: { Name: string }) => e.Name === 'FANOUT_AUTH_KEYS_42_ROLE'));
 });
