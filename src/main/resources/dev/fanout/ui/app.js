@@ -188,8 +188,9 @@ function batchesHeader(owners) {
 function showBatches(page) {
   document.getElementById('batch-count').textContent = page.total > page.batches.length
     ? `(latest ${page.batches.length} of ${num(page.total)})` : `(${num(page.total)})`;
-  // the name of the key each batch belongs to, once batches have one (keys with names; an admin's key sees several)
-  const owners = page.batches.some((b) => b.owner);
+  // the name of the key each batch belongs to, once batches have one (keys with names; an admin's key sees several);
+  // with authentication off every batch is 'anonymous's: no column for that
+  const owners = page.batches.some((b) => b.owner && b.owner !== 'anonymous');
   document.querySelector('#batches thead').innerHTML = batchesHeader(owners);
   const rows = page.batches.map((b) => `
     <tr data-batch="${esc(b.id)}">
@@ -341,7 +342,7 @@ function noBatch(id) {
 function showDetails(d, series) {
   document.getElementById('state').innerHTML = badge(d.state);
   // batches stored before keys had names have no owner
-  document.getElementById('owner').textContent = d.owner ? `owner: ${d.owner}` : '';
+  document.getElementById('owner').textContent = d.owner && d.owner !== 'anonymous' ? `owner: ${d.owner}` : '';
   document.getElementById('progress').innerHTML = bar(d, true);
   for (const k of ['pending', 'running', 'succeeded', 'failed', 'cancelled']) {
     document.getElementById(`n-${k}`).textContent = num(d[k]);
