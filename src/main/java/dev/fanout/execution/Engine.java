@@ -159,7 +159,8 @@ public final class Engine implements AutoCloseable, Journal.Listener {
                 return new Submitted(find(stored).orElseThrow(), true);
             }
             Batch batch = new Batch(id, caller.name(), now, tasks, options);
-            LOG.log(System.Logger.Level.INFO, "batch " + id + " accepted: " + tasks.size() + " tasks");
+            LOG.log(System.Logger.Level.INFO, "batch " + id + " accepted: " + tasks.size() + " tasks, for "
+                    + caller.name());
             runs.start(batch, null, EngineListener.Start.ACCEPTED);
             return new Submitted(batch, false);
         } catch (dev.fanout.store.StoreException e) {
