@@ -18,7 +18,10 @@ public class Callers {
     @Inject
     WarmUp warmUp;
 
-    /** The caller of {@code authorization}; a 401 problem when it carries no accepted key. */
+    /**
+     * The caller of {@code authorization}; a 401 problem when it carries no accepted key (which ApiKeyFilter, run
+     * before every resource, has answered already, with its WWW-Authenticate header).
+     */
     Caller of(String authorization) {
         if (!keys.enabled()) {
             return Caller.ANONYMOUS;
@@ -35,7 +38,7 @@ public class Callers {
         });
     }
 
-    /** The 401's headers are the filter's; a resource reached without the filter (none today) answers the same. */
+    /** A 401's {@code WWW-Authenticate} (RFC 6750): {@code error="invalid_token"} when a key was sent. */
     static Response.ResponseBuilder challenge(Response.ResponseBuilder answer, boolean keySent) {
         return answer.header(HttpHeaders.WWW_AUTHENTICATE, keySent
                 ? "Bearer realm=\"fanout\", error=\"invalid_token\"" : "Bearer realm=\"fanout\"");
