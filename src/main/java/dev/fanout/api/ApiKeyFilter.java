@@ -20,23 +20,21 @@ import java.util.Optional;
  */
 public class ApiKeyFilter {
     @Inject
-    ApiKeys keys;
-    @Inject
-    WarmUp warmUp;
+    Callers callers;
 
     @ServerRequestFilter(preMatching = true)
     public Optional<Response> authenticate(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath();
-        if (!keys.enabled() || DashboardResource.isDashboard(path)) {
+        String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        if (DashboardResource.isDashboard(path) || callers.resolve(authorization).isPresent()) {
             return Optional.empty();
         }
-        String key = bearer(request.getHeaderString(HttpHeaders.AUTHORIZATION));
-        if (key == null || (!keys.accepts(key) && !warmUp.admits(key))) {
-            Problem problem = unauthenticated(key).withInstance(path);
-            return Optional.of(Callers.challenge(Response.status(401), key != null)
-                    .type(Problem.MEDIA_TYPE).entity(problem).build());
-        }
-        return Optional.empty();
+        String key = bearer(authorization);
+        // RFC 6750: error="invalid_token" when a key was sent
+        return Optional.of(Response.status(401)
+                .header(HttpHeaders.WWW_AUTHENTICATE, key == null
+                        ? "Bearer realm=\"fanout\"" : "Bearer realm=\"fanout\", error=\"invalid_token\"")
+                .type(Problem.MEDIA_TYPE).entity(unauthenticated(key).withInstance(path)).build());
     }
 
     /** The 401 for no key ({@code key} null) or a key that is not (or no longer) accepted; never echoes the key. */

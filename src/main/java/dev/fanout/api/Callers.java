@@ -3,8 +3,8 @@ package dev.fanout.api;
 import dev.fanout.execution.Caller;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.Response;
+
+import java.util.Optional;
 
 /**
  * Who a request comes from, by its {@code Authorization} header: the caller of a configured key, {@link
@@ -19,28 +19,28 @@ public class Callers {
     WarmUp warmUp;
 
     /**
+     * The caller of {@code authorization}; empty when it carries no accepted key. The one decision of who a request
+     * is: ApiKeyFilter answers 401 for empty, resources take the caller from {@link #of}.
+     */
+    Optional<Caller> resolve(String authorization) {
+        if (!keys.enabled()) {
+            return Optional.of(Caller.ANONYMOUS);
+        }
+        String key = ApiKeyFilter.bearer(authorization);
+        if (key == null) {
+            return Optional.empty();
+        }
+        Optional<Caller> caller = keys.resolve(key);
+        // the warm-up's own key: its batches go to its private engine (WarmUp.engineFor)
+        return caller.isPresent() || !warmUp.admits(key) ? caller : Optional.of(Caller.ANONYMOUS);
+    }
+
+    /**
      * The caller of {@code authorization}; a 401 problem when it carries no accepted key (which ApiKeyFilter, run
      * before every resource, has answered already, with its WWW-Authenticate header).
      */
     Caller of(String authorization) {
-        if (!keys.enabled()) {
-            return Caller.ANONYMOUS;
-        }
-        String key = ApiKeyFilter.bearer(authorization);
-        if (key == null) {
-            throw new ProblemException(ApiKeyFilter.unauthenticated(null));
-        }
-        return keys.resolve(key).orElseGet(() -> {
-            if (warmUp.admits(key)) {
-                return Caller.ANONYMOUS; // its batches go to its private engine (WarmUp.engineFor)
-            }
-            throw new ProblemException(ApiKeyFilter.unauthenticated(key));
-        });
-    }
-
-    /** A 401's {@code WWW-Authenticate} (RFC 6750): {@code error="invalid_token"} when a key was sent. */
-    static Response.ResponseBuilder challenge(Response.ResponseBuilder answer, boolean keySent) {
-        return answer.header(HttpHeaders.WWW_AUTHENTICATE, keySent
-                ? "Bearer realm=\"fanout\", error=\"invalid_token\"" : "Bearer realm=\"fanout\"");
+        return resolve(authorization).orElseThrow(() -> new ProblemException(
+                ApiKeyFilter.unauthenticated(ApiKeyFilter.bearer(authorization))));
     }
 }

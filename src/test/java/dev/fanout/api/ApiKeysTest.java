@@ -4,9 +4,6 @@ import dev.fanout.execution.Caller;
 import dev.fanout.store.Quota;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,10 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ApiKeysTest {
-
-    static String sha256(String key) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-    }
 
     static ApiKeys.KeySpec spec(String role, String... secrets) {
         return new ApiKeys.KeySpec(List.of(secrets), role, Quota.NONE);
@@ -57,16 +50,16 @@ class ApiKeysTest {
     }
 
     @Test
-    void resolvesNamedKeysClearOrAsDigestsWithTheirRoleAndQuota() throws Exception {
+    void resolvesNamedKeysClearOrAsDigestsWithTheirRoleAndQuota() {
         Quota tight = new Quota(1, 50, 4);
         ApiKeys keys = new ApiKeys(true, List.of(), Map.of(
                 "alice", new ApiKeys.KeySpec(List.of("alice-secret"), "submitter", tight),
-                "bob", spec("submitter", "sha256:" + sha256("bob-secret").toUpperCase()),
+                "bob", spec("submitter", "sha256:" + TenancyTest.sha256("bob-secret").toUpperCase()),
                 "root", spec("ADMIN", "root-secret")));
         Caller alice = keys.resolve("alice-secret").orElseThrow();
         assertEquals(new Caller("alice", false, false), alice);
         assertEquals("bob", keys.resolve("bob-secret").orElseThrow().name(), "a digest in either case");
-        assertEquals(Optional.empty(), keys.resolve("sha256:" + sha256("bob-secret")),
+        assertEquals(Optional.empty(), keys.resolve("sha256:" + TenancyTest.sha256("bob-secret")),
                 "the digest itself is not a key: only what it is the digest of");
         assertTrue(keys.resolve("root-secret").orElseThrow().admin());
         assertFalse(alice.sees("bob"));

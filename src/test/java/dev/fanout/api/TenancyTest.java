@@ -79,7 +79,8 @@ public class TenancyTest {
         }
     }
 
-    static String sha256(String key) {
+    /** The {@code sha256:} form's hex of a key, as an operator writes it with {@code sha256sum}. */
+    public static String sha256(String key) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(key.getBytes(StandardCharsets.UTF_8)));

@@ -1,5 +1,6 @@
 package dev.fanout.packaged;
 
+import dev.fanout.api.TenancyTest;
 import dev.fanout.testing.store.PostgresServer;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
@@ -146,7 +147,7 @@ class TenancyIT {
     void namedKeysCanComeFromTheEnvironmentAlone() {
         PackagedService s = service("tenancy-env")
                 .env("FANOUT_AUTH_KEYS_ALICE_KEY", "alice-env")
-                .env("FANOUT_AUTH_KEYS_ROOT_KEY", "sha256:" + sha256("root-env"))
+                .env("FANOUT_AUTH_KEYS_ROOT_KEY", "sha256:" + TenancyTest.sha256("root-env"))
                 .env("FANOUT_AUTH_KEYS_ROOT_ROLE", "admin")
                 .env("FANOUT_AUTH_KEYS_ALICE_MAX_RUNNING", "3");
         try (s) {
@@ -155,15 +156,6 @@ class TenancyIT {
             as(s, "root-env").get("/batches/" + id).then().statusCode(200).body("owner", is("alice"));
             as(s, "root-env").get("/batches").then().body("batches.owner", hasItem("alice"));
             as(s, "nobody").get("/batches").then().statusCode(401);
-        }
-    }
-
-    private static String sha256(String key) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 
