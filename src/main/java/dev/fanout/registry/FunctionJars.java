@@ -7,6 +7,7 @@ import java.net.MalformedURLException;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
@@ -35,7 +36,7 @@ final class FunctionJars implements AutoCloseable {
      * class came from, so that {@code GET /functions} still names it.
      */
     static final String INCLUDED_AT_BUILD = "META-INF/fanout/function-jars.properties";
-    private static final String SERVICE_FILE = "META-INF/services/dev.fanout.spi.TaskFunction";
+    static final String SERVICE_FILE = "META-INF/services/dev.fanout.spi.TaskFunction";
     /**
      * Packages the functions share with the host: the SPI and the JSON types its signatures use (Jackson's core,
      * databind and annotations). Jackson's modules (YAML, CSV, Joda...) are not shared: the service and the Lambda
@@ -119,9 +120,8 @@ final class FunctionJars implements AutoCloseable {
             for (URL url : Collections.list(loader.findResources(SERVICE_FILE))) {
                 String jar = url.toString();
                 try (InputStream in = url.openStream()) {
-                    for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
-                        String name = line.replaceAll("#.*", "").trim();
-                        String previous = name.isEmpty() ? null : jarOfClass.putIfAbsent(name, jar);
+                    for (String name : providers(new String(in.readAllBytes(), StandardCharsets.UTF_8))) {
+                        String previous = jarOfClass.putIfAbsent(name, jar);
                         if (previous != null && !previous.equals(jar)) {
                             throw new IllegalStateException(PATH_KEY + ": the function class " + name + " is in two "
                                     + "jars, " + jarPath(previous) + " and " + jarPath(jar) + " (two versions of one "
@@ -133,6 +133,23 @@ final class FunctionJars implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(PATH_KEY + ": cannot read " + describe() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The class names a service file lists: one a line, {@code #} starting a comment. */
+    static List<String> providers(String serviceFile) {
+        List<String> names = new ArrayList<>();
+        for (String line : serviceFile.split("\n")) {
+            String name = line.replaceAll("#.*", "").trim();
+            if (!name.isEmpty()) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    /** Whether no jar was given: there is nothing to look for in {@link #loader()}. */
+    boolean isEmpty() {
+        return jars.isEmpty();
     }
 
     /** {@code jar:file:/a/b.jar!/META-INF/...} -> {@code /a/b.jar} */

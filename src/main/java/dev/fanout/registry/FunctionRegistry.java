@@ -79,7 +79,9 @@ public final class FunctionRegistry implements AutoCloseable {
         FunctionJars jars = FunctionJars.open(settings.get(FunctionJars.PATH_KEY).orElse(""));
         try {
             jars.requireOneJarPerFunctionClass();
-            List<TaskFunction> fromJars = load(ServiceLoader.load(TaskFunction.class, jars.loader()), jars.describe());
+            // no jar, nothing to ask: a native image has one class path, where an empty loader finds the built-ins again
+            List<TaskFunction> fromJars = jars.isEmpty() ? List.of()
+                    : load(ServiceLoader.load(TaskFunction.class, jars.loader()), jars.describe());
             jars.requireFunctions(fromJars.size());
             fromJars.forEach(f -> found.add(new Registered(f, jars.jarOf(f.getClass()))));
             // names are checked before any function is configured: configure may start what close must stop
