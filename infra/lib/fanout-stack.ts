@@ -22,7 +22,10 @@ export interface FanoutStackProps extends StackProps {
   /** The repository's root: the worker zips and the Docker build context are found from it. */
   readonly repoRoot: string;
   readonly workerRuntime: WorkerRuntime;
-  /** The worker's zip; default target/lambda/function.zip (java21) or target/function-native.zip (native). */
+  /**
+   * The worker's zip; default target/lambda/function.zip (java21, `./mvnw package -Dlambda`) or
+   * target/lambda-native/function.zip (provided.al2023, `-Dlambda -Dnative`: the executable as its bootstrap).
+   */
   readonly workerZip?: string;
   readonly serviceVariant: ServiceVariant;
   /** An image already pushed somewhere; default: built from src/main/docker/Dockerfile.<variant> at deploy. */
@@ -334,8 +337,8 @@ export class FanoutStack extends Stack {
   private workerCode(props: FanoutStackProps): lambda.Code {
     const zip = props.workerZip
       ? path.resolve(props.workerZip)
-      : path.join(props.repoRoot, 'target', ...(props.workerRuntime === 'java21'
-        ? ['lambda', 'function.zip'] : ['function-native.zip']));
+      : path.join(props.repoRoot, 'target', props.workerRuntime === 'java21' ? 'lambda' : 'lambda-native',
+        'function.zip');
     if (fs.existsSync(zip)) {
       return lambda.Code.fromAsset(zip);
     }

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import {
   API_MAX_WAIT_SECONDS, DATABASE_PORT, FanoutStack, FanoutStackProps, SERVICE_FUNCTIONS_DIR, WORKER_FUNCTIONS_DIR, LOAD_BALANCER_IDLE_SECONDS, SERVICE_SHUTDOWN_SECONDS, WorkerRuntime,
 } from '../lib/fanout-stack.js';
@@ -100,6 +100,30 @@ test('the native worker runs on provided.al2023 without SnapStart', () => {
     Runtime: 'provided.al2023',
     SnapStart: Match.absent(),
   });
+});
+
+test('the native variants deploy what the native builds leave: the worker zip of -Dlambda -Dnative, the binary in Dockerfile.native', () => {
+  // a repository root as bin/test-native (or native/build.sh) leaves it, with the stand-ins of its two outputs
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fanout-native-root-'));
+  madeDirs.push(root);
+  const withDockerfile = (dir: string) => {
+    fs.mkdirSync(path.join(dir, 'src', 'main', 'docker'), { recursive: true });
+    fs.copyFileSync(path.join(repoRoot, 'src', 'main', 'docker', 'Dockerfile.native'),
+      path.join(dir, 'src', 'main', 'docker', 'Dockerfile.native'));
+    return dir;
+  };
+  withDockerfile(root);
+  fs.mkdirSync(path.join(root, 'target', 'lambda-native'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'target', 'lambda-native', 'function.zip'), 'PK\u0005\u0006' + '\u0000'.repeat(18));
+  fs.writeFileSync(path.join(root, 'target', 'fanout-0.1.0-SNAPSHOT-runner'), '');
+  const stack = new FanoutStack(new App(), 'Test', { repoRoot: root, workerRuntime: 'provided.al2023', serviceVariant: 'native' });
+  Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('not built|does not exist'));
+  Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Runtime: 'provided.al2023', Handler: 'bootstrap' });
+  // and without them, the synth says what is missing
+  const missing = new FanoutStack(new App(), 'Test', { repoRoot: withDockerfile(fs.mkdtempSync(path.join(root, 'empty-'))),
+    workerRuntime: 'provided.al2023', serviceVariant: 'native' });
+  Annotations.fromStack(missing).hasWarning('*', Match.stringLikeRegexp('lambda-native/function.zip does not exist'));
+  Annotations.fromStack(missing).hasWarning('*', Match.stringLikeRegexp('the native service is not built'));
 });
 
 test('memory, timeout and reserved concurrency are stack parameters with safe ranges', () => {

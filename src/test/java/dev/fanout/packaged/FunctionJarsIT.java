@@ -26,8 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A user's own functions, as the quickstart's README has them: examples/functions-quickstart built against
  * fanout-spi (bin/test builds it before these tests), its jar given to the packaged service, its CPU function run on
- * worker processes and in the Lambda emulator. Against a native binary the jar was built in
- * ({@code -Dfanout.functions.path} at build time, as the hosted workflow's native job does), so it is not given again.
+ * worker processes and in the Lambda emulator. Against a native binary, and in the native Lambda worker, the jar was
+ * built in ({@code -Dfanout.functions.path} at build time, as bin/test-native does), so it is not given again.
  */
 class FunctionJarsIT {
     static final Path QUICKSTART_JAR = Path.of("examples", "functions-quickstart", "target",
@@ -103,8 +103,12 @@ class FunctionJarsIT {
 
     @Test
     void theSameJarRunsInTheLambdaEmulator() throws Exception {
-        LambdaEmulator.Config worker = LambdaEmulator.Config.of(Emulators.FUNCTION, Emulators.FUNCTION_ZIP)
-                .withFunctionJars(QUICKSTART_JAR.toString()).withLog(Path.of("target", "functions-lambda.log"));
+        // the native worker has the jar built in (bin/test-native), the JVM one reads it as the CDK app's layer gives it
+        LambdaEmulator.Config worker = Emulators.worker().withLayers(List.of())
+                .withLog(Path.of("target", "functions-lambda.log"));
+        if (!Emulators.workerIsNative()) {
+            worker = worker.withFunctionJars(QUICKSTART_JAR.toString());
+        }
         try (LambdaEmulator lambda = Emulators.start(worker);
              PackagedService service = PackagedService.onSqlite("functions-lambda", dir, functionJars(
                      "-Dfanout.lambda.function-name=" + Emulators.FUNCTION, "-Dfanout.lambda.region=us-east-1",

@@ -16,8 +16,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The Lambda worker's logic, whatever runtime calls it (the Quarkus extension's handler on java21, or
- * {@link RuntimeApiClient} in the native provided.al2023 worker): runs one chunk and answers its results in request
+ * The Lambda worker's logic, called by the Quarkus extension's handler ({@code quarkus.ChunkHandler}) on java21 and
+ * in the native provided.al2023 worker alike: runs one chunk and answers its results in request
  * order, each saying {@code backend: "lambda:<awsRequestId>"}. A failing function is a FAILED result inside a normal
  * answer; only a broken chunk fails the invocation ({@link BadChunkException}).
  */

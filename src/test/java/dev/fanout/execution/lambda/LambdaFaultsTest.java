@@ -113,8 +113,9 @@ class LambdaFaultsTest {
 
     @Test
     void aSandboxTimeoutIsBlamedOnEachTaskOfTheChunkOnce() {
-        LambdaEmulator emulator = emulator(Emulators.worker().withTimeout(Duration.ofSeconds(1))
-                .withHandler("dev.fanout.testing.lambda.StallHandler::handleRequest"));
+        // a stand-in worker of the tests' own (on the java21 runtime) that never answers
+        LambdaEmulator emulator = emulator(Emulators.function(Emulators.FUNCTION,
+                "dev.fanout.testing.lambda.StallHandler::handleRequest").withTimeout(Duration.ofSeconds(1)));
         List<TaskResult> results = await(engine(Emulators.backend(emulator, 4)).submit(primes(2),
                 options(Duration.ofMinutes(1), 2)));
         for (TaskResult r : results) {
@@ -227,8 +228,9 @@ class LambdaFaultsTest {
 
     @Test
     void aWorkerOfAnotherProtocolFailsEachTaskOnceWithBackendError() {
-        LambdaEmulator emulator = emulator(Emulators.worker()
-                .withHandler("dev.fanout.testing.lambda.OlderProtocolHandler::handleRequest"));
+        // a stand-in worker of the tests' own (on the java21 runtime) that speaks an older protocol
+        LambdaEmulator emulator = emulator(Emulators.function(Emulators.FUNCTION,
+                "dev.fanout.testing.lambda.OlderProtocolHandler::handleRequest"));
         List<TaskResult> results = await(engine(Emulators.backend(emulator, 4)).submit(primes(4),
                 options(Duration.ofMinutes(1), 4)));
         for (TaskResult r : results) {

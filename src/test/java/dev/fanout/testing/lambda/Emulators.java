@@ -13,10 +13,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** What the Lambda tests share: the worker's function.zip, the test functions as a layer, SDK credentials. */
+/**
+ * What the Lambda tests share: the worker's zip, the test functions as a layer, SDK credentials. The worker under test
+ * is the JVM one (java21, {@code ./mvnw package -Dlambda}) unless the system property {@value #WORKER_PROPERTY} names
+ * another zip: bin/test-native names the native worker's ({@code -Dlambda -Dnative}, run from its {@code bootstrap}
+ * as provided.al2023 runs it), which has the test functions and the quickstart's built in instead.
+ */
 public final class Emulators {
     public static final String FUNCTION = "fanout-worker";
     public static final Path FUNCTION_ZIP = Path.of("target", "lambda", "function.zip");
+    public static final String WORKER_PROPERTY = "native.lambda.worker";
 
     static {
         // the SDK's default chain reads these; the emulator accepts any credentials
@@ -27,40 +33,41 @@ public final class Emulators {
     private Emulators() {
     }
 
-    /** The real worker, with this project's test functions added as a layer. */
+    /** The real worker under test (see the class comment), with this project's test functions added as a layer. */
     public static LambdaEmulator.Config worker() {
-        if (!Files.exists(FUNCTION_ZIP)) {
-            throw new IllegalStateException(FUNCTION_ZIP.toAbsolutePath() + " is missing: bin/test builds it, or run "
-                    + "./mvnw package -Dlambda");
-        }
-        try {
-            Path testClasses = Path.of(Emulators.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return LambdaEmulator.Config.of(FUNCTION, FUNCTION_ZIP).withLayers(List.of(testClasses))
-                    .withLog(Path.of("target", "lambda-emulator.log"));
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return withTestFunctions(workerZip());
+    }
+
+    /** Whether the worker under test is the native one: its functions are built in, it loads no jar at run time. */
+    public static boolean workerIsNative() {
+        String zip = System.getProperty(WORKER_PROPERTY, "");
+        return !zip.isBlank();
+    }
+
+    private static Path workerZip() {
+        return workerIsNative() ? Path.of(System.getProperty(WORKER_PROPERTY)) : FUNCTION_ZIP;
     }
 
     /**
      * A function of the tests' own, not fanout's worker: {@code handler} from the test classes (say
-     * {@link EchoHandler}), on the java21 runtime.
+     * {@link EchoHandler}), on the java21 runtime (the JVM worker's zip gives the runtime its libraries).
      */
     public static LambdaEmulator.Config function(String name, String handler) {
-        return worker().withFunctionName(name).withHandler(handler);
+        return withTestFunctions(FUNCTION_ZIP).withFunctionName(name).withHandler(handler);
     }
 
-    /**
-     * The native worker's runtime, run on this JVM's classpath (so with the test functions) as a custom runtime: what
-     * provided.al2023 runs from the native zip's bootstrap, minus the native compilation.
-     */
-    public static LambdaEmulator.Config customRuntime() {
-        return worker().withBootstrap(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // an empty classpath entry would mean the sandbox's working directory: the unpacked java21 zip
-                "-XX:+UseSerialGC", "-cp", java.util.Arrays.stream(System.getProperty("java.class.path")
-                        .split(java.io.File.pathSeparator)).filter(e -> !e.isEmpty())
-                        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator)),
-                "dev.fanout.worker.lambda.RuntimeApiClient"));
+    private static LambdaEmulator.Config withTestFunctions(Path zip) {
+        if (!Files.exists(zip)) {
+            throw new IllegalStateException(zip.toAbsolutePath() + " is missing: bin/test builds it, or run "
+                    + "./mvnw package -Dlambda");
+        }
+        try {
+            Path testClasses = Path.of(Emulators.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return LambdaEmulator.Config.of(FUNCTION, zip).withLayers(List.of(testClasses))
+                    .withLog(Path.of("target", "lambda-emulator.log"));
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static LambdaEmulator start(LambdaEmulator.Config config) {

@@ -39,11 +39,14 @@ public final class LambdaEmulator implements AutoCloseable {
     static final int MAX_RESPONSE_BYTES = 6_291_556;
     static final int MAX_EVENT_BYTES = 262_144;
     private static final String INVOKE = "/2015-03-31/functions/";
+    /** What a custom runtime's zip (provided.al2023) holds at its root, and Lambda runs in each sandbox. */
+    static final String BOOTSTRAP = "bootstrap";
 
     /**
      * @param handler     the java21 runtime's handler (run by AWS's runtime interface client)
      * @param bootstrap   for a custom runtime (provided.al2023): the command that plays the zip's {@code bootstrap};
-     *                    empty for the java21 runtime
+     *                    empty to run the zip's own {@code bootstrap} when it has one (a native worker), and the
+     *                    java21 runtime otherwise
      * @param layers      more code for the sandboxes' classpath, as Lambda layers add (tests add their own functions)
      * @param environment the function's environment variables
      * @param log         where the sandboxes' output goes (null: discarded)
@@ -376,6 +379,9 @@ public final class LambdaEmulator implements AutoCloseable {
                 } else {
                     Files.createDirectories(target.getParent());
                     Files.copy(in, target);
+                    if (e.getName().equals(BOOTSTRAP)) {
+                        target.toFile().setExecutable(true); // a zip entry carries no mode here; Lambda runs it
+                    }
                 }
             }
         }

@@ -20,8 +20,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * One execution environment: a JVM running AWS's runtime interface client on the function's code, and the Runtime API
- * it polls ({@code /2018-06-01/runtime/...}) on a port of its own, as in a real Lambda sandbox.
+ * One execution environment: a JVM running AWS's runtime interface client on the function's code (java21), or the
+ * zip's own {@code bootstrap} (provided.al2023, the native worker), and the Runtime API it polls
+ * ({@code /2018-06-01/runtime/...}) on a port of its own, as in a real Lambda sandbox.
  */
 final class Sandbox implements AutoCloseable {
     private static final String RUNTIME = "/2018-06-01/runtime";
@@ -57,8 +58,11 @@ final class Sandbox implements AutoCloseable {
         List<String> classpath = new ArrayList<>(List.of(taskRoot.toString(), taskRoot.resolve("lib") + "/*"));
         config.layers().forEach(l -> classpath.add(l.toString()));
         classpath.addAll(LambdaEmulator.runtimeInterfaceClientJars());
-        List<String> command = !config.bootstrap().isEmpty() ? config.bootstrap() : List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        Path bootstrap = taskRoot.resolve(LambdaEmulator.BOOTSTRAP);
+        // a custom runtime's bootstrap, as provided.al2023 runs it; -Xmx stands in for the sandbox's memory limit
+        List<String> command = !config.bootstrap().isEmpty() ? config.bootstrap()
+                : Files.isRegularFile(bootstrap) ? List.of(bootstrap.toString(), "-Xmx" + config.memoryMb() + "m")
+                : List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + config.memoryMb() + "m", "-XX:+UseSerialGC", "-Djava.io.tmpdir=" + tmp,
                 "-Dcom.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI=" + jniLibrary,
                 "-cp", String.join(File.pathSeparator, classpath),

@@ -14,7 +14,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.ConfigProvider;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The JVM Lambda worker's handler, run by the Quarkus Lambda extension ({@code ./mvnw package -Dlambda}, runtime
@@ -32,12 +34,24 @@ public class ChunkHandler implements RequestHandler<LambdaRequest, LambdaRespons
 
     @Override
     public LambdaResponse handleRequest(LambdaRequest request, Context context) {
+        Instant deadline = Instant.now().plusMillis(context.getRemainingTimeInMillis());
         try {
-            return worker.handle(request, context.getAwsRequestId(),
-                    Instant.now().plusMillis(context.getRemainingTimeInMillis()));
+            return worker.handle(request, context.getAwsRequestId(), deadline);
         } catch (InterruptedException e) {
+            // Only the runtime interrupts this thread, when the process is ending: a task called System.exit, or the
+            // sandbox is shutting down (the native worker's Quarkus poll loop interrupts its thread on shutdown). An
+            // answer now would be an error of ours ("interrupted") where Lambda, once the process has ended, reports
+            // what happened (Runtime.ExitError with the exit status): wait for that end, up to the deadline.
+            awaitExit(deadline);
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running a chunk", e);
+        }
+    }
+
+    private static void awaitExit(Instant deadline) {
+        for (long left; (left = Duration.between(Instant.now(), deadline).toNanos()) > 0; ) {
+            LockSupport.parkNanos(left); // returns at once while interrupted: clear it, and wait on
+            Thread.interrupted();
         }
     }
 }
