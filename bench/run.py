@@ -2,7 +2,8 @@
 """fanout's benchmark suite: each scenario against fanout (the packaged service, through its REST API on loopback)
 and against the same work done by Python's concurrent.futures, alternating the two, median of RUNS runs.
 Prints a table (scenario, fanout, Python, ratio, physical limit) and writes bench/results/latest.{md,json}; with
---native --binary <executable> (the hosted workflow) scenarios 1, 7 and 8 against a native binary, to native.{md,json}.
+--binary <executable>, the native binary beside the JVM service instead (start-up, memory, the first and the warm
+100,000 x sleep(1 s), no-op CPU tasks, 10,000 x sleep(1 s) against Python), to native.{md,json}.
 See bench/README.md for what each scenario measures and how to read it. Started by bench/run.
 """
 import argparse
@@ -24,7 +25,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
 JAR = os.path.join(ROOT, "target", "quarkus-app", "quarkus-run.jar")
 JAVA = os.path.join(os.environ.get("JAVA_HOME", "/usr"), "bin", "java")
-BINARY = None  # --binary: a native executable instead of the packaged jar
+BINARY = None  # the service's native executable while native_vs_jvm measures it; None: the packaged jar
 FRESH = 5  # fresh services in scenario 8
 PY = sys.executable
 CORES = os.cpu_count()
@@ -102,9 +103,16 @@ class Service:
             f.write("5")  # resets VmHWM, the peak resident set size
 
     def peak_rss_mb(self):
+        return self.status_mb("VmHWM:")
+
+    def rss_mb(self):
+        """The resident set size now (the service process; its worker processes are processes of their own)."""
+        return self.status_mb("VmRSS:")
+
+    def status_mb(self, field):
         with open(f"/proc/{self.proc.pid}/status") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field):
                     return int(line.split()[1]) / 1024
         return float("nan")
 
@@ -323,12 +331,78 @@ def cold_and_warm(runs, n, heap=None):
     s = Service(free_port(), [f"-Xmx{heap}"] if heap else [])
     tasks = [{"function": "sleep", "input": {"duration": "1s"}}] * n
     try:
+        idle = s.rss_mb()
         s.reset_peak_rss()
         cold = run_fanout(s, tasks, f"&maxConcurrency={n}")
         warm = [run_fanout(s, tasks, f"&maxConcurrency={n}") for _ in range(runs)]
-        return {"ready": s.ready_seconds, "cold": cold, "warm": warm, "rss": s.peak_rss_mb()}
+        return {"ready": s.ready_seconds, "cold": cold, "warm": warm, "rss": s.peak_rss_mb(), "idle_rss": idle}
     finally:
         s.stop()
+
+
+# ---- the native binary beside the JVM service (--binary) ----
+
+def as_artifact(binary, measure):
+    """Runs `measure` with the service started from `binary` (None: the packaged jar)."""
+    global BINARY
+    saved, BINARY = BINARY, binary
+    try:
+        return measure()
+    finally:
+        BINARY = saved
+
+
+def native_vs_jvm(binary, runs, scale):
+    """Each figure for the JVM service and the native binary in the same run, the two alternating (which goes first
+    alternates too) so that drift on a shared machine hits both alike. Returns rows (what, JVM, native, unit, note)."""
+    n = 100_000 // scale
+    kinds = [None, binary]
+    figures = {k: {} for k in kinds}
+
+    def both(measure):
+        order = kinds if len(figures[None]) % 2 == 0 else kinds[::-1]
+        for k in order:
+            figures[k].update(as_artifact(k, measure))
+
+    both(lambda: {"startup": startup(runs)})
+    both(lambda: {"fresh": cold_and_warm(max(runs, 3), n)})
+
+    def long_lived():
+        s = Service(free_port())
+        try:
+            return {"overhead": overhead(s, runs, n), "io": io_fanout(s, runs, 10_000 // scale)}
+        finally:
+            s.stop()
+
+    both(long_lived)
+    rows = []
+    for what, unit, get, note in [
+        ("Start to ready (first 200 on /q/health/ready)", "s", lambda f: med(f["startup"]["first_ready"]),
+         "the JVM service warms up before it is ready (fanout.warmup.enabled); a native binary has no JIT to warm"),
+        ("Worker process start to hello", "s", lambda f: med(f["startup"]["worker"]), ""),
+        ("RSS idle (the service process, once ready)", "MB", lambda f: f["fresh"]["idle_rss"], ""),
+        (f"RSS peak over {n:,} x sleep(1 s) batches", "MB", lambda f: f["fresh"]["rss"], "-Xmx1g for both"),
+        (f"First {n:,} x sleep(1 s) after a fresh start, end to end", "s", lambda f: f["fresh"]["cold"]["e2e"], ""),
+        (f"Warm {n:,} x sleep(1 s), end to end (median)", "s", lambda f: med(f["fresh"]["warm"], "e2e"), ""),
+        (f"No-op CPU tasks on worker processes ({n:,}), end to end", "us", 
+         lambda f: med(f["overhead"]["fanout"], "e2e") * 1e6 / n,
+         "Python ProcessPoolExecutor.map chunksize 100: "
+         + " / ".join(f"{med(figures[k]['overhead']['python'], 'c100'):.1f} us" for k in kinds)
+         + " (beside the JVM / the native run)"),
+        (f"{10_000 // scale:,} x sleep(1 s), end to end", "s", lambda f: med(f["io"]["fanout"], "e2e"),
+         "Python ThreadPoolExecutor(10,000): "
+         + " / ".join(fmt_s(med(figures[k]["io"]["python"])) for k in kinds) + " (beside the JVM / the native run)"),
+    ]:
+        rows.append((what, get(figures[None]), get(figures[binary]), unit, note))
+    return rows
+
+
+def native_table(rows):
+    show = {"s": fmt_s, "MB": lambda x: f"{x:.0f} MB", "us": lambda x: f"{x:.1f} us"}
+    table = ["| figure | JVM (`java -Xmx1g -jar`) | native (`-Xmx1g`) | native / JVM | notes |", "|---|---|---|---|---|"]
+    for what, jvm, native, unit, note in rows:
+        table.append(f"| {what} | {show[unit](jvm)} | {show[unit](native)} | {native / jvm:.2f} | {note} |")
+    return table
 
 
 def verdict(value, target, below=True):
@@ -356,8 +430,6 @@ def machine():
     with open("/proc/meminfo") as f:
         mem = int(next(l for l in f if l.startswith("MemTotal")).split()[1]) / 1024 / 1024
     java = subprocess.run([JAVA, "-version"], capture_output=True, text=True).stderr.splitlines()[0]
-    if BINARY:
-        java = f"native binary {os.path.basename(BINARY)} (JDK for the delay server: {java})"
     return f"{CORES} cores ({cpu}), {mem:.0f} GiB, {platform.system()} {platform.release()}; {java}; " \
            f"Python {platform.python_version()}"
 
@@ -366,15 +438,19 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="one run of smaller scenarios: a smoke test of the suite")
-    ap.add_argument("--binary", help="a native executable of the service instead of the packaged jar")
-    ap.add_argument("--native", action="store_true",
-                    help="the hosted workflow's subset for a native binary: scenarios 1 (10,000 tasks), 7 and 8")
+    ap.add_argument("--binary", help="a native executable of the service: measured beside the packaged jar, to "
+                                     "bench/results/native.{md,json}")
     a = ap.parse_args()
-    global BINARY
-    BINARY = os.path.abspath(a.binary) if a.binary else None
     runs = 1 if a.quick else a.runs
     scale = 10 if a.quick else 1
     started = time.perf_counter()
+    if a.binary:
+        rows = native_vs_jvm(os.path.abspath(a.binary), runs, scale)
+        header = (f"fanout, the native binary beside the JVM service, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, "
+                  f"median of {runs} run(s), {time.perf_counter() - started:.0f} s in all\n\n{machine()}; native "
+                  f"binary {os.path.basename(a.binary)}\n")
+        write("native", header, native_table(rows), rows)
+        return
 
     delay_port = free_port()
     delay = subprocess.Popen([JAVA, os.path.join(BENCH, "DelayServer.java"), str(delay_port), "100"],
@@ -386,37 +462,36 @@ def main():
         r = io_fanout(service, runs, 10_000 // scale)
         rows.append((f"1. IO: {10_000 // scale:,} x sleep(1 s)", med(r["fanout"], "e2e"), med(r["fanout"], "batch"),
                      med(r["python"]), r["limit"], r["python_note"]))
-        if not a.native:
-            r = io_fanout(service, runs, 100_000 // scale)
-            rows.append((f"1. IO: {100_000 // scale:,} x sleep(1 s)", med(r["fanout"], "e2e"), med(r["fanout"], "batch"),
-                         med(r["python"]), r["limit"], f"{r['python_note']}; fanout peak RSS {r['rss']:.0f} MB"))
-            r = http_fanout(service, runs, 10_000 // scale, f"http://127.0.0.1:{delay_port}/")
-            rows.append((f"2. HTTP: {10_000 // scale:,} GETs of a 100 ms server", med(r["fanout"], "e2e"), med(r["fanout"], "batch"),
-                         med(r["python"]), r["limit"], r["python_note"]))
-            r = cpu_scaling(service, runs, 2_500_000, 330_000, 8 if not a.quick else 4)
-            rows.append((f"3. CPU: 8 x primes (~0.25 s), {CORES} workers vs 1: scaling", None, med(r["fanout"], "scaling"),
-                         med(r["python"], "scaling"), r["limit"],
-                         f"fanout 1 worker {fmt_s(med(r['fanout'], 'one'))}, {CORES}: {fmt_s(med(r['fanout'], 'all'))}; "
-                         f"Python {fmt_s(med(r['python'], 'one'))}, {fmt_s(med(r['python'], 'all'))} (limit 330,000 "
-                         f"for ~0.25 s in CPython)"))
-            n = 100_000 // scale
-            r = overhead(service, runs, n)
-            rows.append((f"4. Overhead: {n:,} no-op CPU tasks, us/task", med(r["fanout"], "e2e") * 1e6 / n,
-                         med(r["fanout"], "batch") * 1e6 / n, med(r["python"], "c100"), None,
-                         f"Python column: chunksize 100 (fanout chunks by itself, so this is the fair one); chunksize 1: "
-                         f"{med(r['python'], 'c1'):.1f} us (map() in-process, no HTTP, no JSON); target: fanout batch "
-                         f"below chunksize 100: {verdict(med(r['fanout'], 'batch') * 1e6 / n, med(r['python'], 'c100'))}; "
-                         f"CPU per task, request to answer: service {med(r['fanout'], 'service_cpu') * 1e6 / n:.1f} us, "
-                         f"worker processes {med(r['fanout'], 'workers_cpu') * 1e6 / n:.1f} us"))
-            r = mixed(service, runs, 2000 // scale, 8, 2_500_000, 330_000)
-            rows.append((f"5. Mixed: {2000 // scale:,} x sleep(1 s) + 8 x primes", med(r["fanout"], "e2e"), med(r["fanout"], "batch"),
-                         med(r["python"]), max(1.0, 8 * 0.25 / CORES),
-                         f"fanout halves one after the other: {fmt_s(med(r['fanout'], 'sequential'))}; "
-                         f"Python: both pools at once"))
-            r = api_throughput(service, runs, 100_000 // scale)
-            rows.append((f"6. API: {100_000 // scale:,} tiny tasks in (NDJSON), streamed out", med(r["fanout"], "e2e"),
-                         None, None, None, f"{med(r['fanout'], 'tps'):,.0f} tasks/s end to end; "
-                                           f"peak RSS {r['rss']:.0f} MB"))
+        r = io_fanout(service, runs, 100_000 // scale)
+        rows.append((f"1. IO: {100_000 // scale:,} x sleep(1 s)", med(r["fanout"], "e2e"), med(r["fanout"], "batch"),
+                     med(r["python"]), r["limit"], f"{r['python_note']}; fanout peak RSS {r['rss']:.0f} MB"))
+        r = http_fanout(service, runs, 10_000 // scale, f"http://127.0.0.1:{delay_port}/")
+        rows.append((f"2. HTTP: {10_000 // scale:,} GETs of a 100 ms server", med(r["fanout"], "e2e"), med(r["fanout"], "batch"),
+                     med(r["python"]), r["limit"], r["python_note"]))
+        r = cpu_scaling(service, runs, 2_500_000, 330_000, 8 if not a.quick else 4)
+        rows.append((f"3. CPU: 8 x primes (~0.25 s), {CORES} workers vs 1: scaling", None, med(r["fanout"], "scaling"),
+                     med(r["python"], "scaling"), r["limit"],
+                     f"fanout 1 worker {fmt_s(med(r['fanout'], 'one'))}, {CORES}: {fmt_s(med(r['fanout'], 'all'))}; "
+                     f"Python {fmt_s(med(r['python'], 'one'))}, {fmt_s(med(r['python'], 'all'))} (limit 330,000 "
+                     f"for ~0.25 s in CPython)"))
+        n = 100_000 // scale
+        r = overhead(service, runs, n)
+        rows.append((f"4. Overhead: {n:,} no-op CPU tasks, us/task", med(r["fanout"], "e2e") * 1e6 / n,
+                     med(r["fanout"], "batch") * 1e6 / n, med(r["python"], "c100"), None,
+                     f"Python column: chunksize 100 (fanout chunks by itself, so this is the fair one); chunksize 1: "
+                     f"{med(r['python'], 'c1'):.1f} us (map() in-process, no HTTP, no JSON); target: fanout batch "
+                     f"below chunksize 100: {verdict(med(r['fanout'], 'batch') * 1e6 / n, med(r['python'], 'c100'))}; "
+                     f"CPU per task, request to answer: service {med(r['fanout'], 'service_cpu') * 1e6 / n:.1f} us, "
+                     f"worker processes {med(r['fanout'], 'workers_cpu') * 1e6 / n:.1f} us"))
+        r = mixed(service, runs, 2000 // scale, 8, 2_500_000, 330_000)
+        rows.append((f"5. Mixed: {2000 // scale:,} x sleep(1 s) + 8 x primes", med(r["fanout"], "e2e"), med(r["fanout"], "batch"),
+                     med(r["python"]), max(1.0, 8 * 0.25 / CORES),
+                     f"fanout halves one after the other: {fmt_s(med(r['fanout'], 'sequential'))}; "
+                     f"Python: both pools at once"))
+        r = api_throughput(service, runs, 100_000 // scale)
+        rows.append((f"6. API: {100_000 // scale:,} tiny tasks in (NDJSON), streamed out", med(r["fanout"], "e2e"),
+                     None, None, None, f"{med(r['fanout'], 'tps'):,.0f} tasks/s end to end; "
+                                       f"peak RSS {r['rss']:.0f} MB"))
     finally:
         service.stop()
         delay.terminate()
@@ -439,11 +514,10 @@ def main():
                  f"(warm-up included)"
                  + (f"; warm end to end target at most 1.4 s: {verdict(med(warm, 'e2e'), 1.4)}"
                     if n == 100_000 else "")))
-    if not a.native:
-        r = cold_and_warm(runs, n, "512m")
-        rows.append((f"9. Memory: {n:,} x sleep(1 s) with -Xmx512m", med(r["warm"], "e2e"), med(r["warm"], "batch"),
-                     None, 1.0, f"{runs + 1} batches completed; peak RSS {r['rss']:.0f} MB (target at most 1024 MB: "
-                                f"{verdict(r['rss'], 1024)}); its first batch {fmt_s(r['cold']['e2e'])}"))
+    r = cold_and_warm(runs, n, "512m")
+    rows.append((f"9. Memory: {n:,} x sleep(1 s) with -Xmx512m", med(r["warm"], "e2e"), med(r["warm"], "batch"),
+                 None, 1.0, f"{runs + 1} batches completed; peak RSS {r['rss']:.0f} MB (target at most 1024 MB: "
+                            f"{verdict(r['rss'], 1024)}); its first batch {fmt_s(r['cold']['e2e'])}"))
 
     table = ["| scenario | fanout end to end | fanout batch | Python | Python / fanout | limit | notes |",
              "|---|---|---|---|---|---|---|"]
@@ -462,10 +536,14 @@ def main():
                      f"{(f'{limit:.1f}x' if scaling else fmt_s(limit)) if limit else ''} | {note} |")
     header = (f"fanout benchmark, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, median of {runs} run(s), "
               f"{time.perf_counter() - started:.0f} s in all\n\n{machine()}\n")
+    write("latest", header, table, rows)
+
+
+def write(name, header, table, rows):
+    """Prints the table and writes bench/results/NAME.md and NAME.json."""
     text = header + "\n" + "\n".join(table) + "\n"
     print(text)
     os.makedirs(os.path.join(BENCH, "results"), exist_ok=True)
-    name = "native" if a.native else "latest"
     with open(os.path.join(BENCH, "results", name + ".md"), "w") as f:
         f.write(text)
     with open(os.path.join(BENCH, "results", name + ".json"), "w") as f:

@@ -33,10 +33,13 @@ public final class NativeFunctions implements Feature {
         ClassLoader loader = access.getApplicationClassLoader();
         RuntimeResourceAccess.addResource(loader.getUnnamedModule(), FunctionJars.SERVICE_FILE);
         for (String name : providers(loader)) {
-            Class<?> type = access.findClassByName(name);
-            if (type == null) {
-                throw new IllegalStateException(FunctionJars.SERVICE_FILE + " lists " + name + ", which is not on "
-                        + "the native build's class path");
+            Class<?> type;
+            try {
+                type = Class.forName(name, false, loader);
+            } catch (ClassNotFoundException | LinkageError e) {
+                // a class missing from the build, or one it needs (a superclass a function jar left out)
+                throw new IllegalStateException(FunctionJars.SERVICE_FILE + " lists " + name + ", which the native "
+                        + "build cannot load: " + e, e);
             }
             RuntimeReflection.register(type);
             try {

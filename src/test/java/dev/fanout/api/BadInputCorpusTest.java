@@ -23,13 +23,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @TestProfile(TenancyTest.TwoKeys.class)
-class BadInputCorpusTest {
+public class BadInputCorpusTest {
     private static final String VALID = "{\"tasks\": [{\"id\": \"a\", \"function\": \"sleep\", \"input\": {\"duration\": "
             + "\"10ms\"}}, {\"function\": \"primes\", \"input\": {\"limit\": 1000}}], \"maxConcurrency\": 10, "
             + "\"taskTimeout\": \"30s\", \"retries\": 1, \"failFast\": false}";
 
-    /** Deterministic: the same corpus every run, so that a failure can be replayed. */
-    static List<String> corpus() {
+    /** Deterministic: the same corpus every run, so that a failure can be replayed (NativeMatchesJvmIT sends it too). */
+    public static List<String> corpus() {
         List<String> bad = new ArrayList<>();
         for (int cut = 1; cut < VALID.length() - 1; cut += 3) {
             bad.add(VALID.substring(0, cut)); // truncated anywhere

@@ -21,8 +21,17 @@ final class Artifact {
 
     /** @param properties {@code -Dkey=value} options, placed where each kind of artifact reads them */
     static List<String> command(List<String> properties, String... arguments) {
+        return command(isNative(), properties, arguments);
+    }
+
+    /** The jar's command line, also where the tests run the native binary (to compare the two). */
+    static List<String> jarCommand(List<String> properties, String... arguments) {
+        return command(false, properties, arguments);
+    }
+
+    private static List<String> command(boolean nativeBinary, List<String> properties, String... arguments) {
         List<String> command = new ArrayList<>();
-        if (isNative()) {
+        if (nativeBinary) {
             command.add(Path.of(System.getProperty("native.image.path")).toAbsolutePath().toString());
             command.addAll(properties);
         } else {

@@ -28,6 +28,7 @@ final class PackagedService implements AutoCloseable {
     private final int port;
     private final List<String> wrapper;
     private final java.util.Map<String, String> environment = new java.util.HashMap<>();
+    private boolean jar;
     private Process process;
     private Path log;
     private int starts;
@@ -77,6 +78,12 @@ final class PackagedService implements AutoCloseable {
         return Files.readString(log.toPath());
     }
 
+    /** Runs the jar even where the tests run the native binary (from its next start on). */
+    PackagedService jar() {
+        jar = true;
+        return this;
+    }
+
     /** Adds an environment variable to the service's (from its next start on). */
     PackagedService env(String name, String value) {
         environment.put(name, value);
@@ -102,7 +109,7 @@ final class PackagedService implements AutoCloseable {
         File log = new File("target/" + name + "-service" + (starts > 1 ? "-" + starts : "") + ".log");
         try {
             List<String> command = new ArrayList<>(wrapper);
-            command.addAll(Artifact.command(p));
+            command.addAll(jar ? Artifact.jarCommand(p) : Artifact.command(p));
             ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(log).redirectErrorStream(true);
             pb.environment().putAll(environment);
             process = pb.start();

@@ -17,6 +17,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The start-up warm-up as a user meets it (the packaged service, keys on, the default SQLite store): the service says
@@ -28,6 +30,7 @@ class WarmUpIT {
 
     @Test
     void notReadyUntilWarmThenNoTraceOfIt(@TempDir Path dir) throws Exception {
+        assumeFalse(Artifact.isNative(), "a native binary has no JIT to warm");
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
         try (PackagedService service = PackagedService.onSqlite("warmup", dir, "-Dfanout.warmup.enabled=true",
                 "-Dfanout.auth.enabled=true", "-Dfanout.auth.api-keys=" + KEY, "-Djava.io.tmpdir=" + tmp).launch()) {
@@ -70,7 +73,23 @@ class WarmUpIT {
     }
 
     @Test
+    void aNativeBinaryIsReadyWithoutAWarmUp(@TempDir Path dir) throws Exception {
+        assumeTrue(Artifact.isNative(), "the JVM service warms up");
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        try (PackagedService service = PackagedService.onSqlite("warmup-native", dir, "-Dfanout.warmup.enabled=true",
+                "-Djava.io.tmpdir=" + tmp).start()) {
+            Object warmUp = service.api().get("/q/health/ready")
+                    .path("checks.find { it.name == 'fanout-backends' }.data.warmup");
+            assertEquals(null, warmUp, "readiness tells of no warm-up");
+            assertFalse(Files.readString(service.log()).contains("warmed up in"), Files.readString(service.log()));
+            assertEquals(0, service.api().get("/batches").then().statusCode(200).extract().<Integer>path("total"));
+            assertEquals(List.of(), warmUpFiles(tmp));
+        }
+    }
+
+    @Test
     void aShutdownDuringTheWarmUpLeavesNoFileBehind(@TempDir Path dir) throws Exception {
+        assumeFalse(Artifact.isNative(), "a native binary has no JIT to warm");
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
         try (PackagedService service = PackagedService.onSqlite("warmup-stop", dir, "-Dfanout.warmup.enabled=true",
                 "-Dfanout.warmup.rounds=50", "-Djava.io.tmpdir=" + tmp).launch()) {
