@@ -370,7 +370,9 @@ def native_vs_jvm(binary, runs, scale):
     def long_lived():
         s = Service(free_port())
         try:
-            return {"overhead": overhead(s, runs, n), "io": io_fanout(s, runs, 10_000 // scale)}
+            primes = [{"function": "primes", "input": {"limit": 2_500_000 // scale}}] * 8
+            cpu = [run_fanout(s, primes, "&chunkSize=1") for _ in range(runs + 1)][1:]  # the first one warms up
+            return {"overhead": overhead(s, runs, n), "io": io_fanout(s, runs, 10_000 // scale), "cpu": cpu}
         finally:
             s.stop()
 
@@ -389,6 +391,8 @@ def native_vs_jvm(binary, runs, scale):
          "Python ProcessPoolExecutor.map chunksize 100: "
          + " / ".join(f"{med(figures[k]['overhead']['python'], 'c100'):.1f} us" for k in kinds)
          + " (beside the JVM / the native run)"),
+        (f"8 x primes below {2_500_000 // scale:,} on {CORES} worker processes, the batch", "s",
+         lambda f: med(f["cpu"], "batch"), "CPU-bound code: the JIT's compiled loop against the ahead-of-time one"),
         (f"{10_000 // scale:,} x sleep(1 s), end to end", "s", lambda f: med(f["io"]["fanout"], "e2e"),
          "Python ThreadPoolExecutor(10,000): "
          + " / ".join(fmt_s(med(figures[k]["io"]["python"])) for k in kinds) + " (beside the JVM / the native run)"),
