@@ -28,8 +28,8 @@ public final class Attempt {
         void completed(Attempt attempt, TaskResult result);
 
         /** A backend sends this attempt first in a chunk of {@code tasks}: see {@link EngineListener#chunkSent}. */
-        default EngineListener.Chunk chunkSent(String backend, int tasks) {
-            return EngineListener.Chunk.NONE;
+        default ChunkTrace chunkSent(String backend, int tasks) {
+            return ChunkTrace.NONE;
         }
     }
 

@@ -150,7 +150,7 @@ final class BatchRun implements Attempt.Listener {
     }
 
     @Override
-    public EngineListener.Chunk chunkSent(String backend, int tasks) {
+    public ChunkTrace chunkSent(String backend, int tasks) {
         return engine.listener().chunkSent(batch, backend, tasks);
     }
 

@@ -60,7 +60,7 @@ public abstract class ChunkingBackend implements Backend {
      * Tells the engine's listener (traces) that {@code chunk}, cut from one batch, goes out as one piece of work;
      * answers what to tell once it is over.
      */
-    protected final EngineListener.Chunk chunkSent(List<Attempt> chunk) {
+    protected final ChunkTrace chunkSent(List<Attempt> chunk) {
         return chunk.getFirst().listener().chunkSent(name(), chunk.size());
     }
 

@@ -50,23 +50,7 @@ public interface EngineListener {
      * a Lambda invocation). Answers what to tell once that piece of work is over. Never called per task by backends
      * that run tasks one by one: a batch may hold a million.
      */
-    default Chunk chunkSent(Batch batch, String backend, int tasks) {
-        return Chunk.NONE;
-    }
-
-    /** A chunk on its way; {@link #ended} is called once. */
-    @FunctionalInterface
-    interface Chunk {
-        Chunk NONE = (outcome, succeeded, failed, why) -> {
-        };
-
-        /**
-         * @param outcome   one word, e.g. {@code answered}, {@code failed}, {@code resent}, {@code split},
-         *                  {@code worker-crashed}, {@code worker-stopped}
-         * @param succeeded tasks of the chunk this piece of work answered SUCCEEDED
-         * @param failed    tasks it answered otherwise
-         * @param why       null when every task was answered; otherwise what went wrong, for people
-         */
-        void ended(String outcome, int succeeded, int failed, String why);
+    default ChunkTrace chunkSent(Batch batch, String backend, int tasks) {
+        return ChunkTrace.NONE;
     }
 }

@@ -42,8 +42,8 @@ public final class EngineListeners implements EngineListener {
     }
 
     @Override
-    public Chunk chunkSent(Batch batch, String backend, int tasks) {
-        List<Chunk> chunks = listeners.stream().map(l -> l.chunkSent(batch, backend, tasks)).toList();
+    public ChunkTrace chunkSent(Batch batch, String backend, int tasks) {
+        List<ChunkTrace> chunks = listeners.stream().map(l -> l.chunkSent(batch, backend, tasks)).toList();
         return (outcome, succeeded, failed, why) -> chunks.forEach(c -> c.ended(outcome, succeeded, failed, why));
     }
 }

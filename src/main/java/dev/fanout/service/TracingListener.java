@@ -1,5 +1,6 @@
 package dev.fanout.service;
 
+import dev.fanout.execution.ChunkTrace;
 import dev.fanout.execution.Batch;
 import dev.fanout.execution.BatchState;
 import dev.fanout.execution.BatchStatus;
@@ -94,10 +95,10 @@ final class TracingListener implements EngineListener {
     }
 
     @Override
-    public Chunk chunkSent(Batch batch, String backend, int tasks) {
+    public ChunkTrace chunkSent(Batch batch, String backend, int tasks) {
         Context run = runs.get(batch);
         if (run == null) {
-            return Chunk.NONE;
+            return ChunkTrace.NONE;
         }
         Span span = tracer.spanBuilder("fanout.chunk").setParent(run).setSpanKind(SpanKind.INTERNAL)
                 .setAttribute(BATCH_ID, batch.id()).setAttribute(BACKEND, backend)

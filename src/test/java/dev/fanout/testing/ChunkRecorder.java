@@ -1,5 +1,6 @@
 package dev.fanout.testing;
 
+import dev.fanout.execution.ChunkTrace;
 import dev.fanout.execution.Batch;
 import dev.fanout.execution.EngineListener;
 
@@ -41,7 +42,7 @@ public final class ChunkRecorder implements EngineListener {
     private final List<Sent> chunks = new CopyOnWriteArrayList<>();
 
     @Override
-    public Chunk chunkSent(Batch batch, String backend, int tasks) {
+    public ChunkTrace chunkSent(Batch batch, String backend, int tasks) {
         Sent sent = new Sent(batch, backend, tasks);
         chunks.add(sent);
         return (outcome, succeeded, failed, why) -> {

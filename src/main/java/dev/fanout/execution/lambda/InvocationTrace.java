@@ -1,5 +1,6 @@
 package dev.fanout.execution.lambda;
 
+import dev.fanout.execution.ChunkTrace;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskState;
 import dev.fanout.execution.EngineListener;
@@ -9,11 +10,11 @@ import dev.fanout.execution.EngineListener;
  * decided about its answer. A chunk sent again (throttled, split) is another invocation, told on its own.
  */
 final class InvocationTrace {
-    private final EngineListener.Chunk chunk;
+    private final ChunkTrace chunk;
     private final int tasks;
     private boolean ended;
 
-    InvocationTrace(EngineListener.Chunk chunk, int tasks) {
+    InvocationTrace(ChunkTrace chunk, int tasks) {
         this.chunk = chunk;
         this.tasks = tasks;
     }

@@ -1,5 +1,6 @@
 package dev.fanout.execution.process;
 
+import dev.fanout.execution.ChunkTrace;
 import dev.fanout.core.TaskState;
 import dev.fanout.execution.Attempt;
 import dev.fanout.execution.ChunkQueues;
@@ -31,7 +32,7 @@ final class Assignments {
     }
 
     /** Hands a chunk to an idle worker; its first attempt has been started. */
-    void assign(PooledWorker w, long chunkId, List<Attempt> chunk, EngineListener.Chunk trace) {
+    void assign(PooledWorker w, long chunkId, List<Attempt> chunk, ChunkTrace trace) {
         stats.chunks.incrementAndGet();
         w.state = PooledWorker.State.BUSY;
         w.chunk = chunk;

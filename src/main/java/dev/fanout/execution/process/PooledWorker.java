@@ -1,5 +1,6 @@
 package dev.fanout.execution.process;
 
+import dev.fanout.execution.ChunkTrace;
 import dev.fanout.execution.Attempt;
 import dev.fanout.execution.EngineListener;
 
@@ -28,7 +29,7 @@ final class PooledWorker {
     long taskStartNanos;
     int tasksRun;
     /** Its chunk for the engine's listener (traces), and the chunk's replies so far. */
-    EngineListener.Chunk trace = EngineListener.Chunk.NONE;
+    ChunkTrace trace = ChunkTrace.NONE;
     int chunkSucceeded;
     int chunkFailed;
 
@@ -71,8 +72,8 @@ final class PooledWorker {
 
     /** Its chunk is over: every task answered, or the worker is gone ({@code why}). */
     void chunkEnded(String outcome, String why) {
-        EngineListener.Chunk t = trace;
-        trace = EngineListener.Chunk.NONE;
+        ChunkTrace t = trace;
+        trace = ChunkTrace.NONE;
         t.ended(outcome, chunkSucceeded, chunkFailed, why);
     }
 
