@@ -2,7 +2,7 @@ package dev.fanout.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.spi.Durations;
-import dev.fanout.execution.BatchOptions;
+import dev.fanout.execution.batch.BatchOptions;
 import dev.fanout.config.FanoutConfig;
 
 import java.time.Duration;

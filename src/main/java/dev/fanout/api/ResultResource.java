@@ -7,7 +7,7 @@ import dev.fanout.core.ErrorType;
 import dev.fanout.core.Json;
 import dev.fanout.core.TaskState;
 import dev.fanout.core.TaskResult;
-import dev.fanout.execution.BatchView;
+import dev.fanout.execution.batch.BatchView;
 import dev.fanout.execution.Caller;
 import dev.fanout.execution.Engine;
 import io.smallrye.mutiny.Multi;

@@ -1,7 +1,7 @@
 package dev.fanout.api;
 
 import dev.fanout.core.TaskResult;
-import dev.fanout.execution.BatchView;
+import dev.fanout.execution.batch.BatchView;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;

@@ -1,8 +1,8 @@
 package dev.fanout.api;
 
-import dev.fanout.execution.BatchDetails;
-import dev.fanout.execution.BatchState;
-import dev.fanout.execution.BatchView;
+import dev.fanout.execution.batch.BatchDetails;
+import dev.fanout.execution.batch.BatchState;
+import dev.fanout.execution.batch.BatchView;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;

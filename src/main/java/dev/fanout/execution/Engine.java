@@ -1,5 +1,10 @@
 package dev.fanout.execution;
 
+import dev.fanout.execution.batch.Batch;
+import dev.fanout.execution.batch.BatchOptions;
+import dev.fanout.execution.batch.BatchState;
+import dev.fanout.execution.batch.BatchStatus;
+import dev.fanout.execution.batch.BatchView;
 import dev.fanout.core.Backoff;
 import dev.fanout.core.TaskSpec;
 import dev.fanout.registry.FunctionRegistry;

@@ -1,5 +1,7 @@
 package dev.fanout.execution;
 
+import dev.fanout.execution.batch.Batch;
+import dev.fanout.execution.batch.BatchOptions;
 import dev.fanout.store.Store;
 import dev.fanout.store.StoredBatch;
 

@@ -1,5 +1,6 @@
 package dev.fanout.execution;
 
+import dev.fanout.execution.batch.BatchOptions;
 import dev.fanout.spi.TaskFunction;
 
 /** Chooses the backend of a task. The engine's default sends IO functions to virtual threads, CPU ones to the batch's cpuBackend. */

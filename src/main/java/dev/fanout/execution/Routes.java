@@ -1,5 +1,6 @@
 package dev.fanout.execution;
 
+import dev.fanout.execution.batch.BatchOptions;
 import dev.fanout.core.TaskSpec;
 import dev.fanout.spi.FunctionKind;
 import dev.fanout.registry.FunctionRegistry;

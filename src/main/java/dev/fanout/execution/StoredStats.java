@@ -1,5 +1,9 @@
 package dev.fanout.execution;
 
+import dev.fanout.execution.batch.Batch;
+import dev.fanout.execution.batch.BatchDetails;
+import dev.fanout.execution.batch.BatchStats;
+import dev.fanout.execution.batch.BatchStatus;
 import dev.fanout.store.Store;
 import dev.fanout.store.StoredBatch;
 import dev.fanout.store.StoredResult;

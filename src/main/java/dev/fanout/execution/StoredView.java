@@ -1,5 +1,9 @@
 package dev.fanout.execution;
 
+import dev.fanout.execution.batch.BatchDetails;
+import dev.fanout.execution.batch.BatchState;
+import dev.fanout.execution.batch.BatchStatus;
+import dev.fanout.execution.batch.BatchView;
 import dev.fanout.store.Store;
 import dev.fanout.store.StoredBatch;
 import dev.fanout.store.StoredResult;

@@ -2,7 +2,7 @@ package dev.fanout.service;
 
 import dev.fanout.core.KeyedLimit;
 import dev.fanout.core.TaskResult;
-import dev.fanout.execution.Batch;
+import dev.fanout.execution.batch.Batch;
 import dev.fanout.execution.Engine;
 import dev.fanout.execution.EngineListener;
 import dev.fanout.execution.lambda.LambdaBackend;

@@ -1,9 +1,9 @@
 package dev.fanout.service;
 
 import dev.fanout.execution.ChunkTrace;
-import dev.fanout.execution.Batch;
-import dev.fanout.execution.BatchState;
-import dev.fanout.execution.BatchStatus;
+import dev.fanout.execution.batch.Batch;
+import dev.fanout.execution.batch.BatchState;
+import dev.fanout.execution.batch.BatchStatus;
 import dev.fanout.execution.EngineListener;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;

@@ -1,5 +1,10 @@
 package dev.fanout.execution;
 
+import dev.fanout.execution.batch.Batch;
+import dev.fanout.execution.batch.BatchDetails;
+import dev.fanout.execution.batch.BatchOptions;
+import dev.fanout.execution.batch.BatchState;
+import dev.fanout.execution.batch.BatchView;
 import dev.fanout.core.ErrorType;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;

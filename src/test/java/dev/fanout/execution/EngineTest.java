@@ -1,5 +1,8 @@
 package dev.fanout.execution;
 
+import dev.fanout.execution.batch.Batch;
+import dev.fanout.execution.batch.BatchState;
+import dev.fanout.execution.batch.BatchStatus;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
 import dev.fanout.execution.local.LocalBackend;

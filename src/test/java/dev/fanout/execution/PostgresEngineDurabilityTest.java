@@ -1,5 +1,11 @@
 package dev.fanout.execution;
 
+import dev.fanout.execution.batch.Batch;
+import dev.fanout.execution.batch.BatchOptions;
+import dev.fanout.execution.batch.BatchState;
+import dev.fanout.execution.batch.BatchStatus;
+import dev.fanout.execution.batch.BatchView;
+import dev.fanout.execution.batch.HandedOverException;
 import dev.fanout.store.Store;
 import dev.fanout.testing.store.PostgresServer;
 import dev.fanout.testing.store.Stores;

@@ -3,7 +3,7 @@ package dev.fanout.jmh;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.fanout.api.ResultResource.StreamedResult;
 import dev.fanout.core.Json;
-import dev.fanout.execution.BatchView;
+import dev.fanout.execution.batch.BatchView;
 import dev.fanout.execution.local.LocalBackend;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

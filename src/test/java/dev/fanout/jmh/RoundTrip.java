@@ -1,7 +1,7 @@
 package dev.fanout.jmh;
 
 import dev.fanout.core.TaskSpec;
-import dev.fanout.execution.BatchStatus;
+import dev.fanout.execution.batch.BatchStatus;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;

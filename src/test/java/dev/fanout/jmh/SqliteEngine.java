@@ -2,9 +2,9 @@ package dev.fanout.jmh;
 
 import dev.fanout.core.TaskSpec;
 import dev.fanout.execution.Backend;
-import dev.fanout.execution.BatchState;
-import dev.fanout.execution.BatchStatus;
-import dev.fanout.execution.BatchView;
+import dev.fanout.execution.batch.BatchState;
+import dev.fanout.execution.batch.BatchStatus;
+import dev.fanout.execution.batch.BatchView;
 import dev.fanout.execution.Engine;
 import dev.fanout.execution.EngineListener;
 import dev.fanout.runner.TaskRunner;

@@ -2,9 +2,9 @@ package dev.fanout.service;
 
 import dev.fanout.core.TaskSpec;
 import dev.fanout.execution.Backend;
-import dev.fanout.execution.Batch;
-import dev.fanout.execution.BatchOptions;
-import dev.fanout.execution.BatchState;
+import dev.fanout.execution.batch.Batch;
+import dev.fanout.execution.batch.BatchOptions;
+import dev.fanout.execution.batch.BatchState;
 import dev.fanout.execution.Engine;
 import dev.fanout.execution.local.LocalBackend;
 import dev.fanout.execution.process.ProcessBackend;

@@ -1,7 +1,7 @@
 package dev.fanout.testing;
 
 import dev.fanout.execution.ChunkTrace;
-import dev.fanout.execution.Batch;
+import dev.fanout.execution.batch.Batch;
 import dev.fanout.execution.EngineListener;
 
 import java.util.List;

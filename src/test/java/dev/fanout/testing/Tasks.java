@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.fanout.core.Json;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
-import dev.fanout.execution.Batch;
-import dev.fanout.execution.BatchOptions;
+import dev.fanout.execution.batch.Batch;
+import dev.fanout.execution.batch.BatchOptions;
 
 import java.time.Duration;
 import java.util.HashSet;

@@ -5,7 +5,7 @@ import dev.fanout.core.Json;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
 import dev.fanout.core.TaskState;
-import dev.fanout.execution.BatchOptions;
+import dev.fanout.execution.batch.BatchOptions;
 import dev.fanout.execution.Engine;
 import dev.fanout.protocol.WireTask;
 import dev.fanout.testing.Engines;

@@ -4,7 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.fanout.core.KeyedLimits;
 import dev.fanout.core.TaskSpec;
 import dev.fanout.execution.Backend;
-import dev.fanout.execution.Batch;
+import dev.fanout.execution.batch.Batch;
 import dev.fanout.execution.Engine;
 import dev.fanout.execution.EngineConfig;
 import dev.fanout.execution.EngineListener;

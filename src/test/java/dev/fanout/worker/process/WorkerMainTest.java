@@ -1,7 +1,6 @@
 package dev.fanout.worker.process;
 
 import dev.fanout.core.TaskState;
-import dev.fanout.worker.process.WorkerCommand;
 import dev.fanout.protocol.Chunk;
 import dev.fanout.protocol.Frames;
 import dev.fanout.protocol.Reply;

@@ -1,4 +1,4 @@
-package dev.fanout.execution;
+package dev.fanout.execution.batch;
 
 /**
  * The batch is no longer run by this instance (another one took it over, or this one is stopping): whoever waited on

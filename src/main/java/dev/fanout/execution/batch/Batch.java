@@ -1,4 +1,4 @@
-package dev.fanout.execution;
+package dev.fanout.execution.batch;
 
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
@@ -30,14 +30,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class Batch implements BatchView {
     // task status; the order matters: everything from SUCCEEDED on is final
     static final int PENDING = 0;   // not handed to a backend yet
-    static final int WAITING = 1;   // handed over (queued in a backend, or waiting to be retried)
-    static final int RUNNING = 2;
+    public static final int WAITING = 1;   // handed over (queued in a backend, or waiting to be retried)
+    public static final int RUNNING = 2;
     static final int SUCCEEDED = 3;
     static final int FAILED = 4;
     static final int CANCELLED = 5;
 
     /** Where a finished task's result goes next: the journal, called in completion order. */
-    interface Sink {
+    public interface Sink {
         void finished(Batch batch, int index, int position, int seq, TaskResult result, boolean last);
     }
 
@@ -66,7 +66,7 @@ public final class Batch implements BatchView {
     private final CompletableFuture<BatchStatus> done = new CompletableFuture<>();
     private final AtomicReference<CompletableFuture<Void>> change = new AtomicReference<>();
 
-    Batch(String id, String tenant, Instant createdAt, List<TaskSpec> tasks, BatchOptions options) {
+    public Batch(String id, String tenant, Instant createdAt, List<TaskSpec> tasks, BatchOptions options) {
         this.id = id;
         this.tenant = tenant;
         this.createdAt = createdAt;
@@ -84,7 +84,7 @@ public final class Batch implements BatchView {
      * A batch taken up again from the store (after a restart, a takeover, a redrive): the tasks that have a result keep
      * it, in its place of the completion log, and will not run again; the others will, their attempts counting on.
      */
-    Batch(String id, String tenant, Instant createdAt, List<StoredTask> stored, BatchOptions options, int lastSeq) {
+    public Batch(String id, String tenant, Instant createdAt, List<StoredTask> stored, BatchOptions options, int lastSeq) {
         int n = stored.size();
         this.id = id;
         this.tenant = tenant;
@@ -165,7 +165,7 @@ public final class Batch implements BatchView {
         return stats.details(status(), System.currentTimeMillis());
     }
 
-    BatchStats stats() {
+    public BatchStats stats() {
         return stats;
     }
 
@@ -270,35 +270,35 @@ public final class Batch implements BatchView {
 
     // ---- engine side ----
 
-    TaskSpec task(int index) {
+    public TaskSpec task(int index) {
         return tasks.get(index);
     }
 
     /** Attempts this task ran in earlier runs of the batch. */
-    int priorAttempts(int index) {
+    public int priorAttempts(int index) {
         return priorAttempts == null ? 0 : priorAttempts[index];
     }
 
     /** Attempts the task had when the batch was last redriven (0 if never): its retries count from there. */
-    int retriedAfter(int index) {
+    public int retriedAfter(int index) {
         return retriedAfter == null ? 0 : retriedAfter[index];
     }
 
-    boolean isStopping() {
+    public boolean isStopping() {
         return stopping;
     }
 
-    int failedSoFar() {
+    public int failedSoFar() {
         return failedSoFar.get();
     }
 
     /** True when every task has its result in memory (the end may not be stored yet). */
-    boolean allResultsIn() {
+    public boolean allResultsIn() {
         return log.full();
     }
 
     /** Answers true for the first call only. */
-    boolean requestStop(boolean byClient) {
+    public boolean requestStop(boolean byClient) {
         synchronized (this) {
             if (stopping) {
                 return false;
@@ -309,11 +309,11 @@ public final class Batch implements BatchView {
         }
     }
 
-    boolean markDispatched(int index) {
+    public boolean markDispatched(int index) {
         return status.compareAndSet(index, PENDING, WAITING);
     }
 
-    boolean markRunning(int index) {
+    public boolean markRunning(int index) {
         if (status.compareAndSet(index, WAITING, RUNNING)) {
             running.incrementAndGet();
             return true;
@@ -321,13 +321,13 @@ public final class Batch implements BatchView {
         return false;
     }
 
-    void markWaiting(int index) {
+    public void markWaiting(int index) {
         if (status.compareAndSet(index, RUNNING, WAITING)) {
             running.decrementAndGet();
         }
     }
 
-    int runningCount() {
+    public int runningCount() {
         return running.get();
     }
 
@@ -336,7 +336,7 @@ public final class Batch implements BatchView {
      * the status the task had before (PENDING, WAITING or RUNNING), or -1 when it already had a result and this one
      * was dropped.
      */
-    int finish(int index, TaskResult result, Sink sink) {
+    public int finish(int index, TaskResult result, Sink sink) {
         int target = stateOf(result);
         int previous;
         do {
@@ -372,7 +372,7 @@ public final class Batch implements BatchView {
     }
 
     /** The store has every result up to completion position {@code upTo} (exclusive): readers may see them. */
-    void published(int upTo) {
+    public void published(int upTo) {
         int from = log.published();
         if (upTo <= from) {
             return;
@@ -395,14 +395,14 @@ public final class Batch implements BatchView {
     }
 
     /** The store has the batch's end: it is finished. */
-    void ended(Instant at) {
+    public void ended(Instant at) {
         finishedAt = at;
         done.complete(status());
         changed();
     }
 
     /** This instance stopped running it before its end (another runs it now): waiters and readers look elsewhere. */
-    void handOver() {
+    public void handOver() {
         handedOver = true;
         done.completeExceptionally(new HandedOverException(id));
         changed();
@@ -414,7 +414,7 @@ public final class Batch implements BatchView {
     }
 
     /** The state its end is stored with, once every result is in. */
-    BatchState finalState() {
+    public BatchState finalState() {
         if (cancelledByClient) {
             return BatchState.CANCELLED;
         }

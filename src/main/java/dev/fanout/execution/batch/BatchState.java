@@ -1,4 +1,4 @@
-package dev.fanout.execution;
+package dev.fanout.execution.batch;
 
 /** A batch's state. RUNNING until every task has its result. */
 public enum BatchState {

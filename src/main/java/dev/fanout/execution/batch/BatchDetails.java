@@ -1,4 +1,4 @@
-package dev.fanout.execution;
+package dev.fanout.execution.batch;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;

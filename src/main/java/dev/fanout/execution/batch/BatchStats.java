@@ -1,4 +1,4 @@
-package dev.fanout.execution;
+package dev.fanout.execution.batch;
 
 import dev.fanout.core.ErrorType;
 import dev.fanout.core.LogHistogram;
@@ -22,8 +22,8 @@ import java.util.Map;
  * later attempts are left out rather than guessed. A task first started after a redrive counts from the batch's
  * acceptance too.
  */
-final class BatchStats {
-    static final int SAMPLES = 3;
+public final class BatchStats {
+    public static final int SAMPLES = 3;
     static final int MAX_MESSAGE = 300;
     static final long WINDOW_MILLIS = 10_000;
     private static final int SLOTS = 20;
@@ -38,7 +38,7 @@ final class BatchStats {
     private final int[] slotCount = new int[SLOTS];
 
     /** @param createdAt the batch's acceptance, epoch ms */
-    BatchStats(long createdAt) {
+    public BatchStats(long createdAt) {
         this.createdAt = createdAt;
     }
 
@@ -47,7 +47,7 @@ final class BatchStats {
      *
      * @param completedAt when it completed, epoch ms, for the rate; negative when unknown (not counted in the rate)
      */
-    synchronized void record(TaskResult r, long completedAt) {
+    public synchronized void record(TaskResult r, long completedAt) {
         if (r.startedAt() != null && r.state() != TaskState.CANCELLED) {
             durations.record(r.durationMs());
         }
@@ -90,7 +90,7 @@ final class BatchStats {
         return Math.round(n / seconds * 100) / 100.0;
     }
 
-    BatchDetails details(BatchStatus status, long now) {
+    public BatchDetails details(BatchStatus status, long now) {
         int done = status.succeeded() + status.failed() + status.cancelled();
         double rate = rate(now);
         Long eta = status.state() == BatchState.RUNNING && rate > 0
