@@ -1,7 +1,7 @@
 package dev.fanout.api;
 
 import dev.fanout.core.Connections;
-import dev.fanout.execution.BackendUnavailableException;
+import dev.fanout.execution.backend.BackendUnavailableException;
 import dev.fanout.execution.BatchRunningException;
 import dev.fanout.execution.StoreUnavailableException;
 import dev.fanout.store.IdempotencyConflictException;

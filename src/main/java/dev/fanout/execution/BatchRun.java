@@ -1,5 +1,8 @@
 package dev.fanout.execution;
 
+import dev.fanout.execution.backend.Attempt;
+import dev.fanout.execution.backend.Backend;
+import dev.fanout.execution.backend.ChunkTrace;
 import dev.fanout.execution.batch.Batch;
 import dev.fanout.core.ErrorType;
 import dev.fanout.core.TaskResult;
@@ -142,9 +145,9 @@ final class BatchRun implements Attempt.Listener {
         }
         journal.started(batch, attempt.index(), attempt.number());
         if (!attempt.backend().enforcesTimeouts()) {
-            attempt.clock = deadlines.add(attempt);
+            attempt.clock(deadlines.add(attempt));
             if (attempt.isDone()) {
-                attempt.clock.cancel(); // completed while its clock was being set: completed() found none to stop
+                attempt.clock().cancel(); // completed while its clock was being set: completed() found none to stop
             }
         }
         return true;
@@ -157,7 +160,7 @@ final class BatchRun implements Attempt.Listener {
 
     @Override
     public void completed(Attempt attempt, TaskResult result) {
-        TimeoutQueue<Attempt>.Clock clock = attempt.clock;
+        TimeoutQueue<Attempt>.Clock clock = attempt.clock();
         if (clock != null) {
             clock.cancel(); // at once: a finished attempt (and its input) must not wait for its deadline to be freed
         }

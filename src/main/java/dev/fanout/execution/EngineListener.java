@@ -1,5 +1,6 @@
 package dev.fanout.execution;
 
+import dev.fanout.execution.backend.ChunkTrace;
 import dev.fanout.execution.batch.Batch;
 import dev.fanout.core.TaskResult;
 

@@ -1,5 +1,7 @@
 package dev.fanout.execution;
 
+import dev.fanout.execution.backend.Backend;
+import dev.fanout.execution.backend.BackendUnavailableException;
 import dev.fanout.execution.batch.BatchOptions;
 import dev.fanout.core.TaskSpec;
 import dev.fanout.spi.FunctionKind;

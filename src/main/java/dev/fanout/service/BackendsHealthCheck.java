@@ -1,7 +1,7 @@
 package dev.fanout.service;
 
 import dev.fanout.api.WarmUp;
-import dev.fanout.execution.Backend;
+import dev.fanout.execution.backend.Backend;
 import dev.fanout.execution.Engine;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -4,7 +4,7 @@ import dev.fanout.api.ApiKeys;
 import dev.fanout.config.FanoutConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.core.Json;
-import dev.fanout.execution.Backend;
+import dev.fanout.execution.backend.Backend;
 import dev.fanout.execution.Engine;
 import dev.fanout.execution.EngineConfig;
 import dev.fanout.execution.EngineListener;

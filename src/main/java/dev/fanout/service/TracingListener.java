@@ -1,6 +1,6 @@
 package dev.fanout.service;
 
-import dev.fanout.execution.ChunkTrace;
+import dev.fanout.execution.backend.ChunkTrace;
 import dev.fanout.execution.batch.Batch;
 import dev.fanout.execution.batch.BatchState;
 import dev.fanout.execution.batch.BatchStatus;

@@ -1,5 +1,6 @@
 package dev.fanout.execution;
 
+import dev.fanout.execution.backend.Attempt;
 import dev.fanout.execution.batch.BatchOptions;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskState;

@@ -1,5 +1,6 @@
 package dev.fanout.execution;
 
+import dev.fanout.execution.backend.Backend;
 import dev.fanout.execution.local.LocalBackend;
 import dev.fanout.runner.TaskRunner;
 

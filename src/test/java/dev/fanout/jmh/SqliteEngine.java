@@ -1,7 +1,7 @@
 package dev.fanout.jmh;
 
 import dev.fanout.core.TaskSpec;
-import dev.fanout.execution.Backend;
+import dev.fanout.execution.backend.Backend;
 import dev.fanout.execution.batch.BatchState;
 import dev.fanout.execution.batch.BatchStatus;
 import dev.fanout.execution.batch.BatchView;

@@ -1,7 +1,7 @@
 package dev.fanout.service;
 
 import dev.fanout.core.TaskSpec;
-import dev.fanout.execution.Backend;
+import dev.fanout.execution.backend.Backend;
 import dev.fanout.execution.batch.Batch;
 import dev.fanout.execution.batch.BatchOptions;
 import dev.fanout.execution.batch.BatchState;

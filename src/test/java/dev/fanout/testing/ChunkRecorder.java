@@ -1,6 +1,6 @@
 package dev.fanout.testing;
 
-import dev.fanout.execution.ChunkTrace;
+import dev.fanout.execution.backend.ChunkTrace;
 import dev.fanout.execution.batch.Batch;
 import dev.fanout.execution.EngineListener;
 

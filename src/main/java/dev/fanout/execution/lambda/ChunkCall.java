@@ -1,6 +1,6 @@
 package dev.fanout.execution.lambda;
 
-import dev.fanout.execution.Attempt;
+import dev.fanout.execution.backend.Attempt;
 
 import java.util.List;
 

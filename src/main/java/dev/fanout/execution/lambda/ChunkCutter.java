@@ -3,9 +3,9 @@ package dev.fanout.execution.lambda;
 import dev.fanout.spi.Durations;
 import dev.fanout.core.ErrorType;
 import dev.fanout.core.TaskResult;
-import dev.fanout.execution.Attempt;
-import dev.fanout.execution.ChunkEncoder;
-import dev.fanout.execution.ChunkQueues;
+import dev.fanout.execution.backend.Attempt;
+import dev.fanout.execution.backend.ChunkEncoder;
+import dev.fanout.execution.backend.ChunkQueues;
 import dev.fanout.protocol.Protocol;
 
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.fanout.execution.lambda;
 
-import dev.fanout.execution.ChunkTrace;
+import dev.fanout.execution.backend.ChunkTrace;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskState;
 import dev.fanout.execution.EngineListener;

@@ -1,8 +1,8 @@
 package dev.fanout.execution.local;
 
 import dev.fanout.core.TaskResult;
-import dev.fanout.execution.Attempt;
-import dev.fanout.execution.Backend;
+import dev.fanout.execution.backend.Attempt;
+import dev.fanout.execution.backend.Backend;
 import dev.fanout.runner.InterruptGuard;
 import dev.fanout.runner.TaskRunner;
 

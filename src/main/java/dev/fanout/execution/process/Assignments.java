@@ -1,9 +1,9 @@
 package dev.fanout.execution.process;
 
-import dev.fanout.execution.ChunkTrace;
+import dev.fanout.execution.backend.ChunkTrace;
 import dev.fanout.core.TaskState;
-import dev.fanout.execution.Attempt;
-import dev.fanout.execution.ChunkQueues;
+import dev.fanout.execution.backend.Attempt;
+import dev.fanout.execution.backend.ChunkQueues;
 import dev.fanout.execution.EngineListener;
 import dev.fanout.protocol.Reply;
 

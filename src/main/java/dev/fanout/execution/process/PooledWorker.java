@@ -1,7 +1,7 @@
 package dev.fanout.execution.process;
 
-import dev.fanout.execution.ChunkTrace;
-import dev.fanout.execution.Attempt;
+import dev.fanout.execution.backend.ChunkTrace;
+import dev.fanout.execution.backend.Attempt;
 import dev.fanout.execution.EngineListener;
 
 import java.util.List;

@@ -1,10 +1,10 @@
 package dev.fanout.execution.process;
 
 import dev.fanout.core.ErrorType;
-import dev.fanout.execution.Attempt;
-import dev.fanout.execution.ChunkEncoder;
-import dev.fanout.execution.ChunkQueues;
-import dev.fanout.execution.ChunkingBackend;
+import dev.fanout.execution.backend.Attempt;
+import dev.fanout.execution.backend.ChunkEncoder;
+import dev.fanout.execution.backend.ChunkQueues;
+import dev.fanout.execution.backend.ChunkingBackend;
 import dev.fanout.protocol.Protocol;
 
 import java.util.LinkedHashMap;

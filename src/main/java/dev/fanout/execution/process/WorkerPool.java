@@ -3,8 +3,8 @@ package dev.fanout.execution.process;
 import dev.fanout.spi.Durations;
 import dev.fanout.core.ErrorType;
 import dev.fanout.core.TaskResult;
-import dev.fanout.execution.Attempt;
-import dev.fanout.execution.ChunkQueues;
+import dev.fanout.execution.backend.Attempt;
+import dev.fanout.execution.backend.ChunkQueues;
 import dev.fanout.protocol.Protocol;
 import dev.fanout.protocol.Reply;
 

@@ -1,6 +1,6 @@
 package dev.fanout.execution.lambda;
 
-import dev.fanout.execution.Backend;
+import dev.fanout.execution.backend.Backend;
 import dev.fanout.execution.BackendContractTest;
 import dev.fanout.testing.lambda.Emulators;
 import dev.fanout.testing.lambda.LambdaEmulator;

@@ -1,6 +1,6 @@
 package dev.fanout.execution.stores;
 
-import dev.fanout.execution.Backend;
+import dev.fanout.execution.backend.Backend;
 import dev.fanout.execution.BackendContractTest;
 import dev.fanout.execution.local.LocalBackend;
 import dev.fanout.runner.TaskRunner;

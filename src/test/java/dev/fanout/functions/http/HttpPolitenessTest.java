@@ -3,7 +3,7 @@ package dev.fanout.functions.http;
 import com.sun.net.httpserver.HttpServer;
 import dev.fanout.core.KeyedLimits;
 import dev.fanout.core.TaskSpec;
-import dev.fanout.execution.Backend;
+import dev.fanout.execution.backend.Backend;
 import dev.fanout.execution.batch.Batch;
 import dev.fanout.execution.Engine;
 import dev.fanout.execution.EngineConfig;

@@ -7,7 +7,7 @@ import dev.fanout.core.KeyedLimits;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
 import dev.fanout.core.TaskState;
-import dev.fanout.execution.Backend;
+import dev.fanout.execution.backend.Backend;
 import dev.fanout.execution.batch.Batch;
 import dev.fanout.execution.Engine;
 import dev.fanout.execution.EngineConfig;

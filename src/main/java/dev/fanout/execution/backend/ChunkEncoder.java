@@ -1,4 +1,4 @@
-package dev.fanout.execution;
+package dev.fanout.execution.backend;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectWriter;

@@ -1,4 +1,4 @@
-package dev.fanout.execution;
+package dev.fanout.execution.backend;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.fanout.execution;
+package dev.fanout.execution.backend;
 
 import dev.fanout.execution.batch.BatchOptions;
 import dev.fanout.core.ErrorType;
@@ -22,7 +22,7 @@ public final class Attempt {
     public enum Stop { TIMEOUT, CANCELLED }
 
     /** The engine's side of an attempt. */
-    interface Listener {
+    public interface Listener {
         /** The attempt began running; answers false when its task is already over (the attempt is then stopped). */
         boolean started(Attempt attempt);
 
@@ -52,9 +52,10 @@ public final class Attempt {
     private volatile Consumer<Stop> stopper;
     private volatile Stop stopped;
     /** Its taskTimeout clock, while the engine enforces it. */
-    volatile TimeoutQueue<Attempt>.Clock clock;
+    private volatile TimeoutQueue<Attempt>.Clock clock;
 
-    Attempt(Listener listener, Backend backend, String batchId, int index, TaskSpec task, int number,
+    /** Made by the engine's run of a batch ({@code listener}), for {@code backend} to run. */
+    public Attempt(Listener listener, Backend backend, String batchId, int index, TaskSpec task, int number,
             BatchOptions options) {
         this.listener = listener;
         this.backend = backend;
@@ -87,16 +88,28 @@ public final class Attempt {
         return options.taskTimeout();
     }
 
-    int index() {
+    /** The task's position in its batch (input order). */
+    public int index() {
         return index;
     }
 
-    Backend backend() {
+    /** The backend it was handed to. */
+    public Backend backend() {
         return backend;
     }
 
     Listener listener() {
         return listener;
+    }
+
+    /** The engine's taskTimeout clock of this attempt, null when none runs (the engine's business, not a backend's). */
+    public TimeoutQueue<Attempt>.Clock clock() {
+        return clock;
+    }
+
+    /** The engine sets the clock when it starts enforcing the attempt's taskTimeout. */
+    public void clock(TimeoutQueue<Attempt>.Clock c) {
+        clock = c;
     }
 
     /**
@@ -155,12 +168,12 @@ public final class Attempt {
     }
 
     /** The engine stops the attempt; the result is TIMEOUT or CANCELLED. */
-    void stop(Stop reason) {
+    public void stop(Stop reason) {
         stop(reason, null);
     }
 
     /** @param why the message of a CANCELLED result; null for the default one */
-    void stop(Stop reason, String why) {
+    public void stop(Stop reason, String why) {
         int previous;
         do { // until the stop lands: start may move QUEUED to RUNNING between the read and the swap
             previous = phase.get();

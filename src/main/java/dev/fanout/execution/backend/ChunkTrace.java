@@ -1,4 +1,4 @@
-package dev.fanout.execution;
+package dev.fanout.execution.backend;
 
 /**
  * A chunk on its way to a worker process or a Lambda invocation, as the engine's listener follows it (a trace span):

@@ -1,4 +1,4 @@
-package dev.fanout.execution;
+package dev.fanout.execution.backend;
 
 /**
  * Runs task attempts somewhere: the execution contract every backend implements (virtual threads, a thread pool,
