@@ -42,8 +42,10 @@ class PostgresEngineDurabilityTest extends EngineDurabilityTest {
     void aBatchTakenOverByAnotherInstanceIsFollowedThereByWhoeverWaitedHere() throws Exception {
         Engine first = engine();
         List<TaskSpec> tasks = new ArrayList<>();
+        // five quick ones to wait for, then 25 x 1 s at 5 at once: the batch cannot end (which would leave nothing to
+        // take over) within 5 s of them, a margin a loaded machine needs (300 ms sleeps once lost that race in CI)
         for (int i = 0; i < 30; i++) {
-            tasks.add(task("t" + i, "sleep", "{\"duration\": \"300ms\"}"));
+            tasks.add(task("t" + i, "sleep", "{\"duration\": \"" + (i < 5 ? "100ms" : "1s") + "\"}"));
         }
         Batch batch = first.submit(tasks, new BatchOptions(5, Duration.ofMinutes(1), 0, false, "vt", 0));
         await().atMost(Duration.ofSeconds(30)).until(() -> batch.completedCount() >= 5);
