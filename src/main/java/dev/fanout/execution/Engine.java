@@ -55,13 +55,12 @@ public final class Engine implements AutoCloseable, Journal.Listener {
     private final Store store;
     private final Journal journal;
     private final Leases leases;
-    private final Followers followers = new Followers();
     private final String instance = UUID.randomUUID().toString();
     private final Backoff retryBackoff;
     private final Semaphore ioPermits;
     private final ScheduledThreadPoolExecutor timer;
     private final LocalRuns runs;
-    private final StoredStats storedStats;
+    private final StoredBatches stored;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean shuttingDown;
 
@@ -78,7 +77,8 @@ public final class Engine implements AutoCloseable, Journal.Listener {
         this.store = store;
         this.journal = new Journal(store, instance, this);
         this.runs = new LocalRuns(this, store, journal);
-        this.storedStats = new StoredStats(store);
+        this.stored = new StoredBatches(store, (action, delay) -> schedule(action, delay.toNanos(),
+                TimeUnit.NANOSECONDS));
         this.leases = new Leases(this, store, instance, config.leaseDuration());
         this.retryBackoff = new Backoff(config.retryBackoff(), config.maxRetryBackoff());
         this.ioPermits = new Semaphore(config.ioMaxConcurrency());
@@ -190,7 +190,7 @@ public final class Engine implements AutoCloseable, Journal.Listener {
         if (run != null && !run.batch().handedOver()) {
             return Optional.of(run.batch());
         }
-        return store.find(id).map(row -> new StoredView(this, store, row));
+        return store.find(id).map(stored::view);
     }
 
     /** The batch if {@code caller} may see it: another name's batch is not found, as an unknown id. */
@@ -212,7 +212,7 @@ public final class Engine implements AutoCloseable, Journal.Listener {
     public List<BatchStatus> list(Caller caller, BatchState state, int offset, int limit) {
         return store.list(caller.scope(), state == null ? null : state.name(), offset, limit).stream().map(row -> {
             BatchRun run = runs.get(row.id());
-            return run != null ? run.batch().status() : StoredView.status(row);
+            return run != null ? run.batch().status() : StoredBatches.status(row);
         }).toList();
     }
 
@@ -333,7 +333,7 @@ public final class Engine implements AutoCloseable, Journal.Listener {
 
     @Override
     public void ended(Batch batch, Instant at) {
-        storedStats.finished(batch);
+        stored.finished(batch);
         runs.ended(batch); // first: whoever sees the batch finished may redrive it at once
         batch.ended(at);
         BatchStatus s = batch.status();
@@ -471,16 +471,12 @@ public final class Engine implements AutoCloseable, Journal.Listener {
         return listener;
     }
 
-    Followers followers() {
-        return followers;
+    StoredBatches stored() {
+        return stored;
     }
 
     LocalRuns runs() {
         return runs;
-    }
-
-    StoredStats storedStats() {
-        return storedStats;
     }
 
     boolean isShuttingDown() {

@@ -81,13 +81,13 @@ final class Leases implements StoreEvents {
 
     @Override
     public void resultsStored(String batchId) {
-        engine.followers().wake(batchId);
+        engine.stored().wake(batchId);
     }
 
     @Override
     public void stopRequested(String batchId) {
         store.find(batchId).filter(r -> r.stopReason() != null)
                 .ifPresent(r -> engine.runs().stop(batchId, r.stoppedByClient(), r.stopReason()));
-        engine.followers().wake(batchId);
+        engine.stored().wake(batchId);
     }
 }

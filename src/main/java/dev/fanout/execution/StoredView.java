@@ -8,26 +8,25 @@ import dev.fanout.store.Store;
 import dev.fanout.store.StoredBatch;
 import dev.fanout.store.StoredResult;
 
-import java.time.Instant;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A batch as the store has it: finished, or run by another instance. Reads go to the store page by page; a reader
  * following a running batch is woken by the store's notifications (a shared store) or looks again every
- * {@link #POLL_MILLIS}, whichever comes first.
+ * {@link #POLL}, whichever comes first.
  */
 final class StoredView implements BatchView {
-    static final long POLL_MILLIS = 500;
+    static final Duration POLL = Duration.ofMillis(500);
 
-    private final Engine engine;
+    private final StoredBatches stored;
     private final Store store;
     private final String id;
     private volatile StoredBatch row;
 
-    StoredView(Engine engine, Store store, StoredBatch row) {
-        this.engine = engine;
+    StoredView(StoredBatches stored, Store store, StoredBatch row) {
+        this.stored = stored;
         this.store = store;
         this.id = row.id();
         this.row = row;
@@ -58,21 +57,14 @@ final class StoredView implements BatchView {
         if (row.isRunning()) {
             store.find(id).ifPresent(r -> row = r);
         }
-        return status(row);
+        return StoredBatches.status(row);
     }
 
     /** Read from the store's results once, then only those stored since ({@link StoredStats}). */
     @Override
     public BatchDetails details() {
         BatchStatus s = status();
-        return engine.storedStats().details(row, s);
-    }
-
-    static BatchStatus status(StoredBatch r) {
-        int pending = Math.max(0, r.total() - r.running() - r.succeeded() - r.failed() - r.cancelled());
-        return new BatchStatus(r.id(), BatchState.valueOf(r.state()), r.total(), pending, r.running(),
-                r.succeeded(), r.failed(), r.cancelled(), Instant.ofEpochMilli(r.createdAt()),
-                r.finishedAt() == null ? null : Instant.ofEpochMilli(r.finishedAt()), r.tenant());
+        return stored.stats().details(row, s);
     }
 
     @Override
@@ -95,9 +87,7 @@ final class StoredView implements BatchView {
         if (!row.isRunning()) {
             return CompletableFuture.completedFuture(null);
         }
-        CompletableFuture<Void> next = engine.followers().next(id);
-        engine.schedule(() -> engine.followers().expire(id, next), POLL_MILLIS, TimeUnit.MILLISECONDS);
-        return next;
+        return stored.nextNews(id, POLL);
     }
 
     @Override
