@@ -1,5 +1,6 @@
 package dev.fanout.execution;
 
+import dev.fanout.execution.durability.Journal;
 import dev.fanout.execution.backend.Attempt;
 import dev.fanout.execution.backend.Backend;
 import dev.fanout.execution.backend.ChunkTrace;

@@ -1,5 +1,7 @@
 package dev.fanout.execution;
 
+import dev.fanout.execution.durability.Journal;
+import dev.fanout.execution.durability.StoredBatches;
 import dev.fanout.execution.backend.Backend;
 import dev.fanout.execution.batch.Batch;
 import dev.fanout.execution.batch.BatchOptions;

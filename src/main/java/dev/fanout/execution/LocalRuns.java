@@ -1,5 +1,6 @@
 package dev.fanout.execution;
 
+import dev.fanout.execution.durability.Journal;
 import dev.fanout.execution.batch.Batch;
 import dev.fanout.execution.batch.BatchOptions;
 import dev.fanout.store.Store;

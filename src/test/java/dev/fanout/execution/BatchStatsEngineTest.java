@@ -1,5 +1,6 @@
 package dev.fanout.execution;
 
+import dev.fanout.execution.durability.StoredView;
 import dev.fanout.execution.backend.Backend;
 import dev.fanout.execution.batch.Batch;
 import dev.fanout.execution.batch.BatchDetails;

@@ -1,4 +1,4 @@
-package dev.fanout.execution;
+package dev.fanout.execution.durability;
 
 import dev.fanout.execution.batch.Batch;
 import dev.fanout.execution.batch.BatchDetails;

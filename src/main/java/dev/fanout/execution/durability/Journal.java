@@ -1,4 +1,4 @@
-package dev.fanout.execution;
+package dev.fanout.execution.durability;
 
 import dev.fanout.execution.batch.Batch;
 import dev.fanout.core.Backoff;
@@ -34,7 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *                                                          | StoreException: unavailable, wait, same group again
  * </pre>
  */
-final class Journal implements Batch.Sink, AutoCloseable {
+public final class Journal implements Batch.Sink, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Journal.class.getName());
     private static final int GROUP = 20_000;
     /** Entries queued beyond this pause dispatch: memory stays bounded while the store is away. */
@@ -56,15 +56,15 @@ final class Journal implements Batch.Sink, AutoCloseable {
     private volatile boolean closing;
 
     /** What the engine learns from the journal. */
-    interface Listener {
+    public interface Listener {
         /** The batch's end is stored (at {@code at}). */
-        void ended(Batch batch, Instant at);
+        public void ended(Batch batch, Instant at);
 
         /** The store did not take the batch's changes: another instance runs it now (or will). */
         void lost(Batch batch);
     }
 
-    Journal(Store store, String owner, Listener listener) {
+    public Journal(Store store, String owner, Listener listener) {
         this.store = store;
         this.owner = owner;
         this.listener = listener;
@@ -72,11 +72,11 @@ final class Journal implements Batch.Sink, AutoCloseable {
     }
 
     /** Null while the store takes writes; otherwise why not (readiness, refused batches). */
-    String unavailableReason() {
+    public String unavailableReason() {
         return unavailable;
     }
 
-    void started(Batch batch, int index, int attempt) {
+    public void started(Batch batch, int index, int attempt) {
         if (store.durable()) { // a memory store forgets everything with the process anyway
             queue.add(new Entry(batch, new Change.Started(batch.id(), index, attempt), -1));
         }
@@ -91,12 +91,12 @@ final class Journal implements Batch.Sink, AutoCloseable {
     }
 
     /** The batch had every result before this run: only its end is written. */
-    void ended(Batch batch) {
+    public void ended(Batch batch) {
         queue.add(new Entry(batch, null, -1));
     }
 
     /** Waits while too much is queued (the store is slow or away). */
-    void awaitRoom() throws InterruptedException {
+    public void awaitRoom() throws InterruptedException {
         if (queue.size() < MAX_QUEUED) {
             return;
         }

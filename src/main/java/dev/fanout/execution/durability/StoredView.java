@@ -1,4 +1,4 @@
-package dev.fanout.execution;
+package dev.fanout.execution.durability;
 
 import dev.fanout.execution.batch.BatchDetails;
 import dev.fanout.execution.batch.BatchState;
@@ -17,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
  * following a running batch is woken by the store's notifications (a shared store) or looks again every
  * {@link #POLL}, whichever comes first.
  */
-final class StoredView implements BatchView {
+public final class StoredView implements BatchView {
     static final Duration POLL = Duration.ofMillis(500);
 
     private final StoredBatches stored;

@@ -1,4 +1,4 @@
-package dev.fanout.execution;
+package dev.fanout.execution.durability;
 
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

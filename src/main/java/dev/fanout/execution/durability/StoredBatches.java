@@ -1,4 +1,4 @@
-package dev.fanout.execution;
+package dev.fanout.execution.durability;
 
 import dev.fanout.execution.batch.Batch;
 import dev.fanout.execution.batch.BatchState;
@@ -16,26 +16,26 @@ import java.util.function.BiConsumer;
  * The batches this instance reads from the store rather than runs (finished ones, and those another instance runs):
  * their views, the statistics kept for them, and the readers waiting for news of them.
  */
-final class StoredBatches {
+public final class StoredBatches {
     private final Store store;
     private final StoredStats stats;
     private final Followers followers = new Followers();
     private final BiConsumer<Runnable, Duration> later;
 
     /** @param later runs an action after a delay, off the caller's thread (a reader's poll) */
-    StoredBatches(Store store, BiConsumer<Runnable, Duration> later) {
+    public StoredBatches(Store store, BiConsumer<Runnable, Duration> later) {
         this.store = store;
         this.stats = new StoredStats(store);
         this.later = later;
     }
 
     /** The batch of this row, read from the store as readers ask. */
-    BatchView view(StoredBatch row) {
+    public BatchView view(StoredBatch row) {
         return new StoredView(this, store, row);
     }
 
     /** The status of a stored row. */
-    static BatchStatus status(StoredBatch r) {
+    public static BatchStatus status(StoredBatch r) {
         int pending = Math.max(0, r.total() - r.running() - r.succeeded() - r.failed() - r.cancelled());
         return new BatchStatus(r.id(), BatchState.valueOf(r.state()), r.total(), pending, r.running(),
                 r.succeeded(), r.failed(), r.cancelled(), Instant.ofEpochMilli(r.createdAt()),
@@ -47,12 +47,12 @@ final class StoredBatches {
     }
 
     /** News of a batch from the store: its readers look again. */
-    void wake(String batchId) {
+    public void wake(String batchId) {
         followers.wake(batchId);
     }
 
     /** A batch that finished here hands its statistics over: a later reader of it needs no read of its results. */
-    void finished(Batch batch) {
+    public void finished(Batch batch) {
         stats.finished(batch);
     }
 
