@@ -1,7 +1,7 @@
 package dev.fanout.api;
 
 import dev.fanout.config.FanoutConfig;
-import dev.fanout.execution.Caller;
+import dev.fanout.execution.engine.Caller;
 import dev.fanout.store.Quota;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Startup;

@@ -1,6 +1,6 @@
 package dev.fanout.api;
 
-import dev.fanout.execution.Caller;
+import dev.fanout.execution.engine.Caller;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 

@@ -1,7 +1,7 @@
 package dev.fanout.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.fanout.execution.Engine;
+import dev.fanout.execution.engine.Engine;
 import dev.fanout.spi.FunctionKind;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;

@@ -2,12 +2,12 @@ package dev.fanout.api;
 
 import dev.fanout.core.Connections;
 import dev.fanout.execution.backend.BackendUnavailableException;
-import dev.fanout.execution.BatchRunningException;
-import dev.fanout.execution.StoreUnavailableException;
+import dev.fanout.execution.engine.BatchRunningException;
+import dev.fanout.execution.engine.StoreUnavailableException;
 import dev.fanout.store.IdempotencyConflictException;
 import dev.fanout.store.QuotaExceededException;
-import dev.fanout.execution.ShuttingDownException;
-import dev.fanout.execution.TooManyBatchesException;
+import dev.fanout.execution.engine.ShuttingDownException;
+import dev.fanout.execution.engine.TooManyBatchesException;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;

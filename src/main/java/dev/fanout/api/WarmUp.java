@@ -2,9 +2,9 @@ package dev.fanout.api;
 
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.config.StoreConfigInterceptor;
-import dev.fanout.execution.Engine;
-import dev.fanout.execution.EngineConfig;
-import dev.fanout.execution.EngineListener;
+import dev.fanout.execution.engine.Engine;
+import dev.fanout.execution.engine.EngineConfig;
+import dev.fanout.execution.engine.EngineListener;
 import dev.fanout.execution.local.LocalBackend;
 import dev.fanout.runner.TaskRunner;
 import dev.fanout.store.Store;

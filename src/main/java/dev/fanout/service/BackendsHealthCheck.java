@@ -2,7 +2,7 @@ package dev.fanout.service;
 
 import dev.fanout.api.WarmUp;
 import dev.fanout.execution.backend.Backend;
-import dev.fanout.execution.Engine;
+import dev.fanout.execution.engine.Engine;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;

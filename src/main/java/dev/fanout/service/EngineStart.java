@@ -1,6 +1,6 @@
 package dev.fanout.service;
 
-import dev.fanout.execution.Engine;
+import dev.fanout.execution.engine.Engine;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

@@ -2,7 +2,7 @@ package dev.fanout.service;
 
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.spi.Durations;
-import dev.fanout.execution.Engine;
+import dev.fanout.execution.engine.Engine;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

@@ -4,7 +4,7 @@ import dev.fanout.execution.backend.ChunkTrace;
 import dev.fanout.execution.batch.Batch;
 import dev.fanout.execution.batch.BatchState;
 import dev.fanout.execution.batch.BatchStatus;
-import dev.fanout.execution.EngineListener;
+import dev.fanout.execution.engine.EngineListener;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;

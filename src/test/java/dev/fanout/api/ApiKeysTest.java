@@ -1,6 +1,6 @@
 package dev.fanout.api;
 
-import dev.fanout.execution.Caller;
+import dev.fanout.execution.engine.Caller;
 import dev.fanout.store.Quota;
 import org.junit.jupiter.api.Test;
 

@@ -82,7 +82,7 @@ class RequestParsingFuzzTest {
         var caller = KEYS.resolve(key);
         String expected = SECRETS.entrySet().stream().filter(e -> e.getValue().equals(key)).map(Map.Entry::getKey)
                 .findFirst().orElse(null);
-        assertTrue(java.util.Objects.equals(expected, caller.map(dev.fanout.execution.Caller::name).orElse(null)),
+        assertTrue(java.util.Objects.equals(expected, caller.map(dev.fanout.execution.engine.Caller::name).orElse(null)),
                 "'" + key + "' resolved to " + caller);
         caller.ifPresent(c -> assertTrue(c.admin() == c.name().equals("root") && c.legacy() == c.name()
                 .startsWith("api-keys["), "its role: " + c));

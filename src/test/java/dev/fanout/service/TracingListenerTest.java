@@ -5,7 +5,7 @@ import dev.fanout.execution.backend.Backend;
 import dev.fanout.execution.batch.Batch;
 import dev.fanout.execution.batch.BatchOptions;
 import dev.fanout.execution.batch.BatchState;
-import dev.fanout.execution.Engine;
+import dev.fanout.execution.engine.Engine;
 import dev.fanout.execution.local.LocalBackend;
 import dev.fanout.execution.process.ProcessBackend;
 import dev.fanout.execution.process.ProcessPoolConfig;

@@ -2,7 +2,7 @@ package dev.fanout.testing;
 
 import dev.fanout.execution.backend.ChunkTrace;
 import dev.fanout.execution.batch.Batch;
-import dev.fanout.execution.EngineListener;
+import dev.fanout.execution.engine.EngineListener;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

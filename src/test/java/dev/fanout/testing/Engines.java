@@ -1,9 +1,9 @@
 package dev.fanout.testing;
 
 import dev.fanout.execution.backend.Backend;
-import dev.fanout.execution.Engine;
-import dev.fanout.execution.EngineConfig;
-import dev.fanout.execution.EngineListener;
+import dev.fanout.execution.engine.Engine;
+import dev.fanout.execution.engine.EngineConfig;
+import dev.fanout.execution.engine.EngineListener;
 import dev.fanout.registry.FunctionRegistry;
 import dev.fanout.spi.Settings;
 import dev.fanout.store.Store;

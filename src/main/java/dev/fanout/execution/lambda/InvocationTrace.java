@@ -3,7 +3,7 @@ package dev.fanout.execution.lambda;
 import dev.fanout.execution.backend.ChunkTrace;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskState;
-import dev.fanout.execution.EngineListener;
+import dev.fanout.execution.engine.EngineListener;
 
 /**
  * One invocation as the engine's listener sees it (a span per invocation when tracing is on): what the backend

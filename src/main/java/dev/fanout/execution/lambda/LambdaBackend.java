@@ -6,7 +6,7 @@ import dev.fanout.core.TaskResult;
 import dev.fanout.execution.backend.Attempt;
 import dev.fanout.execution.backend.ChunkQueues;
 import dev.fanout.execution.backend.ChunkingBackend;
-import dev.fanout.execution.EngineListener;
+import dev.fanout.execution.engine.EngineListener;
 import dev.fanout.protocol.Protocol;
 
 import java.util.ArrayDeque;

@@ -4,7 +4,7 @@ import dev.fanout.execution.backend.ChunkTrace;
 import dev.fanout.core.TaskState;
 import dev.fanout.execution.backend.Attempt;
 import dev.fanout.execution.backend.ChunkQueues;
-import dev.fanout.execution.EngineListener;
+import dev.fanout.execution.engine.EngineListener;
 import dev.fanout.protocol.Reply;
 
 import java.util.HashMap;

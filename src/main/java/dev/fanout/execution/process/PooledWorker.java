@@ -2,7 +2,7 @@ package dev.fanout.execution.process;
 
 import dev.fanout.execution.backend.ChunkTrace;
 import dev.fanout.execution.backend.Attempt;
-import dev.fanout.execution.EngineListener;
+import dev.fanout.execution.engine.EngineListener;
 
 import java.util.List;
 

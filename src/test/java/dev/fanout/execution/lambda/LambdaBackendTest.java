@@ -1,7 +1,7 @@
 package dev.fanout.execution.lambda;
 
 import dev.fanout.execution.backend.Backend;
-import dev.fanout.execution.BackendContractTest;
+import dev.fanout.execution.backend.BackendContractTest;
 import dev.fanout.testing.lambda.Emulators;
 import dev.fanout.testing.lambda.LambdaEmulator;
 import dev.fanout.runner.TaskRunner;

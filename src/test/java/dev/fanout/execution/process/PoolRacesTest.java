@@ -5,7 +5,7 @@ import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskState;
 import dev.fanout.execution.batch.Batch;
 import dev.fanout.execution.batch.BatchOptions;
-import dev.fanout.execution.Engine;
+import dev.fanout.execution.engine.Engine;
 import dev.fanout.protocol.Chunk;
 import dev.fanout.testing.Engines;
 import org.junit.jupiter.api.AfterEach;

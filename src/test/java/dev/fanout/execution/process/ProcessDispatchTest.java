@@ -6,7 +6,7 @@ import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
 import dev.fanout.core.TaskState;
 import dev.fanout.execution.batch.BatchOptions;
-import dev.fanout.execution.Engine;
+import dev.fanout.execution.engine.Engine;
 import dev.fanout.protocol.WireTask;
 import dev.fanout.testing.Engines;
 import org.junit.jupiter.api.AfterEach;

@@ -5,7 +5,7 @@ import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
 import dev.fanout.execution.batch.Batch;
 import dev.fanout.execution.batch.BatchOptions;
-import dev.fanout.execution.Engine;
+import dev.fanout.execution.engine.Engine;
 import dev.fanout.protocol.Protocol;
 import dev.fanout.testing.FutureWorkerMain;
 import dev.fanout.testing.NoopAgent;

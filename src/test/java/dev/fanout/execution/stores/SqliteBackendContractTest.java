@@ -1,6 +1,6 @@
 package dev.fanout.execution.stores;
 
-import dev.fanout.execution.EngineConfig;
+import dev.fanout.execution.engine.EngineConfig;
 import dev.fanout.store.Store;
 import dev.fanout.testing.store.Stores;
 import org.junit.jupiter.api.io.TempDir;

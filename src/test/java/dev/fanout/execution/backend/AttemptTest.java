@@ -1,6 +1,5 @@
-package dev.fanout.execution;
+package dev.fanout.execution.backend;
 
-import dev.fanout.execution.backend.Attempt;
 import dev.fanout.execution.batch.BatchOptions;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskState;

@@ -1,4 +1,4 @@
-package dev.fanout.execution;
+package dev.fanout.execution.engine;
 
 /** The service is shutting down and takes no new batch. */
 public final class ShuttingDownException extends RuntimeException {

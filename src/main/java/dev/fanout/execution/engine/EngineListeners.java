@@ -1,4 +1,4 @@
-package dev.fanout.execution;
+package dev.fanout.execution.engine;
 
 import dev.fanout.execution.backend.ChunkTrace;
 import dev.fanout.execution.batch.Batch;

@@ -1,4 +1,4 @@
-package dev.fanout.execution;
+package dev.fanout.execution.engine;
 
 /** The store cannot take a new batch now (a full disk, a lost database): refused rather than accepted and lost. */
 public final class StoreUnavailableException extends RuntimeException {

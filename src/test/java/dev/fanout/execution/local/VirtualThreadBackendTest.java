@@ -1,9 +1,9 @@
-package dev.fanout.execution;
+package dev.fanout.execution.local;
 
+import dev.fanout.execution.backend.BackendContractTest;
 import dev.fanout.execution.backend.Backend;
 import dev.fanout.execution.batch.Batch;
 import dev.fanout.core.TaskSpec;
-import dev.fanout.execution.local.LocalBackend;
 import dev.fanout.testing.Gauge;
 import dev.fanout.runner.TaskRunner;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
-package dev.fanout.execution;
+package dev.fanout.execution.local;
 
+import dev.fanout.execution.backend.BackendContractTest;
 import dev.fanout.execution.backend.Backend;
-import dev.fanout.execution.local.LocalBackend;
 import dev.fanout.runner.TaskRunner;
 
 class ThreadPoolBackendTest extends BackendContractTest {

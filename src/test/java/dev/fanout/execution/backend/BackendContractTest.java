@@ -1,6 +1,8 @@
-package dev.fanout.execution;
+package dev.fanout.execution.backend;
 
-import dev.fanout.execution.backend.Backend;
+import dev.fanout.execution.engine.Engine;
+import dev.fanout.execution.engine.EngineConfig;
+import dev.fanout.execution.engine.EngineListener;
 import dev.fanout.execution.batch.Batch;
 import dev.fanout.execution.batch.BatchOptions;
 import dev.fanout.execution.batch.BatchState;

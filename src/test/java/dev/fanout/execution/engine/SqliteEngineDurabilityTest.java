@@ -1,4 +1,4 @@
-package dev.fanout.execution;
+package dev.fanout.execution.engine;
 
 import dev.fanout.store.Store;
 import dev.fanout.testing.store.Stores;

@@ -1,4 +1,4 @@
-package dev.fanout.execution;
+package dev.fanout.execution.engine;
 
 /** Redrive asked for a batch that is still running. */
 public final class BatchRunningException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.fanout.execution;
+package dev.fanout.execution.engine;
 
 /** The service already runs as many batches as it may ({@code fanout.batch.max-running}): try again later. */
 public final class TooManyBatchesException extends RuntimeException {
