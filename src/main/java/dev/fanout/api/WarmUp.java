@@ -1,17 +1,7 @@
 package dev.fanout.api;
 
 import dev.fanout.config.FanoutConfig;
-import dev.fanout.config.StoreConfigInterceptor;
 import dev.fanout.execution.engine.Engine;
-import dev.fanout.execution.engine.EngineConfig;
-import dev.fanout.execution.engine.EngineListener;
-import dev.fanout.execution.local.LocalBackend;
-import dev.fanout.runner.TaskRunner;
-import dev.fanout.store.Store;
-import dev.fanout.store.memory.MemoryStore;
-import dev.fanout.store.sqlite.SqliteStore;
-import org.flywaydb.core.Flyway;
-import org.sqlite.SQLiteDataSource;
 import io.quarkus.vertx.http.HttpServer;
 import io.quarkus.vertx.http.HttpServerStart;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,8 +28,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -74,6 +62,8 @@ public class WarmUp {
     FanoutConfig config;
     @Inject
     HttpServer server;
+    @Inject
+    ScratchEngines scratchEngines;
 
     /** The warm-up's bearer key and private engine while it runs; null before and after. */
     private volatile Session session;
@@ -172,13 +162,8 @@ public class WarmUp {
         byte[] json = body(tasks, "{\"tasks\":[", ",", "]}");
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
-        EngineConfig scratchConfig = new EngineConfig(tasks, Duration.ofMinutes(1), 1, Duration.ofMillis(100),
-                Duration.ofSeconds(1));
-        // the built-in sleep reads no settings
-        LocalBackend threads = LocalBackend.virtualThreads(new TaskRunner(engine.functions(), k -> Optional.empty()));
         Path dir = Files.createTempDirectory("fanout-warmup");
-        try (Engine warm = new Engine(engine.functions(), Map.of(LocalBackend.VIRTUAL_THREADS, threads),
-                LocalBackend.VIRTUAL_THREADS, null, scratchConfig, EngineListener.NONE, scratchStore(dir, tasks));
+        try (Engine warm = scratchEngines.open(dir, tasks);
              HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             Session s = new Session(Base64.getUrlEncoder().withoutPadding().encodeToString(secret), warm);
             session = s;
@@ -201,22 +186,6 @@ public class WarmUp {
             session = null;
             deleteTree(dir);
         }
-    }
-
-    /**
-     * A store like the service's, in {@code dir}: with a durable store the batches' tasks and results are written as
-     * the user's will be (JDBC, SQLite: for PostgreSQL only its driver stays cold), in a SQLite file of the warm-up's
-     * own, deleted after it.
-     */
-    private Store scratchStore(Path dir, int tasks) {
-        if (!engine.store().durable()) {
-            return new MemoryStore(tasks, Long.MAX_VALUE);
-        }
-        Path file = dir.resolve("warmup.db");
-        SQLiteDataSource dataSource = new SQLiteDataSource();
-        dataSource.setUrl(StoreConfigInterceptor.sqliteUrl(file.toString()));
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/sqlite").load().migrate();
-        return new SqliteStore(dataSource, file);
     }
 
     private static void deleteTree(Path dir) {
