@@ -1,7 +1,7 @@
 package dev.fanout.api;
 
 import dev.fanout.core.Connections;
-import dev.fanout.execution.backend.BackendUnavailableException;
+import dev.fanout.execution.engine.BackendUnavailableException;
 import dev.fanout.execution.engine.BatchRunningException;
 import dev.fanout.execution.engine.StoreUnavailableException;
 import dev.fanout.store.IdempotencyConflictException;

@@ -1,7 +1,6 @@
 package dev.fanout.execution.engine;
 
 import dev.fanout.execution.backend.Backend;
-import dev.fanout.execution.backend.BackendUnavailableException;
 import dev.fanout.execution.batch.BatchOptions;
 import dev.fanout.core.TaskSpec;
 import dev.fanout.spi.FunctionKind;

@@ -5,7 +5,7 @@ import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
 import dev.fanout.core.TaskState;
 import dev.fanout.execution.backend.Backend;
-import dev.fanout.execution.backend.BackendUnavailableException;
+import dev.fanout.execution.engine.BackendUnavailableException;
 import dev.fanout.worker.process.WorkerCommand;
 import dev.fanout.execution.backend.BackendContractTest;
 import dev.fanout.execution.batch.Batch;

@@ -1,4 +1,4 @@
-package dev.fanout.execution.backend;
+package dev.fanout.execution.engine;
 
 /** A batch needs a backend that cannot take work now (its workers keep failing, for example). */
 public final class BackendUnavailableException extends RuntimeException {
