@@ -1,5 +1,6 @@
 package dev.fanout.api;
 
+import dev.fanout.api.problem.Problem;
 import dev.fanout.ui.DashboardResource;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;

@@ -1,5 +1,6 @@
 package dev.fanout.api;
 
+import dev.fanout.api.problem.Problem;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** What Jackson writes by reflection in a native image among the API's own records (problems, pages, listings). */

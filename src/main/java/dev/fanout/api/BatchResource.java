@@ -1,5 +1,7 @@
 package dev.fanout.api;
 
+import dev.fanout.api.problem.Problem;
+import dev.fanout.api.problem.ProblemException;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.config.FanoutConfig;

@@ -1,5 +1,6 @@
 package dev.fanout.api;
 
+import dev.fanout.api.problem.ProblemException;
 import dev.fanout.execution.engine.Caller;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

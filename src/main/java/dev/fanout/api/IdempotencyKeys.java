@@ -1,5 +1,7 @@
 package dev.fanout.api;
 
+import dev.fanout.api.problem.ProblemException;
+
 /** The {@code Idempotency-Key} header: 1 to 255 visible ASCII characters (as the IETF draft suggests), or absent. */
 final class IdempotencyKeys {
     static final int MAX_LENGTH = 255;

@@ -1,5 +1,6 @@
 package dev.fanout.api;
 
+import dev.fanout.api.problem.ProblemException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.spi.Durations;
 import dev.fanout.execution.batch.BatchOptions;

@@ -1,5 +1,6 @@
 package dev.fanout.api;
 
+import dev.fanout.api.problem.ProblemException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.config.FanoutConfig;

@@ -1,5 +1,6 @@
 package dev.fanout.api;
 
+import dev.fanout.api.problem.ProblemException;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.core.JsonProcessingException;

@@ -1,4 +1,4 @@
-package dev.fanout.api;
+package dev.fanout.api.problem;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.fanout.api;
+package dev.fanout.api.problem;
 
 import dev.fanout.core.Connections;
 import dev.fanout.execution.engine.BackendUnavailableException;

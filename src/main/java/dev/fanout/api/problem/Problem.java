@@ -1,4 +1,4 @@
-package dev.fanout.api;
+package dev.fanout.api.problem;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
