@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 final class BatchRun implements Attempt.Listener {
     private static final System.Logger LOG = System.getLogger(BatchRun.class.getName());
-    private final Engine engine;
+    private final RunContext engine;
     private final Batch batch;
     private final Journal journal;
     private final Semaphore permits;
@@ -46,7 +46,7 @@ final class BatchRun implements Attempt.Listener {
     /** Resumed with every result stored (a crash between the last result and the end): only the end is left. */
     private final boolean completeAtStart;
 
-    BatchRun(Engine engine, Batch batch, Journal journal) {
+    BatchRun(RunContext engine, Batch batch, Journal journal) {
         this.engine = engine;
         this.batch = batch;
         this.journal = journal;

@@ -8,15 +8,11 @@ import dev.fanout.execution.batch.BatchOptions;
 import dev.fanout.execution.batch.BatchState;
 import dev.fanout.execution.batch.BatchStatus;
 import dev.fanout.execution.batch.BatchView;
-import dev.fanout.core.Backoff;
 import dev.fanout.core.TaskSpec;
 import dev.fanout.registry.FunctionRegistry;
-import dev.fanout.spi.TaskFunction;
-import dev.fanout.store.NewBatch;
 import dev.fanout.store.Quota;
 import dev.fanout.store.QuotaExceededException;
 import dev.fanout.store.Store;
-import dev.fanout.store.StoredBatch;
 import dev.fanout.store.memory.MemoryStore;
 
 import java.time.Duration;
@@ -25,14 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 
 /**
@@ -52,19 +41,16 @@ public final class Engine implements AutoCloseable, Journal.Listener {
     private static final Duration CANCEL_WAIT = Duration.ofSeconds(10);
 
     private final Routes routes;
-    private final EngineConfig config;
-    private final EngineListener listener;
     private final Store store;
     private final Journal journal;
     private final Leases leases;
     private final String instance = UUID.randomUUID().toString();
-    private final Backoff retryBackoff;
-    private final Semaphore ioPermits;
-    private final ScheduledThreadPoolExecutor timer;
+    private final RunContext context;
     private final LocalRuns runs;
     private final StoredBatches stored;
-    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-    private volatile boolean shuttingDown;
+    private final Admissions admissions;
+    private final Stopping stopping;
+    private final Retention retention;
 
     /**
      * @param backends  by name; {@code ioBackend} runs IO functions, CPU functions go to the batch's cpuBackend
@@ -74,24 +60,17 @@ public final class Engine implements AutoCloseable, Journal.Listener {
     public Engine(FunctionRegistry functions, Map<String, Backend> backends, String ioBackend, Router router,
                   EngineConfig config, EngineListener listener, Store store) {
         this.routes = new Routes(functions, backends, ioBackend, router);
-        this.config = config;
-        this.listener = listener;
         this.store = store;
         this.journal = new Journal(store, instance, this);
-        this.runs = new LocalRuns(this, store, journal);
-        this.stored = new StoredBatches(store, (action, delay) -> schedule(action, delay.toNanos(),
+        this.context = new RunContext(routes, config, listener);
+        this.runs = new LocalRuns(context, store, journal);
+        this.stored = new StoredBatches(store, (action, delay) -> context.schedule(action, delay.toNanos(),
                 TimeUnit.NANOSECONDS));
-        this.leases = new Leases(this, store, instance, config.leaseDuration());
-        this.retryBackoff = new Backoff(config.retryBackoff(), config.maxRetryBackoff());
-        this.ioPermits = new Semaphore(config.ioMaxConcurrency());
-        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "fanout-timer");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.setRemoveOnCancelPolicy(true);
-        long sweep = Math.max(1, Math.min(60, config.retention().toSeconds() / 4));
-        timer.scheduleWithFixedDelay(() -> spawn(this::expire), sweep, sweep, TimeUnit.SECONDS);
+        this.admissions = new Admissions(routes, config, store, journal, runs, instance);
+        this.leases = new Leases(runs, stored, admissions::shuttingDown, store, instance, config.leaseDuration());
+        this.stopping = new Stopping(admissions, runs, store, journal, context, routes, instance);
+        this.retention = new Retention(store, config);
+        context.every(retention.period(), this::expire);
     }
 
     /** An engine whose batches live in this process's heap only (the memory store, bounded by {@code config}). */
@@ -109,8 +88,7 @@ public final class Engine implements AutoCloseable, Journal.Listener {
     public void start() {
         Duration every = leases.start();
         if (every != null) {
-            timer.scheduleWithFixedDelay(() -> spawn(leases::upkeep), every.toMillis(), every.toMillis(),
-                    TimeUnit.MILLISECONDS);
+            context.every(every, leases::upkeep);
         }
     }
 
@@ -145,37 +123,8 @@ public final class Engine implements AutoCloseable, Journal.Listener {
      */
     public Submitted submit(List<TaskSpec> tasks, BatchOptions options, String idempotencyKey, String requestHash,
                             Caller caller, Quota quota) {
-        // held from the check to the registration: shutdown's list of running batches then has every one it let in
-        lifecycle.readLock().lock();
-        try {
-            if (shuttingDown) {
-                throw new ShuttingDownException();
-            }
-            routes.checkAvailable(tasks, options);
-            if (journal.unavailableReason() != null) {
-                throw new StoreUnavailableException(journal.unavailableReason());
-            }
-            if (runs.size() >= config.maxRunningBatches()) {
-                throw new TooManyBatchesException(config.maxRunningBatches());
-            }
-            String id = UUID.randomUUID().toString();
-            Instant now = Instant.now();
-            String stored = store.create(new NewBatch(id, options.json(), now.toEpochMilli(), tasks, idempotencyKey,
-                    requestHash, instance, now.toEpochMilli() + config.leaseDuration().toMillis(), caller.name(),
-                    Math.min(options.maxConcurrency(), tasks.size()), quota));
-            if (!stored.equals(id)) {
-                return new Submitted(find(stored).orElseThrow(), true);
-            }
-            Batch batch = new Batch(id, caller.name(), now, tasks, options);
-            LOG.log(System.Logger.Level.INFO, "batch " + id + " accepted: " + tasks.size() + " tasks, for "
-                    + caller.name());
-            runs.start(batch, null, EngineListener.Start.ACCEPTED);
-            return new Submitted(batch, false);
-        } catch (dev.fanout.store.StoreException e) {
-            throw new StoreUnavailableException(e.getMessage());
-        } finally {
-            lifecycle.readLock().unlock();
-        }
+        Admissions.Admitted a = admissions.submit(tasks, options, idempotencyKey, requestHash, caller, quota);
+        return a.batch() != null ? new Submitted(a.batch(), false) : new Submitted(find(a.earlier()).orElseThrow(), true);
     }
 
     /** Starts a new batch (without an idempotency key). */
@@ -205,11 +154,6 @@ public final class Engine implements AutoCloseable, Journal.Listener {
         return list(Caller.ANONYMOUS, null, offset, limit);
     }
 
-    /** Newest first, only those in {@code state} (null: all). */
-    public List<BatchStatus> list(BatchState state, int offset, int limit) {
-        return list(Caller.ANONYMOUS, state, offset, limit);
-    }
-
     /** Newest first, those {@code caller} may see in {@code state} (null: all). */
     public List<BatchStatus> list(Caller caller, BatchState state, int offset, int limit) {
         return store.list(caller.scope(), state == null ? null : state.name(), offset, limit).stream().map(row -> {
@@ -220,11 +164,6 @@ public final class Engine implements AutoCloseable, Journal.Listener {
 
     public int batchCount() {
         return store.count();
-    }
-
-    /** How many batches are in {@code state} (null: all). */
-    public int batchCount(BatchState state) {
-        return batchCount(Caller.ANONYMOUS, state);
     }
 
     /** How many batches {@code caller} may see in {@code state} (null: all). */
@@ -256,7 +195,7 @@ public final class Engine implements AutoCloseable, Journal.Listener {
             run.cancel(true, why);
         }
         Optional<BatchView> view = find(id);
-        view.ifPresent(v -> await(v.done(), CANCEL_WAIT));
+        view.ifPresent(v -> Stopping.await(v.done(), CANCEL_WAIT));
         return view;
     }
 
@@ -277,58 +216,17 @@ public final class Engine implements AutoCloseable, Journal.Listener {
      */
     public Optional<BatchView> redrive(String id, Duration taskTimeout, Integer retries, Integer maxConcurrency,
                                        Caller caller, Function<String, Quota> quotas) {
-        lifecycle.readLock().lock();
-        try {
-            if (shuttingDown) {
-                throw new ShuttingDownException();
-            }
-            if (!caller.admin() && find(id, caller).isEmpty()) {
-                return Optional.empty();
-            }
-            if (runs.get(id) != null) {
-                throw new BatchRunningException(id);
-            }
-            Optional<StoredBatch> row = store.find(id);
-            if (row.isEmpty()) {
-                return Optional.empty();
-            }
-            if (row.get().isRunning()) {
-                throw new BatchRunningException(id);
-            }
-            if (runs.size() >= config.maxRunningBatches()) {
-                throw new TooManyBatchesException(config.maxRunningBatches());
-            }
-            BatchOptions options = BatchOptions.fromJson(row.get().options()).with(taskTimeout, retries, maxConcurrency);
-            long now = System.currentTimeMillis();
-            StoredBatch r = row.get();
-            Quota quota = r.tenant() == null ? Quota.NONE : quotas.apply(r.tenant());
-            if (!store.redrive(id, options.json(), instance, now + config.leaseDuration().toMillis(),
-                    Math.min(options.maxConcurrency(), r.failed() + r.cancelled()), quota)) {
-                throw new BatchRunningException(id);
-            }
-            LOG.log(System.Logger.Level.INFO, "batch " + id + " redriven: its " + (row.get().failed()
-                    + row.get().cancelled()) + " failed and cancelled tasks run again, its " + row.get().succeeded()
-                    + " successes stay");
-            runs.resume(id, true);
-            return find(id);
-        } catch (dev.fanout.store.StoreException e) {
-            throw new StoreUnavailableException(e.getMessage());
-        } finally {
-            lifecycle.readLock().unlock();
-        }
+        return admissions.redrive(id, taskTimeout, retries, maxConcurrency, caller.admin() || find(id, caller)
+                .isPresent(), quotas) ? find(id) : Optional.empty();
     }
 
-    /** Drops finished batches beyond the retention (by time, count, and for the memory store tasks and bytes). */
+    /** Drops finished batches beyond the retention (see {@link Retention}). */
     void expire() {
         expire(Instant.now());
     }
 
     void expire(Instant now) {
-        try {
-            store.expire(now.minus(config.retention()).toEpochMilli(), config.maxRetainedBatches());
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not expire old batches: " + e.getMessage());
-        }
+        retention.expire(now);
     }
 
     // ---- what the journal and the store tell ----
@@ -341,7 +239,7 @@ public final class Engine implements AutoCloseable, Journal.Listener {
         BatchStatus s = batch.status();
         LOG.log(System.Logger.Level.INFO, "batch " + batch.id() + " finished " + s.state() + ": " + s.succeeded()
                 + " succeeded, " + s.failed() + " failed, " + s.cancelled() + " cancelled of " + s.total());
-        listener.batchFinished(batch);
+        context.listener().batchFinished(batch);
         if (!store.durable()) {
             expire(); // a memory store bounds what it keeps at each end: its bounds are the heap's
         }
@@ -361,48 +259,7 @@ public final class Engine implements AutoCloseable, Journal.Listener {
      * saying so. Answers how many batches did not finish.
      */
     public int shutdown(Duration grace) {
-        List<BatchRun> active;
-        lifecycle.writeLock().lock();
-        try {
-            shuttingDown = true;
-            active = runs.all();
-        } finally {
-            lifecycle.writeLock().unlock();
-        }
-        CompletableFuture<?> all = CompletableFuture.allOf(
-                active.stream().map(r -> r.batch().done()).toArray(CompletableFuture[]::new));
-        if (await(all, grace)) {
-            return 0;
-        }
-        int left = 0;
-        for (BatchRun r : active) {
-            if (!r.batch().isFinished()) {
-                left++;
-                if (store.durable()) {
-                    r.abandon();
-                } else {
-                    r.shutDown();
-                }
-            }
-        }
-        if (!store.durable()) {
-            active.forEach(r -> await(r.batch().done(), Duration.ofSeconds(10)));
-        }
-        return left;
-    }
-
-    private static boolean await(CompletableFuture<?> f, Duration wait) {
-        try {
-            f.get(wait.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException e) {
-            return true; // handed over (HandedOverException): this instance has no more to wait for
-        }
+        return stopping.shutdown(grace);
     }
 
     public Map<String, Backend> backends() {
@@ -424,78 +281,17 @@ public final class Engine implements AutoCloseable, Journal.Listener {
      */
     @Override
     public void close() {
-        shuttingDown = true;
-        for (BatchRun run : runs.all()) {
-            if (store.durable()) {
-                run.abandon();
-            } else {
-                run.cancel(true, "batch cancelled");
-            }
-        }
-        journal.close();
-        if (store.durable()) {
-            try {
-                store.release(instance);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "could not give up leases: " + e.getMessage());
-            }
-        }
-        timer.shutdownNow();
-        for (Backend b : routes.backends().values()) {
-            b.close();
-        }
-        store.close();
+        stopping.close();
     }
 
-    // ---- for BatchRun and the views ----
-
-    TaskFunction function(TaskSpec task) {
-        return routes.function(task);
-    }
-
-    Backend backend(TaskSpec task, BatchOptions options) {
-        return routes.backend(task, options);
-    }
-
-    Semaphore ioPermits() {
-        return ioPermits;
-    }
-
-    EngineConfig config() {
-        return config;
-    }
-
-    Backoff retryBackoff() {
-        return retryBackoff;
-    }
-
-    EngineListener listener() {
-        return listener;
-    }
-
-    StoredBatches stored() {
-        return stored;
-    }
+    // ---- for the tests of this package ----
 
     LocalRuns runs() {
         return runs;
     }
 
-    boolean isShuttingDown() {
-        return shuttingDown;
-    }
-
-    /** The run of a batch of this instance, for tests of this package. */
+    /** The run of a batch of this instance. */
     BatchRun runOf(String id) {
         return runs.get(id);
-    }
-
-    /** Runs {@code action} later on a virtual thread, so that a slow action (a big cancel) never delays other timers. */
-    ScheduledFuture<?> schedule(Runnable action, long delay, TimeUnit unit) {
-        return timer.schedule(() -> spawn(action), delay, unit);
-    }
-
-    private static void spawn(Runnable action) {
-        Thread.ofVirtual().name("fanout-timer-action").start(action);
     }
 }

@@ -1,9 +1,12 @@
 package dev.fanout.execution.engine;
 
+import dev.fanout.execution.durability.StoredBatches;
+
 import dev.fanout.store.Store;
 import dev.fanout.store.StoreEvents;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.List;
 import java.util.Set;
 
@@ -23,13 +26,18 @@ final class Leases implements StoreEvents {
     private static final System.Logger LOG = System.getLogger(Leases.class.getName());
     private static final int CLAIMS_PER_ROUND = 16;
 
-    private final Engine engine;
+    private final LocalRuns runs;
+    private final StoredBatches stored;
+    private final BooleanSupplier shuttingDown;
     private final Store store;
     private final String instance;
     private final Duration lease;
 
-    Leases(Engine engine, Store store, String instance, Duration lease) {
-        this.engine = engine;
+    Leases(LocalRuns runs, StoredBatches stored, BooleanSupplier shuttingDown, Store store, String instance,
+           Duration lease) {
+        this.runs = runs;
+        this.stored = stored;
+        this.shuttingDown = shuttingDown;
         this.store = store;
         this.instance = instance;
         this.lease = lease;
@@ -43,7 +51,7 @@ final class Leases implements StoreEvents {
     Duration start() {
         long now = System.currentTimeMillis();
         for (String id : store.claim(instance, now, now + lease.toMillis(), !store.shared(), Integer.MAX_VALUE)) {
-            engine.runs().resume(id);
+            runs.resume(id);
         }
         if (!store.durable()) {
             return null;
@@ -59,19 +67,19 @@ final class Leases implements StoreEvents {
             long now = System.currentTimeMillis();
             long until = now + lease.toMillis();
             // the runs as they were when asked: one started while the store answered is not in its answer, not lost
-            List<BatchRun> mine = engine.runs().all();
+            List<BatchRun> mine = runs.all();
             Set<String> held = store.renew(instance, until, mine.stream().map(r -> r.batch().id()).toList());
             for (BatchRun run : mine) {
                 if (!held.contains(run.batch().id()) && !run.batch().allResultsIn()) {
-                    engine.runs().lost(run.batch());
+                    runs.lost(run.batch());
                 }
             }
             for (Store.StopRequest stop : store.stopRequests(instance)) {
-                engine.runs().stop(stop.batchId(), stop.byClient(), stop.reason());
+                runs.stop(stop.batchId(), stop.byClient(), stop.reason());
             }
-            if (!engine.isShuttingDown()) {
+            if (!shuttingDown.getAsBoolean()) {
                 for (String id : store.claim(instance, now, until, false, CLAIMS_PER_ROUND)) {
-                    engine.runs().resume(id);
+                    runs.resume(id);
                 }
             }
         } catch (RuntimeException e) {
@@ -81,13 +89,13 @@ final class Leases implements StoreEvents {
 
     @Override
     public void resultsStored(String batchId) {
-        engine.stored().wake(batchId);
+        stored.wake(batchId);
     }
 
     @Override
     public void stopRequested(String batchId) {
         store.find(batchId).filter(r -> r.stopReason() != null)
-                .ifPresent(r -> engine.runs().stop(batchId, r.stoppedByClient(), r.stopReason()));
-        engine.stored().wake(batchId);
+                .ifPresent(r -> runs.stop(batchId, r.stoppedByClient(), r.stopReason()));
+        stored.wake(batchId);
     }
 }

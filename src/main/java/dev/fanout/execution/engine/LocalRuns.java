@@ -19,12 +19,12 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LocalRuns {
     private static final System.Logger LOG = System.getLogger(LocalRuns.class.getName());
 
-    private final Engine engine;
+    private final RunContext engine;
     private final Store store;
     private final Journal journal;
     private final Map<String, BatchRun> runs = new ConcurrentHashMap<>();
 
-    LocalRuns(Engine engine, Store store, Journal journal) {
+    LocalRuns(RunContext engine, Store store, Journal journal) {
         this.engine = engine;
         this.store = store;
         this.journal = journal;
