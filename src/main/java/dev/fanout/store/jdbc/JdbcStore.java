@@ -42,9 +42,16 @@ public abstract class JdbcStore implements Store {
     private static final int INSERT_BATCH = 1000;
 
     protected final DataSource dataSource;
+    private final Dialect dialect;
 
-    protected JdbcStore(DataSource dataSource) {
+    protected JdbcStore(DataSource dataSource, Dialect dialect) {
         this.dataSource = dataSource;
+        this.dialect = dialect;
+    }
+
+    @Override
+    public String kind() {
+        return dialect.kind();
     }
 
     @Override
@@ -52,24 +59,24 @@ public abstract class JdbcStore implements Store {
         return true;
     }
 
+    @Override
+    public boolean shared() {
+        return dialect.shared();
+    }
+
     /** Runs reads in one transaction; any SQL failure rolls it back and is a {@link StoreException}. */
     protected <T> T transaction(String what, SqlWork<T> work) {
         return transaction(what, false, work);
     }
 
-    /** Runs {@code work}, which writes, in one transaction; see {@link #begin}. */
+    /** Runs {@code work}, which writes, in one transaction; see {@link Dialect#begin}. */
     protected <T> T write(String what, SqlWork<T> work) {
         return transaction(what, true, work);
     }
 
-    /** Starts a transaction on {@code c}; a database may begin one that writes otherwise. */
-    protected void begin(Connection c, boolean writes) throws SQLException {
-        c.setAutoCommit(false);
-    }
-
     private <T> T transaction(String what, boolean writes, SqlWork<T> work) {
         try (Connection c = dataSource.getConnection()) {
-            begin(c, writes);
+            dialect.begin(c, writes);
             try {
                 T answer = work.run(c);
                 c.commit();
@@ -105,17 +112,12 @@ public abstract class JdbcStore implements Store {
             return insert(batch);
         } catch (StoreException e) {
             if (batch.idempotencyKey() == null || !(e.getCause() instanceof SQLException cause)
-                    || !isUniqueViolation(cause)) {
+                    || !dialect.isUniqueViolation(cause)) {
                 throw e;
             }
             // a request with the same key was stored first, while this one was being stored: answer as if it came first
             return transaction("read the batch of an idempotency key", c -> sameRequest(c, batch)).orElseThrow(() -> e);
         }
-    }
-
-    /** Whether the statement broke a unique constraint (an idempotency key taken meanwhile). */
-    protected boolean isUniqueViolation(SQLException e) {
-        return "23505".equals(e.getSQLState());
     }
 
     private String insert(NewBatch batch) {

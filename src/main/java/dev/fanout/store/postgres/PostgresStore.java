@@ -25,18 +25,8 @@ public final class PostgresStore extends JdbcStore {
     private final Listener listener;
 
     public PostgresStore(DataSource dataSource) {
-        super(dataSource);
+        super(dataSource, new PostgresDialect());
         this.listener = new Listener(dataSource);
-    }
-
-    @Override
-    public String kind() {
-        return "postgres";
-    }
-
-    @Override
-    public boolean shared() {
-        return true;
     }
 
     @Override

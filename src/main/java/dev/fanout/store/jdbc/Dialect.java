@@ -1,0 +1,25 @@
+package dev.fanout.store.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * What SQLite and PostgreSQL do differently under the one SQL store ({@link JdbcStore}). An object rather than
+ * overrides, so that a database's differences read in one place (its {@code SqliteDialect} or {@code PostgresDialect})
+ * and each part of the store asks it for exactly what it needs. Its methods run on the connection of the caller's
+ * transaction and never commit.
+ */
+public interface Dialect {
+
+    /** {@code sqlite} or {@code postgres}: the store's kind, and how its errors name it. */
+    String kind();
+
+    /** Whether several instances may share the database (see {@code Store.shared}). */
+    boolean shared();
+
+    /** Starts a transaction on {@code c}; a database may begin one that {@code writes} otherwise. */
+    void begin(Connection c, boolean writes) throws SQLException;
+
+    /** Whether the statement broke a unique constraint (an idempotency key taken meanwhile). */
+    boolean isUniqueViolation(SQLException e);
+}
