@@ -22,4 +22,16 @@ public interface Dialect {
 
     /** Whether the statement broke a unique constraint (an idempotency key taken meanwhile). */
     boolean isUniqueViolation(SQLException e);
+
+    /**
+     * Serialises the admissions of one tenant until the transaction ends, so that two instances cannot both take the
+     * last place of a quota.
+     */
+    void lockTenant(Connection c, String tenant) throws SQLException;
+
+    /**
+     * A query of a batch's owner (its one parameter: the batch's id) for the rest of a group commit; a database with
+     * row locks locks the row too.
+     */
+    String lockOwnerSql();
 }

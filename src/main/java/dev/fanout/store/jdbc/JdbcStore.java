@@ -123,7 +123,7 @@ public abstract class JdbcStore implements Store {
     private String insert(NewBatch batch) {
         return write("store the batch", c -> {
             if (batch.quota().limited()) {
-                lockTenant(c, batch.tenant());
+                dialect.lockTenant(c, batch.tenant());
             }
             if (batch.idempotencyKey() != null) {
                 // before the quota: a client retrying a request that was accepted gets its batch, never a 429
@@ -154,13 +154,6 @@ public abstract class JdbcStore implements Store {
             insertTasks(c, batch.id(), batch.tasks());
             return batch.id();
         });
-    }
-
-    /**
-     * Serialises the admissions of one tenant until the transaction ends, so that two instances cannot both take the
-     * last place of a quota. Nothing by default: SQLite's writing transactions are serial already.
-     */
-    protected void lockTenant(Connection c, String tenant) throws SQLException {
     }
 
     /** Inserts a new batch's tasks; by default prepared statements in JDBC batches. */
@@ -212,7 +205,7 @@ public abstract class JdbcStore implements Store {
             Set<String> held = new TreeSet<>();
             Set<String> lost = new HashSet<>();
             for (String id : new TreeSet<>(changes.stream().map(Change::batchId).toList())) {
-                (GroupWrites.heldBy(c, id, owner, lockOwnerSql()) ? held : lost).add(id);
+                (GroupWrites.heldBy(c, id, owner, dialect.lockOwnerSql()) ? held : lost).add(id);
             }
             Map<String, GroupWrites.BatchDelta> deltas = new TreeMap<>();
             List<Change.Started> started = new ArrayList<>();
@@ -237,11 +230,6 @@ public abstract class JdbcStore implements Store {
             notifyStored(c, deltas.keySet());
             return lost;
         });
-    }
-
-    /** Reads a batch's owner for the rest of a group commit; a database with row locks locks it too. */
-    protected String lockOwnerSql() {
-        return "SELECT owner FROM fanout_batches WHERE id = ?";
     }
 
     /**
@@ -386,7 +374,7 @@ public abstract class JdbcStore implements Store {
                     return false;
                 }
                 String tenant = row.get().tenant();
-                lockTenant(c, tenant);
+                dialect.lockTenant(c, tenant);
                 Quotas.admit(c, tenant, quota, System.currentTimeMillis(), row.get().failed() + row.get().cancelled(),
                         concurrency);
             }

@@ -3,6 +3,7 @@ package dev.fanout.store.postgres;
 import dev.fanout.store.jdbc.Dialect;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 
 /**
@@ -29,5 +30,20 @@ final class PostgresDialect implements Dialect {
     @Override
     public boolean isUniqueViolation(SQLException e) {
         return "23505".equals(e.getSQLState());
+    }
+
+    @Override
+    public void lockTenant(Connection c, String tenant) throws SQLException {
+        // held until commit or rollback; group commits never take it, so it cannot deadlock with them
+        try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+            s.setString(1, "fanout-tenant:" + tenant);
+            s.execute();
+        }
+    }
+
+    @Override
+    public String lockOwnerSql() {
+        // a claim skips the row until this group is in; NO KEY: the foreign keys of the rows inserted need not wait
+        return "SELECT owner FROM fanout_batches WHERE id = ? FOR NO KEY UPDATE";
     }
 }

@@ -53,21 +53,6 @@ public final class PostgresStore extends JdbcStore {
     }
 
     @Override
-    protected void lockTenant(Connection c, String tenant) throws SQLException {
-        // held until commit or rollback; group commits never take it, so it cannot deadlock with them
-        try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
-            s.setString(1, "fanout-tenant:" + tenant);
-            s.execute();
-        }
-    }
-
-    @Override
-    protected String lockOwnerSql() {
-        // a claim skips the row until this group is in; NO KEY: the foreign keys of the rows inserted need not wait
-        return "SELECT owner FROM fanout_batches WHERE id = ? FOR NO KEY UPDATE";
-    }
-
-    @Override
     protected java.util.Set<Integer> insertResults(Connection c, String batchId,
                                                    java.util.List<dev.fanout.store.Change.Finished> results)
             throws SQLException {

@@ -50,4 +50,14 @@ final class SqliteDialect implements Dialect {
         return e instanceof org.sqlite.SQLiteException s
                 && s.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE;
     }
+
+    /** Nothing: SQLite's writing transactions are serial already. */
+    @Override
+    public void lockTenant(Connection c, String tenant) {
+    }
+
+    @Override
+    public String lockOwnerSql() {
+        return "SELECT owner FROM fanout_batches WHERE id = ?";
+    }
 }
