@@ -1,7 +1,12 @@
 package dev.fanout.store.jdbc;
 
+import dev.fanout.core.TaskSpec;
+import dev.fanout.store.Change;
+
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.Set;
 
 /**
  * What SQLite and PostgreSQL do differently under the one SQL store ({@link JdbcStore}). An object rather than
@@ -34,4 +39,10 @@ public interface Dialect {
      * row locks locks the row too.
      */
     String lockOwnerSql();
+
+    /** Inserts a new batch's tasks, in input order from index 0. */
+    void insertTasks(Connection c, String batchId, List<TaskSpec> tasks) throws SQLException;
+
+    /** Inserts results of one batch, skipping any task that has one; answers the indexes inserted. */
+    Set<Integer> insertResults(Connection c, String batchId, List<Change.Finished> results) throws SQLException;
 }

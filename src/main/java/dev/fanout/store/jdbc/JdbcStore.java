@@ -39,8 +39,6 @@ import java.util.TreeSet;
  * running batches are claimed, and notifications.
  */
 public abstract class JdbcStore implements Store {
-    private static final int INSERT_BATCH = 1000;
-
     protected final DataSource dataSource;
     private final Dialect dialect;
 
@@ -151,29 +149,9 @@ public abstract class JdbcStore implements Store {
                 s.setInt(10, batch.concurrency());
                 s.executeUpdate();
             }
-            insertTasks(c, batch.id(), batch.tasks());
+            dialect.insertTasks(c, batch.id(), batch.tasks());
             return batch.id();
         });
-    }
-
-    /** Inserts a new batch's tasks; by default prepared statements in JDBC batches. */
-    protected void insertTasks(Connection c, String batchId, List<TaskSpec> tasks) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO fanout_tasks (batch_id, idx, task_id, function, "
-                + "input) VALUES (?, ?, ?, ?, ?)")) {
-            for (int i = 0; i < tasks.size(); i++) {
-                TaskSpec t = tasks.get(i);
-                s.setString(1, batchId);
-                s.setInt(2, i);
-                s.setString(3, t.id());
-                s.setString(4, t.function());
-                s.setString(5, t.input().toString());
-                s.addBatch();
-                if ((i + 1) % INSERT_BATCH == 0) {
-                    s.executeBatch();
-                }
-            }
-            s.executeBatch();
-        }
     }
 
     private static Optional<String> sameRequest(Connection c, NewBatch batch) throws SQLException {
@@ -224,39 +202,12 @@ public abstract class JdbcStore implements Store {
                 }
             }
             GroupWrites.starts(c, started);
-            lost.addAll(GroupWrites.results(c, finished, deltas, this::insertResults));
+            lost.addAll(GroupWrites.results(c, finished, deltas, dialect::insertResults));
             GroupWrites.deltas(c, deltas);
             GroupWrites.ends(c, ended);
             notifyStored(c, deltas.keySet());
             return lost;
         });
-    }
-
-    /**
-     * Inserts results of one batch, skipping any task that has one; answers the indexes inserted. By default one
-     * prepared statement in a JDBC batch, whose update counts tell which rows went in.
-     */
-    protected Set<Integer> insertResults(Connection c, String batchId, List<Change.Finished> results)
-            throws SQLException {
-        Set<Integer> inserted = new HashSet<>();
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO fanout_results (batch_id, seq, idx, state, result) "
-                + "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-            for (Change.Finished f : results) {
-                s.setString(1, batchId);
-                s.setInt(2, f.seq());
-                s.setInt(3, f.index());
-                s.setString(4, f.result().state().name());
-                s.setString(5, Rows.json(f.result()));
-                s.addBatch();
-            }
-            int[] counts = s.executeBatch();
-            for (int i = 0; i < counts.length; i++) {
-                if (counts[i] != 0) {
-                    inserted.add(results.get(i).index());
-                }
-            }
-        }
-        return inserted;
     }
 
     /** Tells other instances that these batches have new results (in the same transaction); none by default. */

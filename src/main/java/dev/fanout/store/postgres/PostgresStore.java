@@ -53,19 +53,6 @@ public final class PostgresStore extends JdbcStore {
     }
 
     @Override
-    protected java.util.Set<Integer> insertResults(Connection c, String batchId,
-                                                   java.util.List<dev.fanout.store.Change.Finished> results)
-            throws SQLException {
-        return Inserts.results(c, batchId, results);
-    }
-
-    @Override
-    protected void insertTasks(Connection c, String batchId, java.util.List<dev.fanout.core.TaskSpec> tasks)
-            throws SQLException {
-        Inserts.tasks(c, batchId, tasks);
-    }
-
-    @Override
     protected void notifyStored(Connection c, Collection<String> batchIds) throws SQLException {
         notify(c, RESULTS_CHANNEL, batchIds);
     }

@@ -1,18 +1,26 @@
 package dev.fanout.store.sqlite;
 
+import dev.fanout.core.TaskSpec;
+import dev.fanout.store.Change;
 import dev.fanout.store.jdbc.Dialect;
+import dev.fanout.store.jdbc.Rows;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteConnectionConfig;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * SQLite's side of the SQL store. One instance writes the file and SQLite runs one writing transaction at a time, so
  * what it must get right is how those transactions begin, not locks between instances.
  */
 final class SqliteDialect implements Dialect {
+    private static final int INSERT_BATCH = 1000;
 
     @Override
     public String kind() {
@@ -59,5 +67,51 @@ final class SqliteDialect implements Dialect {
     @Override
     public String lockOwnerSql() {
         return "SELECT owner FROM fanout_batches WHERE id = ?";
+    }
+
+    /** Prepared statements in JDBC batches. */
+    @Override
+    public void insertTasks(Connection c, String batchId, List<TaskSpec> tasks) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO fanout_tasks (batch_id, idx, task_id, function, "
+                + "input) VALUES (?, ?, ?, ?, ?)")) {
+            for (int i = 0; i < tasks.size(); i++) {
+                TaskSpec t = tasks.get(i);
+                s.setString(1, batchId);
+                s.setInt(2, i);
+                s.setString(3, t.id());
+                s.setString(4, t.function());
+                s.setString(5, t.input().toString());
+                s.addBatch();
+                if ((i + 1) % INSERT_BATCH == 0) {
+                    s.executeBatch();
+                }
+            }
+            s.executeBatch();
+        }
+    }
+
+    /** One prepared statement in a JDBC batch, whose update counts tell which rows went in. */
+    @Override
+    public Set<Integer> insertResults(Connection c, String batchId, List<Change.Finished> results)
+            throws SQLException {
+        Set<Integer> inserted = new HashSet<>();
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO fanout_results (batch_id, seq, idx, state, result) "
+                + "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            for (Change.Finished f : results) {
+                s.setString(1, batchId);
+                s.setInt(2, f.seq());
+                s.setInt(3, f.index());
+                s.setString(4, f.result().state().name());
+                s.setString(5, Rows.json(f.result()));
+                s.addBatch();
+            }
+            int[] counts = s.executeBatch();
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] != 0) {
+                    inserted.add(results.get(i).index());
+                }
+            }
+        }
+        return inserted;
     }
 }
