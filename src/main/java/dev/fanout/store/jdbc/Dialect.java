@@ -5,6 +5,7 @@ import dev.fanout.store.Change;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 
@@ -45,4 +46,10 @@ public interface Dialect {
 
     /** Inserts results of one batch, skipping any task that has one; answers the indexes inserted. */
     Set<Integer> insertResults(Connection c, String batchId, List<Change.Finished> results) throws SQLException;
+
+    /** Tells other instances that these batches have new results (in the same transaction). */
+    void notifyStored(Connection c, Collection<String> batchIds) throws SQLException;
+
+    /** Tells other instances that a batch was asked to stop (in the same transaction). */
+    void notifyStop(Connection c, String batchId) throws SQLException;
 }

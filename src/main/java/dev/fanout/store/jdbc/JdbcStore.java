@@ -205,17 +205,9 @@ public abstract class JdbcStore implements Store {
             lost.addAll(GroupWrites.results(c, finished, deltas, dialect::insertResults));
             GroupWrites.deltas(c, deltas);
             GroupWrites.ends(c, ended);
-            notifyStored(c, deltas.keySet());
+            dialect.notifyStored(c, deltas.keySet());
             return lost;
         });
-    }
-
-    /** Tells other instances that these batches have new results (in the same transaction); none by default. */
-    protected void notifyStored(Connection c, Collection<String> batchIds) throws SQLException {
-    }
-
-    /** Tells other instances that a batch was asked to stop (in the same transaction); none by default. */
-    protected void notifyStop(Connection c, String batchId) throws SQLException {
     }
 
     // ---- reading ----
@@ -259,7 +251,7 @@ public abstract class JdbcStore implements Store {
                     return Reads.find(c, batchId).map(StoredBatch::isRunning).orElse(false);
                 }
             }
-            notifyStop(c, batchId);
+            dialect.notifyStop(c, batchId);
             return true;
         });
     }

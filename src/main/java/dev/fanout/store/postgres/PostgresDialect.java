@@ -7,13 +7,14 @@ import dev.fanout.store.jdbc.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 
 /**
  * PostgreSQL's side of the SQL store, which several instances share. Row locks and an advisory lock per tenant keep
  * them from stepping on each other's batches and quotas; arrays unnested server-side ({@link Inserts}) put rows in by
- * the thousand.
+ * the thousand, and NOTIFY in the writing transaction tells the other instances what was written.
  */
 final class PostgresDialect implements Dialect {
 
@@ -61,5 +62,25 @@ final class PostgresDialect implements Dialect {
     public Set<Integer> insertResults(Connection c, String batchId, List<Change.Finished> results)
             throws SQLException {
         return Inserts.results(c, batchId, results);
+    }
+
+    @Override
+    public void notifyStored(Connection c, Collection<String> batchIds) throws SQLException {
+        notify(c, PostgresStore.RESULTS_CHANNEL, batchIds);
+    }
+
+    @Override
+    public void notifyStop(Connection c, String batchId) throws SQLException {
+        notify(c, PostgresStore.STOP_CHANNEL, List.of(batchId));
+    }
+
+    private static void notify(Connection c, String channel, Collection<String> payloads) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+            for (String p : payloads) {
+                s.setString(1, channel);
+                s.setString(2, p);
+                s.execute(); // delivered when the transaction commits, never before
+            }
+        }
     }
 }

@@ -4,12 +4,9 @@ import dev.fanout.store.StoreEvents;
 import dev.fanout.store.jdbc.JdbcStore;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 
 /**
@@ -50,26 +47,6 @@ public final class PostgresStore extends JdbcStore {
                 return ids;
             }
         });
-    }
-
-    @Override
-    protected void notifyStored(Connection c, Collection<String> batchIds) throws SQLException {
-        notify(c, RESULTS_CHANNEL, batchIds);
-    }
-
-    @Override
-    protected void notifyStop(Connection c, String batchId) throws SQLException {
-        notify(c, STOP_CHANNEL, List.of(batchId));
-    }
-
-    private static void notify(Connection c, String channel, Collection<String> payloads) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-            for (String p : payloads) {
-                s.setString(1, channel);
-                s.setString(2, p);
-                s.execute(); // delivered when the transaction commits, never before
-            }
-        }
     }
 
     @Override

@@ -11,6 +11,7 @@ import org.sqlite.SQLiteConnectionConfig;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -113,5 +114,15 @@ final class SqliteDialect implements Dialect {
             }
         }
         return inserted;
+    }
+
+    /** Nothing: no other instance shares the file. */
+    @Override
+    public void notifyStored(Connection c, Collection<String> batchIds) {
+    }
+
+    /** Nothing: no other instance shares the file. */
+    @Override
+    public void notifyStop(Connection c, String batchId) {
     }
 }
