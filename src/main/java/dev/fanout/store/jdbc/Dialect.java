@@ -52,4 +52,12 @@ public interface Dialect {
 
     /** Tells other instances that a batch was asked to stop (in the same transaction). */
     void notifyStop(Connection c, String batchId) throws SQLException;
+
+    /**
+     * Makes {@code owner} the owner until {@code leaseUntil} of up to {@code max} running batches, oldest first, that
+     * nobody holds at {@code now} (with {@code force}: any running batch); answers their ids. Two instances at once
+     * never both claim a batch.
+     */
+    List<String> claim(Connection c, String owner, long now, long leaseUntil, boolean force, int max)
+            throws SQLException;
 }

@@ -35,11 +35,12 @@ import java.util.TreeSet;
 
 /**
  * The SQL store both SQLite and PostgreSQL run (the schemas in {@code db/migration/<kind>} are the same but for
- * types): plain JDBC, prepared statements in batches, one transaction per call. Subclasses add what differs: how
- * running batches are claimed, and notifications.
+ * types): plain JDBC, prepared statements in batches, one transaction per call. What differs between the databases
+ * is its {@link Dialect}; a subclass adds only what it opens and closes beside the database (SQLite's file lock,
+ * PostgreSQL's listener).
  */
 public abstract class JdbcStore implements Store {
-    protected final DataSource dataSource;
+    private final DataSource dataSource;
     private final Dialect dialect;
 
     protected JdbcStore(DataSource dataSource, Dialect dialect) {
@@ -63,12 +64,12 @@ public abstract class JdbcStore implements Store {
     }
 
     /** Runs reads in one transaction; any SQL failure rolls it back and is a {@link StoreException}. */
-    protected <T> T transaction(String what, SqlWork<T> work) {
+    private <T> T transaction(String what, SqlWork<T> work) {
         return transaction(what, false, work);
     }
 
     /** Runs {@code work}, which writes, in one transaction; see {@link Dialect#begin}. */
-    protected <T> T write(String what, SqlWork<T> work) {
+    private <T> T write(String what, SqlWork<T> work) {
         return transaction(what, true, work);
     }
 
@@ -98,7 +99,7 @@ public abstract class JdbcStore implements Store {
 
     /** A unit of work on one connection. */
     @FunctionalInterface
-    protected interface SqlWork<T> {
+    private interface SqlWork<T> {
         T run(Connection c) throws SQLException;
     }
 
@@ -254,6 +255,11 @@ public abstract class JdbcStore implements Store {
             dialect.notifyStop(c, batchId);
             return true;
         });
+    }
+
+    @Override
+    public List<String> claim(String owner, long now, long leaseUntil, boolean force, int max) {
+        return write("claim running batches", c -> dialect.claim(c, owner, now, leaseUntil, force, max));
     }
 
     @Override

@@ -6,7 +6,9 @@ import dev.fanout.store.jdbc.Dialect;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -72,6 +74,29 @@ final class PostgresDialect implements Dialect {
     @Override
     public void notifyStop(Connection c, String batchId) throws SQLException {
         notify(c, PostgresStore.STOP_CHANNEL, List.of(batchId));
+    }
+
+    /** One statement: {@code FOR UPDATE SKIP LOCKED} passes over rows another claim or a group commit holds. */
+    @Override
+    public List<String> claim(Connection c, String owner, long now, long leaseUntil, boolean force, int max)
+            throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET owner = ?, lease_until = ? "
+                + "WHERE id IN (SELECT id FROM fanout_batches WHERE state = 'RUNNING' "
+                + "AND (? OR lease_until IS NULL OR lease_until < ?) ORDER BY created_at LIMIT ? "
+                + "FOR UPDATE SKIP LOCKED) RETURNING id")) {
+            s.setString(1, owner);
+            s.setLong(2, leaseUntil);
+            s.setBoolean(3, force);
+            s.setLong(4, now);
+            s.setInt(5, max);
+            List<String> ids = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    ids.add(r.getString(1));
+                }
+            }
+            return ids;
+        }
     }
 
     private static void notify(Connection c, String channel, Collection<String> payloads) throws SQLException {

@@ -4,10 +4,6 @@ import dev.fanout.store.StoreEvents;
 import dev.fanout.store.jdbc.JdbcStore;
 
 import javax.sql.DataSource;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A PostgreSQL database shared by several instances ({@code fanout.store.kind=postgres}). A batch belongs to the
@@ -24,29 +20,6 @@ public final class PostgresStore extends JdbcStore {
     public PostgresStore(DataSource dataSource) {
         super(dataSource, new PostgresDialect());
         this.listener = new Listener(dataSource);
-    }
-
-    @Override
-    public List<String> claim(String owner, long now, long leaseUntil, boolean force, int max) {
-        return write("claim running batches", c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET owner = ?, lease_until = ? "
-                    + "WHERE id IN (SELECT id FROM fanout_batches WHERE state = 'RUNNING' "
-                    + "AND (? OR lease_until IS NULL OR lease_until < ?) ORDER BY created_at LIMIT ? "
-                    + "FOR UPDATE SKIP LOCKED) RETURNING id")) {
-                s.setString(1, owner);
-                s.setLong(2, leaseUntil);
-                s.setBoolean(3, force);
-                s.setLong(4, now);
-                s.setInt(5, max);
-                List<String> ids = new ArrayList<>();
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        ids.add(r.getString(1));
-                    }
-                }
-                return ids;
-            }
-        });
     }
 
     @Override

@@ -10,7 +10,9 @@ import org.sqlite.SQLiteConnectionConfig;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -124,5 +126,34 @@ final class SqliteDialect implements Dialect {
     /** Nothing: no other instance shares the file. */
     @Override
     public void notifyStop(Connection c, String batchId) {
+    }
+
+    /** A select, then an update: the transaction began IMMEDIATE, nobody writes in between. */
+    @Override
+    public List<String> claim(Connection c, String owner, long now, long leaseUntil, boolean force, int max)
+            throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT id FROM fanout_batches WHERE state = 'RUNNING' "
+                + "AND (? OR owner IS NULL OR lease_until < ?) ORDER BY created_at LIMIT ?")) {
+            s.setBoolean(1, force);
+            s.setLong(2, now);
+            s.setInt(3, max);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    ids.add(r.getString(1));
+                }
+            }
+        }
+        try (PreparedStatement s = c.prepareStatement(
+                "UPDATE fanout_batches SET owner = ?, lease_until = ? WHERE id = ?")) {
+            for (String id : ids) {
+                s.setString(1, owner);
+                s.setLong(2, leaseUntil);
+                s.setString(3, id);
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+        return ids;
     }
 }

@@ -9,10 +9,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The default store: one SQLite file ({@code fanout.store.path}), for one instance. The instance holds a lock on
@@ -39,35 +35,6 @@ public final class SqliteStore extends JdbcStore {
                     + lockPath + "); a SQLite store serves one instance: stop the other one, or give this one its own "
                     + "fanout.store.path (several instances share a PostgreSQL store: fanout.store.kind=postgres)");
         }
-    }
-
-    @Override
-    public List<String> claim(String owner, long now, long leaseUntil, boolean force, int max) {
-        return write("claim running batches", c -> {
-            List<String> ids = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT id FROM fanout_batches WHERE state = 'RUNNING' "
-                    + "AND (? OR owner IS NULL OR lease_until < ?) ORDER BY created_at LIMIT ?")) {
-                s.setBoolean(1, force);
-                s.setLong(2, now);
-                s.setInt(3, max);
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        ids.add(r.getString(1));
-                    }
-                }
-            }
-            try (PreparedStatement s = c.prepareStatement(
-                    "UPDATE fanout_batches SET owner = ?, lease_until = ? WHERE id = ?")) {
-                for (String id : ids) {
-                    s.setString(1, owner);
-                    s.setLong(2, leaseUntil);
-                    s.setString(3, id);
-                    s.addBatch();
-                }
-                s.executeBatch();
-            }
-            return ids;
-        });
     }
 
     @Override
