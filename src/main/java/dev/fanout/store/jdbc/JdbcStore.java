@@ -40,12 +40,12 @@ import java.util.TreeSet;
  * PostgreSQL's listener).
  */
 public abstract class JdbcStore implements Store {
-    private final DataSource dataSource;
     private final Dialect dialect;
+    private final Transactions tx;
 
     protected JdbcStore(DataSource dataSource, Dialect dialect) {
-        this.dataSource = dataSource;
         this.dialect = dialect;
+        this.tx = new Transactions(dataSource, dialect);
     }
 
     @Override
@@ -63,46 +63,6 @@ public abstract class JdbcStore implements Store {
         return dialect.shared();
     }
 
-    /** Runs reads in one transaction; any SQL failure rolls it back and is a {@link StoreException}. */
-    private <T> T transaction(String what, SqlWork<T> work) {
-        return transaction(what, false, work);
-    }
-
-    /** Runs {@code work}, which writes, in one transaction; see {@link Dialect#begin}. */
-    private <T> T write(String what, SqlWork<T> work) {
-        return transaction(what, true, work);
-    }
-
-    private <T> T transaction(String what, boolean writes, SqlWork<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            dialect.begin(c, writes);
-            try {
-                T answer = work.run(c);
-                c.commit();
-                return answer;
-            } catch (SQLException | RuntimeException e) {
-                rollback(c);
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new StoreException("the " + kind() + " store could not " + what + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void rollback(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // the connection is broken: the transaction is gone with it
-        }
-    }
-
-    /** A unit of work on one connection. */
-    @FunctionalInterface
-    private interface SqlWork<T> {
-        T run(Connection c) throws SQLException;
-    }
-
     // ---- accepting a batch ----
 
     @Override
@@ -115,12 +75,12 @@ public abstract class JdbcStore implements Store {
                 throw e;
             }
             // a request with the same key was stored first, while this one was being stored: answer as if it came first
-            return transaction("read the batch of an idempotency key", c -> sameRequest(c, batch)).orElseThrow(() -> e);
+            return tx.read("read the batch of an idempotency key", c -> sameRequest(c, batch)).orElseThrow(() -> e);
         }
     }
 
     private String insert(NewBatch batch) {
-        return write("store the batch", c -> {
+        return tx.write("store the batch", c -> {
             if (batch.quota().limited()) {
                 dialect.lockTenant(c, batch.tenant());
             }
@@ -179,7 +139,7 @@ public abstract class JdbcStore implements Store {
         if (changes.isEmpty()) {
             return Set.of();
         }
-        return write("store results", c -> {
+        return tx.write("store results", c -> {
             // every batch row of the group is locked first, in id order, as in renew: never a deadlock between them
             Set<String> held = new TreeSet<>();
             Set<String> lost = new HashSet<>();
@@ -215,34 +175,34 @@ public abstract class JdbcStore implements Store {
 
     @Override
     public Optional<StoredBatch> find(String id) {
-        return transaction("read a batch", c -> Reads.find(c, id));
+        return tx.read("read a batch", c -> Reads.find(c, id));
     }
 
     @Override
     public List<StoredBatch> list(Scope scope, String state, int offset, int limit) {
-        return transaction("list batches", c -> Reads.list(c, scope, state, offset, limit));
+        return tx.read("list batches", c -> Reads.list(c, scope, state, offset, limit));
     }
 
     @Override
     public int count(Scope scope, String state) {
-        return transaction("count batches", c -> Reads.count(c, scope, state));
+        return tx.read("count batches", c -> Reads.count(c, scope, state));
     }
 
     @Override
     public List<StoredResult> results(String batchId, boolean inputOrder, int after, int limit) {
-        return transaction("read results", c -> Reads.results(c, batchId, inputOrder, after, limit));
+        return tx.read("read results", c -> Reads.results(c, batchId, inputOrder, after, limit));
     }
 
     @Override
     public Optional<Resumable> load(String id) {
-        return transaction("load a batch", c -> Reads.load(c, id));
+        return tx.read("load a batch", c -> Reads.load(c, id));
     }
 
     // ---- control ----
 
     @Override
     public boolean requestStop(String batchId, String reason, boolean byClient) {
-        return write("record the cancel", c -> {
+        return tx.write("record the cancel", c -> {
             try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET stop_reason = ?, "
                     + "stopped_by_client = ? WHERE id = ? AND state = 'RUNNING' AND stop_reason IS NULL")) {
                 s.setString(1, reason);
@@ -259,12 +219,12 @@ public abstract class JdbcStore implements Store {
 
     @Override
     public List<String> claim(String owner, long now, long leaseUntil, boolean force, int max) {
-        return write("claim running batches", c -> dialect.claim(c, owner, now, leaseUntil, force, max));
+        return tx.write("claim running batches", c -> dialect.claim(c, owner, now, leaseUntil, force, max));
     }
 
     @Override
     public Set<String> renew(String owner, long leaseUntil, Collection<String> ids) {
-        return write("renew leases", c -> {
+        return tx.write("renew leases", c -> {
             Set<String> held = new HashSet<>();
             try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET lease_until = ? "
                     + "WHERE id = ? AND owner = ? AND state = 'RUNNING'")) {
@@ -288,7 +248,7 @@ public abstract class JdbcStore implements Store {
 
     @Override
     public void release(String owner) {
-        write("release leases", c -> {
+        tx.write("release leases", c -> {
             try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET lease_until = 0 "
                     + "WHERE owner = ? AND state = 'RUNNING'")) {
                 s.setString(1, owner);
@@ -299,7 +259,7 @@ public abstract class JdbcStore implements Store {
 
     @Override
     public List<StopRequest> stopRequests(String owner) {
-        return transaction("read stop requests", c -> {
+        return tx.read("read stop requests", c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT id, stop_reason, stopped_by_client "
                     + "FROM fanout_batches WHERE owner = ? AND state = 'RUNNING' AND stop_reason IS NOT NULL")) {
                 s.setString(1, owner);
@@ -316,7 +276,7 @@ public abstract class JdbcStore implements Store {
 
     @Override
     public boolean redrive(String id, String options, String owner, long leaseUntil, int concurrency, Quota quota) {
-        return write("redrive the batch", c -> {
+        return tx.write("redrive the batch", c -> {
             if (quota.limited()) {
                 Optional<StoredBatch> row = Reads.find(c, id);
                 if (row.isEmpty() || row.get().isRunning()) {
@@ -391,7 +351,7 @@ public abstract class JdbcStore implements Store {
 
     @Override
     public int expire(long finishedBefore, int keep) {
-        return write("expire batches", c -> {
+        return tx.write("expire batches", c -> {
             Quotas.expire(c, System.currentTimeMillis());
             List<String> doomed = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("SELECT id, finished_at FROM fanout_batches "
