@@ -43,11 +43,13 @@ public abstract class JdbcStore implements Store {
     private final Dialect dialect;
     private final Transactions tx;
     private final Admission admission;
+    private final GroupWrites groupWrites;
 
     protected JdbcStore(DataSource dataSource, Dialect dialect) {
         this.dialect = dialect;
         this.tx = new Transactions(dataSource, dialect);
         this.admission = new Admission(tx, dialect);
+        this.groupWrites = new GroupWrites(tx, dialect);
     }
 
     @Override
@@ -70,43 +72,9 @@ public abstract class JdbcStore implements Store {
         return admission.create(batch);
     }
 
-    // ---- progress ----
-
     @Override
     public Set<String> apply(String owner, List<Change> changes) {
-        if (changes.isEmpty()) {
-            return Set.of();
-        }
-        return tx.write("store results", c -> {
-            // every batch row of the group is locked first, in id order, as in renew: never a deadlock between them
-            Set<String> held = new TreeSet<>();
-            Set<String> lost = new HashSet<>();
-            for (String id : new TreeSet<>(changes.stream().map(Change::batchId).toList())) {
-                (GroupWrites.heldBy(c, id, owner, dialect.lockOwnerSql()) ? held : lost).add(id);
-            }
-            Map<String, GroupWrites.BatchDelta> deltas = new TreeMap<>();
-            List<Change.Started> started = new ArrayList<>();
-            List<Change.Finished> finished = new ArrayList<>();
-            List<Change.Ended> ended = new ArrayList<>();
-            for (Change change : changes) {
-                if (!held.contains(change.batchId())) {
-                    continue; // nothing more of a batch this writer lost: not its starts, results, counts or end
-                }
-                GroupWrites.BatchDelta d = deltas.computeIfAbsent(change.batchId(), k -> new GroupWrites.BatchDelta());
-                switch (change) {
-                    case Change.Started s -> started.add(s);
-                    case Change.Finished f -> finished.add(f);
-                    case Change.Progress p -> d.running = p.running();
-                    case Change.Ended e -> ended.add(e);
-                }
-            }
-            GroupWrites.starts(c, started);
-            lost.addAll(GroupWrites.results(c, finished, deltas, dialect::insertResults));
-            GroupWrites.deltas(c, deltas);
-            GroupWrites.ends(c, ended);
-            dialect.notifyStored(c, deltas.keySet());
-            return lost;
-        });
+        return groupWrites.apply(owner, changes);
     }
 
     // ---- reading ----
