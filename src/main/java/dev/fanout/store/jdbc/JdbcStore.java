@@ -44,12 +44,14 @@ public abstract class JdbcStore implements Store {
     private final Transactions tx;
     private final Admission admission;
     private final GroupWrites groupWrites;
+    private final Leases leases;
 
     protected JdbcStore(DataSource dataSource, Dialect dialect) {
         this.dialect = dialect;
         this.tx = new Transactions(dataSource, dialect);
         this.admission = new Admission(tx, dialect);
         this.groupWrites = new GroupWrites(tx, dialect);
+        this.leases = new Leases(tx, dialect);
     }
 
     @Override
@@ -125,42 +127,17 @@ public abstract class JdbcStore implements Store {
 
     @Override
     public List<String> claim(String owner, long now, long leaseUntil, boolean force, int max) {
-        return tx.write("claim running batches", c -> dialect.claim(c, owner, now, leaseUntil, force, max));
+        return leases.claim(owner, now, leaseUntil, force, max);
     }
 
     @Override
     public Set<String> renew(String owner, long leaseUntil, Collection<String> ids) {
-        return tx.write("renew leases", c -> {
-            Set<String> held = new HashSet<>();
-            try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET lease_until = ? "
-                    + "WHERE id = ? AND owner = ? AND state = 'RUNNING'")) {
-                List<String> list = ids.stream().sorted().toList(); // in id order, as group commits lock them
-                for (String id : list) {
-                    s.setLong(1, leaseUntil);
-                    s.setString(2, id);
-                    s.setString(3, owner);
-                    s.addBatch();
-                }
-                int[] counts = s.executeBatch();
-                for (int i = 0; i < counts.length; i++) {
-                    if (counts[i] > 0) {
-                        held.add(list.get(i));
-                    }
-                }
-            }
-            return held;
-        });
+        return leases.renew(owner, leaseUntil, ids);
     }
 
     @Override
     public void release(String owner) {
-        tx.write("release leases", c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET lease_until = 0 "
-                    + "WHERE owner = ? AND state = 'RUNNING'")) {
-                s.setString(1, owner);
-                return s.executeUpdate();
-            }
-        });
+        leases.release(owner);
     }
 
     @Override
