@@ -45,6 +45,7 @@ public abstract class JdbcStore implements Store {
     private final Admission admission;
     private final GroupWrites groupWrites;
     private final Leases leases;
+    private final Stops stops;
 
     protected JdbcStore(DataSource dataSource, Dialect dialect) {
         this.dialect = dialect;
@@ -52,6 +53,7 @@ public abstract class JdbcStore implements Store {
         this.admission = new Admission(tx, dialect);
         this.groupWrites = new GroupWrites(tx, dialect);
         this.leases = new Leases(tx, dialect);
+        this.stops = new Stops(tx, dialect);
     }
 
     @Override
@@ -110,19 +112,7 @@ public abstract class JdbcStore implements Store {
 
     @Override
     public boolean requestStop(String batchId, String reason, boolean byClient) {
-        return tx.write("record the cancel", c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET stop_reason = ?, "
-                    + "stopped_by_client = ? WHERE id = ? AND state = 'RUNNING' AND stop_reason IS NULL")) {
-                s.setString(1, reason);
-                s.setBoolean(2, byClient);
-                s.setString(3, batchId);
-                if (s.executeUpdate() == 0) {
-                    return Reads.find(c, batchId).map(StoredBatch::isRunning).orElse(false);
-                }
-            }
-            dialect.notifyStop(c, batchId);
-            return true;
-        });
+        return stops.requestStop(batchId, reason, byClient);
     }
 
     @Override
@@ -142,19 +132,7 @@ public abstract class JdbcStore implements Store {
 
     @Override
     public List<StopRequest> stopRequests(String owner) {
-        return tx.read("read stop requests", c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT id, stop_reason, stopped_by_client "
-                    + "FROM fanout_batches WHERE owner = ? AND state = 'RUNNING' AND stop_reason IS NOT NULL")) {
-                s.setString(1, owner);
-                List<StopRequest> requests = new ArrayList<>();
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        requests.add(new StopRequest(r.getString(1), r.getString(2), r.getBoolean(3)));
-                    }
-                }
-                return requests;
-            }
-        });
+        return stops.stopRequests(owner);
     }
 
     @Override
