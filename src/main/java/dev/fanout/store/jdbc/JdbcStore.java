@@ -46,6 +46,7 @@ public abstract class JdbcStore implements Store {
     private final GroupWrites groupWrites;
     private final Leases leases;
     private final Stops stops;
+    private final Redrives redrives;
 
     protected JdbcStore(DataSource dataSource, Dialect dialect) {
         this.dialect = dialect;
@@ -54,6 +55,7 @@ public abstract class JdbcStore implements Store {
         this.groupWrites = new GroupWrites(tx, dialect);
         this.leases = new Leases(tx, dialect);
         this.stops = new Stops(tx, dialect);
+        this.redrives = new Redrives(tx, dialect);
     }
 
     @Override
@@ -137,77 +139,7 @@ public abstract class JdbcStore implements Store {
 
     @Override
     public boolean redrive(String id, String options, String owner, long leaseUntil, int concurrency, Quota quota) {
-        return tx.write("redrive the batch", c -> {
-            if (quota.limited()) {
-                Optional<StoredBatch> row = Reads.find(c, id);
-                if (row.isEmpty() || row.get().isRunning()) {
-                    return false;
-                }
-                String tenant = row.get().tenant();
-                dialect.lockTenant(c, tenant);
-                Quotas.admit(c, tenant, quota, System.currentTimeMillis(), row.get().failed() + row.get().cancelled(),
-                        concurrency);
-            }
-            try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET state = 'RUNNING', options = ?, "
-                    + "finished_at = NULL, stop_reason = NULL, stopped_by_client = ?, failed = 0, cancelled = 0, "
-                    + "running = 0, owner = ?, lease_until = ?, concurrency = ? WHERE id = ? AND state <> 'RUNNING'")) {
-                s.setString(1, options);
-                s.setBoolean(2, false);
-                s.setString(3, owner);
-                s.setLong(4, leaseUntil);
-                s.setInt(5, concurrency);
-                s.setString(6, id);
-                if (s.executeUpdate() == 0) {
-                    return false;
-                }
-            }
-            markRetriesFrom(c, id);
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM fanout_results WHERE batch_id = ? "
-                    + "AND state IN ('FAILED', 'CANCELLED')")) {
-                s.setString(1, id);
-                s.executeUpdate();
-            }
-            return true;
-        });
-    }
-
-    /**
-     * Remembers, for each task a redrive runs again, how many attempts it had: its retries count from there (a row of
-     * fanout_starts with the negated number), while a restart goes on counting.
-     */
-    private static void markRetriesFrom(Connection c, String id) throws SQLException {
-        int total;
-        try (PreparedStatement s = c.prepareStatement("SELECT total FROM fanout_batches WHERE id = ?")) {
-            s.setString(1, id);
-            try (ResultSet r = s.executeQuery()) {
-                r.next();
-                total = r.getInt(1);
-            }
-        }
-        int[] attempts = Reads.startedAttempts(c, id, total)[0];
-        Map<Integer, List<String>> byAttempts = new TreeMap<>();
-        try (PreparedStatement s = c.prepareStatement("SELECT idx FROM fanout_results WHERE batch_id = ? "
-                + "AND state IN ('FAILED', 'CANCELLED')")) {
-            s.setString(1, id);
-            try (ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    int idx = r.getInt(1);
-                    if (attempts[idx] > 0) {
-                        byAttempts.computeIfAbsent(attempts[idx], k -> new ArrayList<>()).add(String.valueOf(idx));
-                    }
-                }
-            }
-        }
-        try (PreparedStatement s = c.prepareStatement(
-                "INSERT INTO fanout_starts (batch_id, attempt, indexes) VALUES (?, ?, ?)")) {
-            for (var e : byAttempts.entrySet()) {
-                s.setString(1, id);
-                s.setInt(2, -e.getKey());
-                s.setString(3, String.join(",", e.getValue()));
-                s.addBatch();
-            }
-            s.executeBatch();
-        }
+        return redrives.redrive(id, options, owner, leaseUntil, concurrency, quota);
     }
 
     @Override
