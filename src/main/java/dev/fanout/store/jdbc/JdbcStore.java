@@ -47,6 +47,7 @@ public abstract class JdbcStore implements Store {
     private final Leases leases;
     private final Stops stops;
     private final Redrives redrives;
+    private final Expiry expiry;
 
     protected JdbcStore(DataSource dataSource, Dialect dialect) {
         this.dialect = dialect;
@@ -56,6 +57,7 @@ public abstract class JdbcStore implements Store {
         this.leases = new Leases(tx, dialect);
         this.stops = new Stops(tx, dialect);
         this.redrives = new Redrives(tx, dialect);
+        this.expiry = new Expiry(tx);
     }
 
     @Override
@@ -144,45 +146,6 @@ public abstract class JdbcStore implements Store {
 
     @Override
     public int expire(long finishedBefore, int keep) {
-        return tx.write("expire batches", c -> {
-            Quotas.expire(c, System.currentTimeMillis());
-            List<String> doomed = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT id, finished_at FROM fanout_batches "
-                    + "WHERE state <> 'RUNNING' ORDER BY finished_at DESC, id DESC")) {
-                try (ResultSet r = s.executeQuery()) {
-                    int kept = 0;
-                    while (r.next()) {
-                        if (r.getLong(2) < finishedBefore || ++kept > keep) {
-                            doomed.add(r.getString(1));
-                        }
-                    }
-                }
-            }
-            // the batch rows first, each only if it is still finished (a redrive may have come in between)
-            List<String> gone = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM fanout_batches WHERE id = ? "
-                    + "AND state <> 'RUNNING'")) {
-                for (String id : doomed) {
-                    s.setString(1, id);
-                    s.addBatch();
-                }
-                int[] counts = s.executeBatch();
-                for (int i = 0; i < counts.length; i++) {
-                    if (counts[i] != 0) {
-                        gone.add(doomed.get(i));
-                    }
-                }
-            }
-            for (String table : List.of("fanout_results", "fanout_starts", "fanout_tasks")) {
-                try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE batch_id = ?")) {
-                    for (String id : gone) {
-                        s.setString(1, id);
-                        s.addBatch();
-                    }
-                    s.executeBatch();
-                }
-            }
-            return gone.size();
-        });
+        return expiry.expire(finishedBefore, keep);
     }
 }
