@@ -1,43 +1,34 @@
 package dev.fanout.store.jdbc;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import dev.fanout.core.Json;
-import dev.fanout.core.TaskResult;
-import dev.fanout.core.TaskSpec;
 import dev.fanout.store.Change;
-import dev.fanout.store.IdempotencyConflictException;
 import dev.fanout.store.NewBatch;
 import dev.fanout.store.Quota;
 import dev.fanout.store.Scope;
 import dev.fanout.store.Store;
-import dev.fanout.store.StoreException;
 import dev.fanout.store.StoredBatch;
 import dev.fanout.store.StoredResult;
-import dev.fanout.store.StoredTask;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Types;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The SQL store both SQLite and PostgreSQL run (the schemas in {@code db/migration/<kind>} are the same but for
- * types): plain JDBC, prepared statements in batches, one transaction per call. What differs between the databases
- * is its {@link Dialect}; a subclass adds only what it opens and closes beside the database (SQLite's file lock,
- * PostgreSQL's listener).
+ * types): plain JDBC, prepared statements in batches, one transaction per call ({@link Transactions}). It only
+ * delegates, each concern to the class that holds its statements and the order they run and lock in:
+ * <pre>
+ *  create                              Admission    idempotency key, tenant lock, quota, then the rows
+ *  apply                               GroupWrites  the group commit: batch rows locked in id order, then appends
+ *  find, list, count, results, load    Reads
+ *  claim, renew, release               Leases       renewals in the id order group commits lock in
+ *  requestStop, stopRequests           Stops
+ *  redrive                             Redrives     the quota again, retries counted afresh
+ *  expire                              Expiry
+ * </pre>
+ * What differs between the databases is its {@link Dialect}; a subclass adds only what it opens and closes beside the
+ * database (SQLite's file lock, PostgreSQL's listener).
  */
 public abstract class JdbcStore implements Store {
     private final Dialect dialect;
@@ -85,8 +76,6 @@ public abstract class JdbcStore implements Store {
         return groupWrites.apply(owner, changes);
     }
 
-    // ---- reading ----
-
     @Override
     public Optional<StoredBatch> find(String id) {
         return tx.read("read a batch", c -> Reads.find(c, id));
@@ -111,8 +100,6 @@ public abstract class JdbcStore implements Store {
     public Optional<Resumable> load(String id) {
         return tx.read("load a batch", c -> Reads.load(c, id));
     }
-
-    // ---- control ----
 
     @Override
     public boolean requestStop(String batchId, String reason, boolean byClient) {
