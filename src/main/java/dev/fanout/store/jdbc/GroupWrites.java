@@ -8,24 +8,70 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * The statements of one group commit ({@code Store.apply}), all appends but a row per batch: attempts started (one row
- * per batch and attempt number, its tasks packed), results (one row each, only for batches the writer still holds, at
- * most one per task), the batches' counts, their ends (only by their owner).
+ * A group commit ({@code Store.apply}): the changes of many batches in one writing transaction, all appends but a row
+ * per batch: attempts started (one row per batch and attempt number, its tasks packed), results (one row each, only for
+ * batches the writer still holds, at most one per task), the batches' counts, their ends (only by their owner). The
+ * order of its locks lives with its statements because the two change together: batch rows are locked first, in id
+ * order as lease renewals take them, so that the two never deadlock.
  */
 final class GroupWrites {
-    private GroupWrites() {
+    private final Transactions tx;
+    private final Dialect dialect;
+
+    GroupWrites(Transactions tx, Dialect dialect) {
+        this.tx = tx;
+        this.dialect = dialect;
+    }
+
+    /** See {@code Store.apply}. */
+    Set<String> apply(String owner, List<Change> changes) {
+        if (changes.isEmpty()) {
+            return Set.of();
+        }
+        return tx.write("store results", c -> {
+            // every batch row of the group is locked first, in id order, as in renew: never a deadlock between them
+            Set<String> held = new TreeSet<>();
+            Set<String> lost = new HashSet<>();
+            for (String id : new TreeSet<>(changes.stream().map(Change::batchId).toList())) {
+                (heldBy(c, id, owner, dialect.lockOwnerSql()) ? held : lost).add(id);
+            }
+            Map<String, BatchDelta> deltas = new TreeMap<>();
+            List<Change.Started> started = new ArrayList<>();
+            List<Change.Finished> finished = new ArrayList<>();
+            List<Change.Ended> ended = new ArrayList<>();
+            for (Change change : changes) {
+                if (!held.contains(change.batchId())) {
+                    continue; // nothing more of a batch this writer lost: not its starts, results, counts or end
+                }
+                BatchDelta d = deltas.computeIfAbsent(change.batchId(), k -> new BatchDelta());
+                switch (change) {
+                    case Change.Started s -> started.add(s);
+                    case Change.Finished f -> finished.add(f);
+                    case Change.Progress p -> d.running = p.running();
+                    case Change.Ended e -> ended.add(e);
+                }
+            }
+            starts(c, started);
+            lost.addAll(results(c, finished, deltas, dialect));
+            deltas(c, deltas);
+            ends(c, ended);
+            dialect.notifyStored(c, deltas.keySet());
+            return lost;
+        });
     }
 
     /** What one group commit changes in one batch's row. */
-    static final class BatchDelta {
+    private static final class BatchDelta {
         int succeeded;
         int failed;
         int cancelled;
@@ -33,12 +79,7 @@ final class GroupWrites {
         Integer running;
     }
 
-    /** Inserts results of one batch, skipping tasks that have one; answers the indexes inserted. */
-    interface ResultInserter {
-        Set<Integer> insert(Connection c, String batchId, List<Change.Finished> results) throws SQLException;
-    }
-
-    static void starts(Connection c, List<Change.Started> started) throws SQLException {
+    private static void starts(Connection c, List<Change.Started> started) throws SQLException {
         if (started.isEmpty()) {
             return;
         }
@@ -65,15 +106,15 @@ final class GroupWrites {
      * Results of batches the writer holds (checked by the caller); answers the batches of which a result was not
      * inserted because its task had one already.
      */
-    static Set<String> results(Connection c, List<Change.Finished> finished, Map<String, BatchDelta> deltas,
-                               ResultInserter inserter) throws SQLException {
+    private static Set<String> results(Connection c, List<Change.Finished> finished, Map<String, BatchDelta> deltas,
+                                       Dialect dialect) throws SQLException {
         Map<String, List<Change.Finished>> byBatch = new TreeMap<>();
         for (Change.Finished f : finished) {
             byBatch.computeIfAbsent(f.batchId(), k -> new ArrayList<>()).add(f);
         }
         Set<String> stale = new java.util.HashSet<>();
         for (var batch : byBatch.entrySet()) {
-            Set<Integer> inserted = inserter.insert(c, batch.getKey(), batch.getValue());
+            Set<Integer> inserted = dialect.insertResults(c, batch.getKey(), batch.getValue());
             BatchDelta d = deltas.get(batch.getKey());
             for (Change.Finished f : batch.getValue()) {
                 if (!inserted.contains(f.index())) {
@@ -94,7 +135,7 @@ final class GroupWrites {
     /**
      * @param lockOwner reads (and, where the database can, locks) a batch's owner for the rest of the transaction
      */
-    static boolean heldBy(Connection c, String batchId, String owner, String lockOwner) throws SQLException {
+    private static boolean heldBy(Connection c, String batchId, String owner, String lockOwner) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(lockOwner)) {
             s.setString(1, batchId);
             try (ResultSet r = s.executeQuery()) {
@@ -107,7 +148,7 @@ final class GroupWrites {
         }
     }
 
-    static void deltas(Connection c, Map<String, BatchDelta> deltas) throws SQLException {
+    private static void deltas(Connection c, Map<String, BatchDelta> deltas) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET succeeded = succeeded + ?, "
                 + "failed = failed + ?, cancelled = cancelled + ?, "
                 + "max_seq = CASE WHEN max_seq > ? THEN max_seq ELSE ? END, "
@@ -131,7 +172,7 @@ final class GroupWrites {
         }
     }
 
-    static void ends(Connection c, List<Change.Ended> ended) throws SQLException {
+    private static void ends(Connection c, List<Change.Ended> ended) throws SQLException {
         if (ended.isEmpty()) {
             return;
         }

@@ -1,50 +1,59 @@
 package dev.fanout.store.jdbc;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import dev.fanout.core.Json;
-import dev.fanout.core.TaskResult;
-import dev.fanout.core.TaskSpec;
 import dev.fanout.store.Change;
-import dev.fanout.store.IdempotencyConflictException;
 import dev.fanout.store.NewBatch;
 import dev.fanout.store.Quota;
 import dev.fanout.store.Scope;
 import dev.fanout.store.Store;
-import dev.fanout.store.StoreException;
 import dev.fanout.store.StoredBatch;
 import dev.fanout.store.StoredResult;
-import dev.fanout.store.StoredTask;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Types;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The SQL store both SQLite and PostgreSQL run (the schemas in {@code db/migration/<kind>} are the same but for
- * types): plain JDBC, prepared statements in batches, one transaction per call. Subclasses add what differs: how
- * running batches are claimed, and notifications.
+ * types): plain JDBC, prepared statements in batches, one transaction per call ({@link Transactions}). It only
+ * delegates, each concern to the class that holds its statements and the order they run and lock in:
+ * <pre>
+ *  create                              Admission    idempotency key, tenant lock, quota, then the rows
+ *  apply                               GroupWrites  the group commit: batch rows locked in id order, then appends
+ *  find, list, count, results, load    Reads
+ *  claim, renew, release               Leases       renewals in the id order group commits lock in
+ *  requestStop, stopRequests           Stops
+ *  redrive                             Redrives     the quota again, retries counted afresh
+ *  expire                              Expiry
+ * </pre>
+ * What differs between the databases is its {@link Dialect}; a subclass adds only what it opens and closes beside the
+ * database (SQLite's file lock, PostgreSQL's listener).
  */
 public abstract class JdbcStore implements Store {
-    private static final int INSERT_BATCH = 1000;
+    private final Dialect dialect;
+    private final Transactions tx;
+    private final Admission admission;
+    private final GroupWrites groupWrites;
+    private final Leases leases;
+    private final Stops stops;
+    private final Redrives redrives;
+    private final Expiry expiry;
 
-    protected final DataSource dataSource;
+    protected JdbcStore(DataSource dataSource, Dialect dialect) {
+        this.dialect = dialect;
+        this.tx = new Transactions(dataSource, dialect);
+        this.admission = new Admission(tx, dialect);
+        this.groupWrites = new GroupWrites(tx, dialect);
+        this.leases = new Leases(tx, dialect);
+        this.stops = new Stops(tx, dialect);
+        this.redrives = new Redrives(tx, dialect);
+        this.expiry = new Expiry(tx);
+    }
 
-    protected JdbcStore(DataSource dataSource) {
-        this.dataSource = dataSource;
+    @Override
+    public String kind() {
+        return dialect.kind();
     }
 
     @Override
@@ -52,445 +61,78 @@ public abstract class JdbcStore implements Store {
         return true;
     }
 
-    /** Runs reads in one transaction; any SQL failure rolls it back and is a {@link StoreException}. */
-    protected <T> T transaction(String what, SqlWork<T> work) {
-        return transaction(what, false, work);
+    @Override
+    public boolean shared() {
+        return dialect.shared();
     }
-
-    /** Runs {@code work}, which writes, in one transaction; see {@link #begin}. */
-    protected <T> T write(String what, SqlWork<T> work) {
-        return transaction(what, true, work);
-    }
-
-    /** Starts a transaction on {@code c}; a database may begin one that writes otherwise. */
-    protected void begin(Connection c, boolean writes) throws SQLException {
-        c.setAutoCommit(false);
-    }
-
-    private <T> T transaction(String what, boolean writes, SqlWork<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            begin(c, writes);
-            try {
-                T answer = work.run(c);
-                c.commit();
-                return answer;
-            } catch (SQLException | RuntimeException e) {
-                rollback(c);
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new StoreException("the " + kind() + " store could not " + what + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void rollback(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // the connection is broken: the transaction is gone with it
-        }
-    }
-
-    /** A unit of work on one connection. */
-    @FunctionalInterface
-    protected interface SqlWork<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    // ---- accepting a batch ----
 
     @Override
     public String create(NewBatch batch) {
-        try {
-            return insert(batch);
-        } catch (StoreException e) {
-            if (batch.idempotencyKey() == null || !(e.getCause() instanceof SQLException cause)
-                    || !isUniqueViolation(cause)) {
-                throw e;
-            }
-            // a request with the same key was stored first, while this one was being stored: answer as if it came first
-            return transaction("read the batch of an idempotency key", c -> sameRequest(c, batch)).orElseThrow(() -> e);
-        }
+        return admission.create(batch);
     }
-
-    /** Whether the statement broke a unique constraint (an idempotency key taken meanwhile). */
-    protected boolean isUniqueViolation(SQLException e) {
-        return "23505".equals(e.getSQLState());
-    }
-
-    private String insert(NewBatch batch) {
-        return write("store the batch", c -> {
-            if (batch.quota().limited()) {
-                lockTenant(c, batch.tenant());
-            }
-            if (batch.idempotencyKey() != null) {
-                // before the quota: a client retrying a request that was accepted gets its batch, never a 429
-                Optional<String> earlier = sameRequest(c, batch);
-                if (earlier.isPresent()) {
-                    return earlier.get();
-                }
-            }
-            if (batch.quota().limited()) {
-                Quotas.admit(c, batch.tenant(), batch.quota(), batch.createdAt(), batch.tasks().size(),
-                        batch.concurrency());
-            }
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO fanout_batches (id, state, options, total, "
-                    + "created_at, tenant_idempotency_key, request_hash, owner, lease_until, tenant, concurrency) "
-                    + "VALUES (?, 'RUNNING', ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                s.setString(1, batch.id());
-                s.setString(2, batch.options());
-                s.setInt(3, batch.tasks().size());
-                s.setLong(4, batch.createdAt());
-                s.setString(5, batch.idempotencyKey());
-                s.setString(6, batch.requestHash());
-                s.setString(7, batch.owner());
-                s.setLong(8, batch.leaseUntil());
-                s.setString(9, batch.tenant());
-                s.setInt(10, batch.concurrency());
-                s.executeUpdate();
-            }
-            insertTasks(c, batch.id(), batch.tasks());
-            return batch.id();
-        });
-    }
-
-    /**
-     * Serialises the admissions of one tenant until the transaction ends, so that two instances cannot both take the
-     * last place of a quota. Nothing by default: SQLite's writing transactions are serial already.
-     */
-    protected void lockTenant(Connection c, String tenant) throws SQLException {
-    }
-
-    /** Inserts a new batch's tasks; by default prepared statements in JDBC batches. */
-    protected void insertTasks(Connection c, String batchId, List<TaskSpec> tasks) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO fanout_tasks (batch_id, idx, task_id, function, "
-                + "input) VALUES (?, ?, ?, ?, ?)")) {
-            for (int i = 0; i < tasks.size(); i++) {
-                TaskSpec t = tasks.get(i);
-                s.setString(1, batchId);
-                s.setInt(2, i);
-                s.setString(3, t.id());
-                s.setString(4, t.function());
-                s.setString(5, t.input().toString());
-                s.addBatch();
-                if ((i + 1) % INSERT_BATCH == 0) {
-                    s.executeBatch();
-                }
-            }
-            s.executeBatch();
-        }
-    }
-
-    private static Optional<String> sameRequest(Connection c, NewBatch batch) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(
-                "SELECT id, request_hash FROM fanout_batches WHERE tenant = ? AND tenant_idempotency_key = ?")) {
-            s.setString(1, batch.tenant());
-            s.setString(2, batch.idempotencyKey());
-            try (ResultSet r = s.executeQuery()) {
-                if (!r.next()) {
-                    return Optional.empty();
-                }
-                if (!batch.requestHash().equals(r.getString(2))) {
-                    throw new IdempotencyConflictException(r.getString(1));
-                }
-                return Optional.of(r.getString(1));
-            }
-        }
-    }
-
-    // ---- progress ----
 
     @Override
     public Set<String> apply(String owner, List<Change> changes) {
-        if (changes.isEmpty()) {
-            return Set.of();
-        }
-        return write("store results", c -> {
-            // every batch row of the group is locked first, in id order, as in renew: never a deadlock between them
-            Set<String> held = new TreeSet<>();
-            Set<String> lost = new HashSet<>();
-            for (String id : new TreeSet<>(changes.stream().map(Change::batchId).toList())) {
-                (GroupWrites.heldBy(c, id, owner, lockOwnerSql()) ? held : lost).add(id);
-            }
-            Map<String, GroupWrites.BatchDelta> deltas = new TreeMap<>();
-            List<Change.Started> started = new ArrayList<>();
-            List<Change.Finished> finished = new ArrayList<>();
-            List<Change.Ended> ended = new ArrayList<>();
-            for (Change change : changes) {
-                if (!held.contains(change.batchId())) {
-                    continue; // nothing more of a batch this writer lost: not its starts, results, counts or end
-                }
-                GroupWrites.BatchDelta d = deltas.computeIfAbsent(change.batchId(), k -> new GroupWrites.BatchDelta());
-                switch (change) {
-                    case Change.Started s -> started.add(s);
-                    case Change.Finished f -> finished.add(f);
-                    case Change.Progress p -> d.running = p.running();
-                    case Change.Ended e -> ended.add(e);
-                }
-            }
-            GroupWrites.starts(c, started);
-            lost.addAll(GroupWrites.results(c, finished, deltas, this::insertResults));
-            GroupWrites.deltas(c, deltas);
-            GroupWrites.ends(c, ended);
-            notifyStored(c, deltas.keySet());
-            return lost;
-        });
+        return groupWrites.apply(owner, changes);
     }
-
-    /** Reads a batch's owner for the rest of a group commit; a database with row locks locks it too. */
-    protected String lockOwnerSql() {
-        return "SELECT owner FROM fanout_batches WHERE id = ?";
-    }
-
-    /**
-     * Inserts results of one batch, skipping any task that has one; answers the indexes inserted. By default one
-     * prepared statement in a JDBC batch, whose update counts tell which rows went in.
-     */
-    protected Set<Integer> insertResults(Connection c, String batchId, List<Change.Finished> results)
-            throws SQLException {
-        Set<Integer> inserted = new HashSet<>();
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO fanout_results (batch_id, seq, idx, state, result) "
-                + "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-            for (Change.Finished f : results) {
-                s.setString(1, batchId);
-                s.setInt(2, f.seq());
-                s.setInt(3, f.index());
-                s.setString(4, f.result().state().name());
-                s.setString(5, Rows.json(f.result()));
-                s.addBatch();
-            }
-            int[] counts = s.executeBatch();
-            for (int i = 0; i < counts.length; i++) {
-                if (counts[i] != 0) {
-                    inserted.add(results.get(i).index());
-                }
-            }
-        }
-        return inserted;
-    }
-
-    /** Tells other instances that these batches have new results (in the same transaction); none by default. */
-    protected void notifyStored(Connection c, Collection<String> batchIds) throws SQLException {
-    }
-
-    /** Tells other instances that a batch was asked to stop (in the same transaction); none by default. */
-    protected void notifyStop(Connection c, String batchId) throws SQLException {
-    }
-
-    // ---- reading ----
 
     @Override
     public Optional<StoredBatch> find(String id) {
-        return transaction("read a batch", c -> Reads.find(c, id));
+        return tx.read("read a batch", c -> Reads.find(c, id));
     }
 
     @Override
     public List<StoredBatch> list(Scope scope, String state, int offset, int limit) {
-        return transaction("list batches", c -> Reads.list(c, scope, state, offset, limit));
+        return tx.read("list batches", c -> Reads.list(c, scope, state, offset, limit));
     }
 
     @Override
     public int count(Scope scope, String state) {
-        return transaction("count batches", c -> Reads.count(c, scope, state));
+        return tx.read("count batches", c -> Reads.count(c, scope, state));
     }
 
     @Override
     public List<StoredResult> results(String batchId, boolean inputOrder, int after, int limit) {
-        return transaction("read results", c -> Reads.results(c, batchId, inputOrder, after, limit));
+        return tx.read("read results", c -> Reads.results(c, batchId, inputOrder, after, limit));
     }
 
     @Override
     public Optional<Resumable> load(String id) {
-        return transaction("load a batch", c -> Reads.load(c, id));
+        return tx.read("load a batch", c -> Reads.load(c, id));
     }
-
-    // ---- control ----
 
     @Override
     public boolean requestStop(String batchId, String reason, boolean byClient) {
-        return write("record the cancel", c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET stop_reason = ?, "
-                    + "stopped_by_client = ? WHERE id = ? AND state = 'RUNNING' AND stop_reason IS NULL")) {
-                s.setString(1, reason);
-                s.setBoolean(2, byClient);
-                s.setString(3, batchId);
-                if (s.executeUpdate() == 0) {
-                    return Reads.find(c, batchId).map(StoredBatch::isRunning).orElse(false);
-                }
-            }
-            notifyStop(c, batchId);
-            return true;
-        });
+        return stops.requestStop(batchId, reason, byClient);
+    }
+
+    @Override
+    public List<String> claim(String owner, long now, long leaseUntil, boolean force, int max) {
+        return leases.claim(owner, now, leaseUntil, force, max);
     }
 
     @Override
     public Set<String> renew(String owner, long leaseUntil, Collection<String> ids) {
-        return write("renew leases", c -> {
-            Set<String> held = new HashSet<>();
-            try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET lease_until = ? "
-                    + "WHERE id = ? AND owner = ? AND state = 'RUNNING'")) {
-                List<String> list = ids.stream().sorted().toList(); // in id order, as group commits lock them
-                for (String id : list) {
-                    s.setLong(1, leaseUntil);
-                    s.setString(2, id);
-                    s.setString(3, owner);
-                    s.addBatch();
-                }
-                int[] counts = s.executeBatch();
-                for (int i = 0; i < counts.length; i++) {
-                    if (counts[i] > 0) {
-                        held.add(list.get(i));
-                    }
-                }
-            }
-            return held;
-        });
+        return leases.renew(owner, leaseUntil, ids);
     }
 
     @Override
     public void release(String owner) {
-        write("release leases", c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET lease_until = 0 "
-                    + "WHERE owner = ? AND state = 'RUNNING'")) {
-                s.setString(1, owner);
-                return s.executeUpdate();
-            }
-        });
+        leases.release(owner);
     }
 
     @Override
     public List<StopRequest> stopRequests(String owner) {
-        return transaction("read stop requests", c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT id, stop_reason, stopped_by_client "
-                    + "FROM fanout_batches WHERE owner = ? AND state = 'RUNNING' AND stop_reason IS NOT NULL")) {
-                s.setString(1, owner);
-                List<StopRequest> requests = new ArrayList<>();
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        requests.add(new StopRequest(r.getString(1), r.getString(2), r.getBoolean(3)));
-                    }
-                }
-                return requests;
-            }
-        });
+        return stops.stopRequests(owner);
     }
 
     @Override
     public boolean redrive(String id, String options, String owner, long leaseUntil, int concurrency, Quota quota) {
-        return write("redrive the batch", c -> {
-            if (quota.limited()) {
-                Optional<StoredBatch> row = Reads.find(c, id);
-                if (row.isEmpty() || row.get().isRunning()) {
-                    return false;
-                }
-                String tenant = row.get().tenant();
-                lockTenant(c, tenant);
-                Quotas.admit(c, tenant, quota, System.currentTimeMillis(), row.get().failed() + row.get().cancelled(),
-                        concurrency);
-            }
-            try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET state = 'RUNNING', options = ?, "
-                    + "finished_at = NULL, stop_reason = NULL, stopped_by_client = ?, failed = 0, cancelled = 0, "
-                    + "running = 0, owner = ?, lease_until = ?, concurrency = ? WHERE id = ? AND state <> 'RUNNING'")) {
-                s.setString(1, options);
-                s.setBoolean(2, false);
-                s.setString(3, owner);
-                s.setLong(4, leaseUntil);
-                s.setInt(5, concurrency);
-                s.setString(6, id);
-                if (s.executeUpdate() == 0) {
-                    return false;
-                }
-            }
-            markRetriesFrom(c, id);
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM fanout_results WHERE batch_id = ? "
-                    + "AND state IN ('FAILED', 'CANCELLED')")) {
-                s.setString(1, id);
-                s.executeUpdate();
-            }
-            return true;
-        });
-    }
-
-    /**
-     * Remembers, for each task a redrive runs again, how many attempts it had: its retries count from there (a row of
-     * fanout_starts with the negated number), while a restart goes on counting.
-     */
-    private static void markRetriesFrom(Connection c, String id) throws SQLException {
-        int total;
-        try (PreparedStatement s = c.prepareStatement("SELECT total FROM fanout_batches WHERE id = ?")) {
-            s.setString(1, id);
-            try (ResultSet r = s.executeQuery()) {
-                r.next();
-                total = r.getInt(1);
-            }
-        }
-        int[] attempts = Reads.startedAttempts(c, id, total)[0];
-        Map<Integer, List<String>> byAttempts = new TreeMap<>();
-        try (PreparedStatement s = c.prepareStatement("SELECT idx FROM fanout_results WHERE batch_id = ? "
-                + "AND state IN ('FAILED', 'CANCELLED')")) {
-            s.setString(1, id);
-            try (ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    int idx = r.getInt(1);
-                    if (attempts[idx] > 0) {
-                        byAttempts.computeIfAbsent(attempts[idx], k -> new ArrayList<>()).add(String.valueOf(idx));
-                    }
-                }
-            }
-        }
-        try (PreparedStatement s = c.prepareStatement(
-                "INSERT INTO fanout_starts (batch_id, attempt, indexes) VALUES (?, ?, ?)")) {
-            for (var e : byAttempts.entrySet()) {
-                s.setString(1, id);
-                s.setInt(2, -e.getKey());
-                s.setString(3, String.join(",", e.getValue()));
-                s.addBatch();
-            }
-            s.executeBatch();
-        }
+        return redrives.redrive(id, options, owner, leaseUntil, concurrency, quota);
     }
 
     @Override
     public int expire(long finishedBefore, int keep) {
-        return write("expire batches", c -> {
-            Quotas.expire(c, System.currentTimeMillis());
-            List<String> doomed = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT id, finished_at FROM fanout_batches "
-                    + "WHERE state <> 'RUNNING' ORDER BY finished_at DESC, id DESC")) {
-                try (ResultSet r = s.executeQuery()) {
-                    int kept = 0;
-                    while (r.next()) {
-                        if (r.getLong(2) < finishedBefore || ++kept > keep) {
-                            doomed.add(r.getString(1));
-                        }
-                    }
-                }
-            }
-            // the batch rows first, each only if it is still finished (a redrive may have come in between)
-            List<String> gone = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM fanout_batches WHERE id = ? "
-                    + "AND state <> 'RUNNING'")) {
-                for (String id : doomed) {
-                    s.setString(1, id);
-                    s.addBatch();
-                }
-                int[] counts = s.executeBatch();
-                for (int i = 0; i < counts.length; i++) {
-                    if (counts[i] != 0) {
-                        gone.add(doomed.get(i));
-                    }
-                }
-            }
-            for (String table : List.of("fanout_results", "fanout_starts", "fanout_tasks")) {
-                try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE batch_id = ?")) {
-                    for (String id : gone) {
-                        s.setString(1, id);
-                        s.addBatch();
-                    }
-                    s.executeBatch();
-                }
-            }
-            return gone.size();
-        });
+        return expiry.expire(finishedBefore, keep);
     }
 }

@@ -4,13 +4,6 @@ import dev.fanout.store.StoreEvents;
 import dev.fanout.store.jdbc.JdbcStore;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.List;
 
 /**
  * A PostgreSQL database shared by several instances ({@code fanout.store.kind=postgres}). A batch belongs to the
@@ -25,89 +18,8 @@ public final class PostgresStore extends JdbcStore {
     private final Listener listener;
 
     public PostgresStore(DataSource dataSource) {
-        super(dataSource);
+        super(dataSource, new PostgresDialect());
         this.listener = new Listener(dataSource);
-    }
-
-    @Override
-    public String kind() {
-        return "postgres";
-    }
-
-    @Override
-    public boolean shared() {
-        return true;
-    }
-
-    @Override
-    public List<String> claim(String owner, long now, long leaseUntil, boolean force, int max) {
-        return write("claim running batches", c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET owner = ?, lease_until = ? "
-                    + "WHERE id IN (SELECT id FROM fanout_batches WHERE state = 'RUNNING' "
-                    + "AND (? OR lease_until IS NULL OR lease_until < ?) ORDER BY created_at LIMIT ? "
-                    + "FOR UPDATE SKIP LOCKED) RETURNING id")) {
-                s.setString(1, owner);
-                s.setLong(2, leaseUntil);
-                s.setBoolean(3, force);
-                s.setLong(4, now);
-                s.setInt(5, max);
-                List<String> ids = new ArrayList<>();
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        ids.add(r.getString(1));
-                    }
-                }
-                return ids;
-            }
-        });
-    }
-
-    @Override
-    protected void lockTenant(Connection c, String tenant) throws SQLException {
-        // held until commit or rollback; group commits never take it, so it cannot deadlock with them
-        try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
-            s.setString(1, "fanout-tenant:" + tenant);
-            s.execute();
-        }
-    }
-
-    @Override
-    protected String lockOwnerSql() {
-        // a claim skips the row until this group is in; NO KEY: the foreign keys of the rows inserted need not wait
-        return "SELECT owner FROM fanout_batches WHERE id = ? FOR NO KEY UPDATE";
-    }
-
-    @Override
-    protected java.util.Set<Integer> insertResults(Connection c, String batchId,
-                                                   java.util.List<dev.fanout.store.Change.Finished> results)
-            throws SQLException {
-        return Inserts.results(c, batchId, results);
-    }
-
-    @Override
-    protected void insertTasks(Connection c, String batchId, java.util.List<dev.fanout.core.TaskSpec> tasks)
-            throws SQLException {
-        Inserts.tasks(c, batchId, tasks);
-    }
-
-    @Override
-    protected void notifyStored(Connection c, Collection<String> batchIds) throws SQLException {
-        notify(c, RESULTS_CHANNEL, batchIds);
-    }
-
-    @Override
-    protected void notifyStop(Connection c, String batchId) throws SQLException {
-        notify(c, STOP_CHANNEL, List.of(batchId));
-    }
-
-    private static void notify(Connection c, String channel, Collection<String> payloads) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-            for (String p : payloads) {
-                s.setString(1, channel);
-                s.setString(2, p);
-                s.execute(); // delivered when the transaction commits, never before
-            }
-        }
     }
 
     @Override

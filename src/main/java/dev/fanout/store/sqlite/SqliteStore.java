@@ -2,9 +2,6 @@ package dev.fanout.store.sqlite;
 
 import dev.fanout.store.StoreException;
 import dev.fanout.store.jdbc.JdbcStore;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteConnection;
-import org.sqlite.SQLiteConnectionConfig;
 
 import javax.sql.DataSource;
 import java.io.IOException;
@@ -12,12 +9,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The default store: one SQLite file ({@code fanout.store.path}), for one instance. The instance holds a lock on
@@ -31,7 +22,7 @@ public final class SqliteStore extends JdbcStore {
 
     /** @param file the database file (its directory exists); locks it for this instance */
     public SqliteStore(DataSource dataSource, Path file) {
-        super(dataSource);
+        super(dataSource, new SqliteDialect());
         Path lockPath = file.resolveSibling(file.getFileName() + ".lock");
         try {
             this.lockFile = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -44,72 +35,6 @@ public final class SqliteStore extends JdbcStore {
                     + lockPath + "); a SQLite store serves one instance: stop the other one, or give this one its own "
                     + "fanout.store.path (several instances share a PostgreSQL store: fanout.store.kind=postgres)");
         }
-    }
-
-    @Override
-    public String kind() {
-        return "sqlite";
-    }
-
-    @Override
-    protected boolean isUniqueViolation(SQLException e) {
-        return e instanceof org.sqlite.SQLiteException s
-                && s.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE;
-    }
-
-    /**
-     * A transaction that writes begins IMMEDIATE: it takes the write lock first, waiting its turn (busy_timeout).
-     * Begun DEFERRED, one that reads and then writes fails at once with SQLITE_BUSY when another connection committed
-     * in between (WAL mode cannot move its snapshot forward): a spurious 503, a journal group tried again.
-     */
-    @Override
-    protected void begin(Connection c, boolean writes) throws SQLException {
-        if (!writes) {
-            super.begin(c, false);
-            return;
-        }
-        SQLiteConnectionConfig config = c.unwrap(SQLiteConnection.class).getConnectionConfig();
-        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-        try {
-            c.setAutoCommit(false); // BEGIN IMMEDIATE
-        } finally {
-            // the driver begins the next transaction as soon as this one ends: that one must not hold the lock
-            config.setTransactionMode(SQLiteConfig.TransactionMode.DEFERRED);
-        }
-    }
-
-    @Override
-    public boolean shared() {
-        return false;
-    }
-
-    @Override
-    public List<String> claim(String owner, long now, long leaseUntil, boolean force, int max) {
-        return write("claim running batches", c -> {
-            List<String> ids = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT id FROM fanout_batches WHERE state = 'RUNNING' "
-                    + "AND (? OR owner IS NULL OR lease_until < ?) ORDER BY created_at LIMIT ?")) {
-                s.setBoolean(1, force);
-                s.setLong(2, now);
-                s.setInt(3, max);
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        ids.add(r.getString(1));
-                    }
-                }
-            }
-            try (PreparedStatement s = c.prepareStatement(
-                    "UPDATE fanout_batches SET owner = ?, lease_until = ? WHERE id = ?")) {
-                for (String id : ids) {
-                    s.setString(1, owner);
-                    s.setLong(2, leaseUntil);
-                    s.setString(3, id);
-                    s.addBatch();
-                }
-                s.executeBatch();
-            }
-            return ids;
-        });
     }
 
     @Override
