@@ -2,7 +2,6 @@ package dev.fanout.execution.batch;
 
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
-import dev.fanout.core.TaskState;
 import dev.fanout.store.StoredTask;
 
 import java.time.Instant;
@@ -10,9 +9,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -28,14 +24,6 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * </pre>
  */
 public final class Batch implements BatchView {
-    // task status; the order matters: everything from SUCCEEDED on is final
-    static final int PENDING = 0;   // not handed to a backend yet
-    public static final int WAITING = 1;   // handed over (queued in a backend, or waiting to be retried)
-    public static final int RUNNING = 2;
-    static final int SUCCEEDED = 3;
-    static final int FAILED = 4;
-    static final int CANCELLED = 5;
-
     /** Where a finished task's result goes next: the journal, called in completion order. */
     public interface Sink {
         void finished(Batch batch, int index, int position, int seq, TaskResult result, boolean last);
@@ -45,37 +33,27 @@ public final class Batch implements BatchView {
     private final String tenant;
     private final Instant createdAt;
     private final BatchOptions options;
-    private final AtomicReferenceArray<TaskSpec> tasks; // a task's input is dropped once it has its result
-    private final AtomicIntegerArray status;
+    private final TaskProgress progress;
     private final AtomicReferenceArray<TaskResult> results;
-    private final int[] priorAttempts; // attempts started in earlier runs of this batch (resumed, redriven)
-    private final int[] retriedAfter; // attempts before its latest redrive: retries count from there
     private final CompletionLog log;
     private final BatchStats stats;
-    private final AtomicInteger running = new AtomicInteger();
-    private final AtomicInteger failedSoFar = new AtomicInteger();
-    private final AtomicInteger cancelledSoFar = new AtomicInteger();
+    private final Outcome outcome = new Outcome();
+    private final Changes changes = new Changes();
     // visible (published) counts
     private volatile int succeeded;
     private volatile int failed;
     private volatile int cancelled;
-    private volatile boolean stopping;
-    private volatile boolean cancelledByClient;
     private volatile Instant finishedAt;
     private volatile boolean handedOver;
     private final CompletableFuture<BatchStatus> done = new CompletableFuture<>();
-    private final AtomicReference<CompletableFuture<Void>> change = new AtomicReference<>();
 
     public Batch(String id, String tenant, Instant createdAt, List<TaskSpec> tasks, BatchOptions options) {
         this.id = id;
         this.tenant = tenant;
         this.createdAt = createdAt;
         this.options = options;
-        this.tasks = new AtomicReferenceArray<>(tasks.toArray(TaskSpec[]::new));
-        this.status = new AtomicIntegerArray(tasks.size());
+        this.progress = TaskProgress.of(tasks);
         this.results = new AtomicReferenceArray<>(tasks.size());
-        this.priorAttempts = null;
-        this.retriedAfter = null;
         this.log = new CompletionLog(tasks.size());
         this.stats = new BatchStats(createdAt.toEpochMilli());
     }
@@ -90,31 +68,18 @@ public final class Batch implements BatchView {
         this.tenant = tenant;
         this.createdAt = createdAt;
         this.options = options;
-        this.tasks = new AtomicReferenceArray<>(n);
-        this.status = new AtomicIntegerArray(n);
+        this.progress = TaskProgress.resumed(stored);
         this.results = new AtomicReferenceArray<>(n);
-        this.priorAttempts = new int[n];
-        this.retriedAfter = new int[n];
         this.log = new CompletionLog(n);
         this.stats = new BatchStats(createdAt.toEpochMilli());
-        List<StoredTask> done = new ArrayList<>();
-        for (StoredTask t : stored) {
-            priorAttempts[t.index()] = t.attempts();
-            retriedAfter[t.index()] = t.retriedAfter();
-            if (t.result() == null) {
-                tasks.set(t.index(), t.spec());
-            } else {
-                done.add(t);
-            }
-        }
+        List<StoredTask> done = new ArrayList<>(stored.stream().filter(t -> t.result() != null).toList());
         done.sort(Comparator.comparingInt(StoredTask::seq));
         for (StoredTask t : done) {
-            status.set(t.index(), stateOf(t.result()));
             results.set(t.index(), t.result());
             log.preload(t.index(), t.seq());
             TaskResult r = t.result();
             count(r, r.startedAt() == null ? -1 : r.startedAt().toEpochMilli() + r.durationMs());
-            countSoFar(t.result());
+            outcome.count(t.result());
         }
         log.continueAfter(lastSeq);
     }
@@ -145,7 +110,7 @@ public final class Batch implements BatchView {
     /** The status as readers may see it: counts of published results only. */
     @Override
     public BatchStatus status() {
-        int r = running.get();
+        int r = progress.running();
         int s = succeeded;
         int f = failed;
         int c = cancelled;
@@ -173,7 +138,7 @@ public final class Batch implements BatchView {
         if (!finished) {
             return BatchState.RUNNING;
         }
-        if (cancelledByClient) {
+        if (outcome.cancelledByClient()) {
             return BatchState.CANCELLED;
         }
         return failed > 0 || cancelled > 0 ? BatchState.FAILED : BatchState.SUCCEEDED;
@@ -240,56 +205,22 @@ public final class Batch implements BatchView {
         return list;
     }
 
-    /**
-     * A future completed at the next published result (or at once when the batch is finished). Readers take it first,
-     * then check for what they wait for, then wait on it: no result can slip between.
-     */
+    /** A future completed at the next published result (or at once when the batch is finished): see {@link Changes}. */
     @Override
     public CompletableFuture<Void> nextChange() {
-        if (isFinished() || handedOver) {
-            return CompletableFuture.completedFuture(null);
-        }
-        CompletableFuture<Void> f = change.get();
-        if (f == null) {
-            CompletableFuture<Void> fresh = new CompletableFuture<>();
-            f = change.compareAndExchange(null, fresh);
-            f = f == null ? fresh : f;
-        }
-        if (isFinished() || handedOver) { // either may have come between the first check and the future's creation
-            f.complete(null);
-        }
-        return f;
-    }
-
-    private void changed() {
-        CompletableFuture<Void> f = change.get();
-        if (f != null && (f = change.getAndSet(null)) != null) {
-            f.complete(null);
-        }
+        return changes.next(() -> isFinished() || handedOver);
     }
 
     // ---- engine side ----
 
-    public TaskSpec task(int index) {
-        return tasks.get(index);
+    /** Each task's progress in this run: the engine's marks as it dispatches, runs and retries it. */
+    public TaskProgress progress() {
+        return progress;
     }
 
-    /** Attempts this task ran in earlier runs of the batch. */
-    public int priorAttempts(int index) {
-        return priorAttempts == null ? 0 : priorAttempts[index];
-    }
-
-    /** Attempts the task had when the batch was last redriven (0 if never): its retries count from there. */
-    public int retriedAfter(int index) {
-        return retriedAfter == null ? 0 : retriedAfter[index];
-    }
-
-    public boolean isStopping() {
-        return stopping;
-    }
-
-    public int failedSoFar() {
-        return failedSoFar.get();
+    /** The stop requested, the failures so far, and the state the batch will end in. */
+    public Outcome outcome() {
+        return outcome;
     }
 
     /** True when every task has its result in memory (the end may not be stored yet). */
@@ -297,38 +228,9 @@ public final class Batch implements BatchView {
         return log.full();
     }
 
-    /** Answers true for the first call only. */
+    /** Answers true for the first call only (see {@link Outcome}). */
     public boolean requestStop(boolean byClient) {
-        synchronized (this) {
-            if (stopping) {
-                return false;
-            }
-            cancelledByClient = byClient && !allResultsIn();
-            stopping = true;
-            return true;
-        }
-    }
-
-    public boolean markDispatched(int index) {
-        return status.compareAndSet(index, PENDING, WAITING);
-    }
-
-    public boolean markRunning(int index) {
-        if (status.compareAndSet(index, WAITING, RUNNING)) {
-            running.incrementAndGet();
-            return true;
-        }
-        return false;
-    }
-
-    public void markWaiting(int index) {
-        if (status.compareAndSet(index, RUNNING, WAITING)) {
-            running.decrementAndGet();
-        }
-    }
-
-    public int runningCount() {
-        return running.get();
+        return outcome.requestStop(byClient, allResultsIn());
     }
 
     /**
@@ -337,38 +239,14 @@ public final class Batch implements BatchView {
      * was dropped.
      */
     public int finish(int index, TaskResult result, Sink sink) {
-        int target = stateOf(result);
-        int previous;
-        do {
-            previous = status.get(index);
-            if (previous >= SUCCEEDED) {
-                return -1;
-            }
-        } while (!status.compareAndSet(index, previous, target));
-        if (previous == RUNNING) {
-            running.decrementAndGet();
+        int previous = progress.settle(index, result);
+        if (previous < 0) {
+            return -1;
         }
         results.set(index, result);
-        tasks.set(index, null);
-        countSoFar(result);
+        outcome.count(result);
         log.append(index, (position, seq, last) -> sink.finished(this, index, position, seq, result, last));
         return previous;
-    }
-
-    private void countSoFar(TaskResult r) {
-        if (r.state() == TaskState.FAILED) {
-            failedSoFar.incrementAndGet();
-        } else if (r.state() == TaskState.CANCELLED) {
-            cancelledSoFar.incrementAndGet();
-        }
-    }
-
-    private static int stateOf(TaskResult result) {
-        return switch (result.state()) {
-            case SUCCEEDED -> SUCCEEDED;
-            case FAILED -> FAILED;
-            case CANCELLED -> CANCELLED;
-        };
     }
 
     /** The store has every result up to completion position {@code upTo} (exclusive): readers may see them. */
@@ -382,7 +260,7 @@ public final class Batch implements BatchView {
             count(completedAt(k), now); // counts first: a reader never sees more results than counted
         }
         log.publish(upTo);
-        changed();
+        changes.fire();
     }
 
     private void count(TaskResult r, long completedAt) {
@@ -398,26 +276,18 @@ public final class Batch implements BatchView {
     public void ended(Instant at) {
         finishedAt = at;
         done.complete(status());
-        changed();
+        changes.fire();
     }
 
     /** This instance stopped running it before its end (another runs it now): waiters and readers look elsewhere. */
     public void handOver() {
         handedOver = true;
         done.completeExceptionally(new HandedOverException(id));
-        changed();
+        changes.fire();
     }
 
     @Override
     public boolean handedOver() {
         return handedOver;
-    }
-
-    /** The state its end is stored with, once every result is in. */
-    public BatchState finalState() {
-        if (cancelledByClient) {
-            return BatchState.CANCELLED;
-        }
-        return failedSoFar.get() > 0 || cancelledSoFar.get() > 0 ? BatchState.FAILED : BatchState.SUCCEEDED;
     }
 }

@@ -155,8 +155,8 @@ public final class Journal implements Batch.Sink, AutoCloseable {
         Map<Batch, Integer> progress = new IdentityHashMap<>();
         for (Entry e : group) {
             changes.add(e.change() != null ? e.change()
-                    : new Change.Ended(e.batch().id(), e.batch().finalState().name(), now.toEpochMilli(), owner));
-            progress.put(e.batch(), e.batch().runningCount());
+                    : new Change.Ended(e.batch().id(), e.batch().outcome().finalState().name(), now.toEpochMilli(), owner));
+            progress.put(e.batch(), e.batch().progress().running());
         }
         progress.forEach((b, running) -> changes.add(new Change.Progress(b.id(), running)));
         Set<String> stale = applyUntilStored(changes);

@@ -5,6 +5,7 @@ import dev.fanout.execution.backend.Attempt;
 import dev.fanout.execution.backend.Backend;
 import dev.fanout.execution.backend.ChunkTrace;
 import dev.fanout.execution.batch.Batch;
+import dev.fanout.execution.batch.TaskProgress;
 import dev.fanout.core.ErrorType;
 import dev.fanout.core.TaskResult;
 import dev.fanout.core.TaskSpec;
@@ -78,8 +79,8 @@ final class BatchRun implements Attempt.Listener {
                 journal.ended(batch);
                 return;
             } // otherwise the end goes with the last result recorded in this run (a stored cancel may record them all)
-            for (; i < batch.total() && !batch.isStopping(); i++) {
-                TaskSpec task = batch.task(i);
+            for (; i < batch.total() && !batch.outcome().isStopping(); i++) {
+                TaskSpec task = batch.progress().task(i);
                 if (task == null) {
                     continue; // has its result (stored, or cancelled meanwhile)
                 }
@@ -89,11 +90,11 @@ final class BatchRun implements Attempt.Listener {
                 if (function.kind() == FunctionKind.IO) {
                     acquireIo();
                 }
-                if (!batch.markDispatched(i)) {
+                if (!batch.progress().markDispatched(i)) {
                     release(function);
                     continue;
                 }
-                submit(i, task, batch.priorAttempts(i) + 1);
+                submit(i, task, batch.progress().priorAttempts(i) + 1);
             }
         } catch (InterruptedException e) {
             // cancelled or abandoned: the canceller gives the remaining tasks their results
@@ -101,7 +102,7 @@ final class BatchRun implements Attempt.Listener {
             // a bug here must not leave tasks without results
             String message = "could not dispatch: " + e;
             for (; i < batch.total(); i++) {
-                TaskSpec task = batch.task(i);
+                TaskSpec task = batch.progress().task(i);
                 if (task != null) {
                     finish(i, task, TaskResult.failed(task.id(), ErrorType.BACKEND_ERROR, message, 0, null, null, 0));
                 }
@@ -122,7 +123,7 @@ final class BatchRun implements Attempt.Listener {
         Backend backend = engine.backend(task, batch.options());
         Attempt attempt = new Attempt(this, backend, batch.id(), index, task, number, batch.options());
         inFlight.set(index, attempt);
-        if (batch.isStopping() || abandoned) {
+        if (batch.outcome().isStopping() || abandoned) {
             attempt.stop(Attempt.Stop.CANCELLED);
             return;
         }
@@ -141,7 +142,7 @@ final class BatchRun implements Attempt.Listener {
 
     @Override
     public boolean started(Attempt attempt) {
-        if (abandoned || !batch.markRunning(attempt.index())) {
+        if (abandoned || !batch.progress().markRunning(attempt.index())) {
             return false;
         }
         journal.started(batch, attempt.index(), attempt.number());
@@ -166,13 +167,13 @@ final class BatchRun implements Attempt.Listener {
             clock.cancel(); // at once: a finished attempt (and its input) must not wait for its deadline to be freed
         }
         int index = attempt.index();
-        TaskSpec task = batch.task(index);
+        TaskSpec task = batch.progress().task(index);
         if (task == null || abandoned) {
             return; // the task already has its result (cancelled while this attempt ran), or another run owns it
         }
-        if (result.retriable() && attempt.number() - batch.retriedAfter(index) <= batch.options().retries()
-                && !batch.isStopping()) {
-            batch.markWaiting(index);
+        if (result.retriable() && attempt.number() - batch.progress().retriedAfter(index) <= batch.options().retries()
+                && !batch.outcome().isStopping()) {
+            batch.progress().markWaiting(index);
             engine.listener().taskRetried(batch, result);
             engine.schedule(() -> retry(attempt), engine.retryBackoff().nanos(attempt.number()),
                     TimeUnit.NANOSECONDS);
@@ -183,8 +184,8 @@ final class BatchRun implements Attempt.Listener {
     }
 
     private void retry(Attempt previous) {
-        TaskSpec task = batch.task(previous.index());
-        if (task == null || batch.isStopping() || abandoned) {
+        TaskSpec task = batch.progress().task(previous.index());
+        if (task == null || batch.outcome().isStopping() || abandoned) {
             return; // the canceller has given it its result
         }
         submit(previous.index(), task, previous.number() + 1);
@@ -196,13 +197,13 @@ final class BatchRun implements Attempt.Listener {
             return;
         }
         engine.listener().taskFinished(batch, result);
-        if (result.state() == TaskState.FAILED && batch.failedSoFar() > batch.options().toleratedFailures(
+        if (result.state() == TaskState.FAILED && batch.outcome().failedSoFar() > batch.options().toleratedFailures(
                 batch.total())) {
             // before this task's permit is released: the feeder must not start another task first
             stop(false, batch.options().failFast() ? "batch stopped by failFast after a failed task"
                     : "batch stopped: more tasks failed than tolerated (" + batch.options().tolerance() + ")");
         }
-        if (previous == Batch.WAITING || previous == Batch.RUNNING) {
+        if (previous == TaskProgress.WAITING || previous == TaskProgress.RUNNING) {
             release(engine.function(task));
         }
         if (batch.allResultsIn()) {
@@ -241,10 +242,10 @@ final class BatchRun implements Attempt.Listener {
             }
         }
         for (int i = 0; i < batch.total(); i++) {
-            TaskSpec task = batch.task(i);
+            TaskSpec task = batch.progress().task(i);
             if (task != null) {
                 Attempt last = inFlight.getAndSet(i, null);
-                int attempts = last == null ? batch.priorAttempts(i) : last.number();
+                int attempts = last == null ? batch.progress().priorAttempts(i) : last.number();
                 finish(i, task, TaskResult.failed(task.id(), ErrorType.CANCELLED, why, attempts, null, null, 0));
             }
         }
