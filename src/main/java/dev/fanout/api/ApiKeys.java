@@ -1,5 +1,7 @@
 package dev.fanout.api;
 
+import dev.fanout.config.AuthConfig;
+
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.execution.engine.Caller;
 import dev.fanout.store.Quota;
@@ -112,7 +114,7 @@ public class ApiKeys {
         }
     }
 
-    private static Map<String, KeySpec> specs(Map<String, FanoutConfig.Auth.Key> keys) {
+    private static Map<String, KeySpec> specs(Map<String, AuthConfig.Key> keys) {
         Map<String, KeySpec> specs = new TreeMap<>();
         keys.forEach((name, k) -> {
             String at = "fanout.auth.keys." + name + ".";

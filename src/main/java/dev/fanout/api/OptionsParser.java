@@ -1,5 +1,7 @@
 package dev.fanout.api;
 
+import dev.fanout.config.BatchConfig;
+
 import dev.fanout.api.problem.ProblemException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.spi.Durations;
@@ -19,17 +21,17 @@ final class OptionsParser {
     static final int MAX_CHUNK_SIZE = 100_000;
     static final int MAX_CONCURRENCY = 1_000_000;
 
-    private final FanoutConfig.Batch config;
+    private final BatchConfig config;
     private final Set<String> backends;
     private final String keyName;
     private final int keyMaxConcurrency;
 
-    OptionsParser(FanoutConfig.Batch config, Set<String> backends) {
+    OptionsParser(BatchConfig config, Set<String> backends) {
         this(config, backends, null, 0);
     }
 
     /** @param keyMaxConcurrency the caller's max-concurrency quota (0: none), named after {@code keyName} */
-    OptionsParser(FanoutConfig.Batch config, Set<String> backends, String keyName, int keyMaxConcurrency) {
+    OptionsParser(BatchConfig config, Set<String> backends, String keyName, int keyMaxConcurrency) {
         this.config = config;
         this.backends = backends;
         this.keyName = keyName;

@@ -1,5 +1,7 @@
 package dev.fanout.api;
 
+import dev.fanout.config.BatchConfig;
+
 import dev.fanout.api.problem.ProblemException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,7 +26,7 @@ final class RedriveOptions {
     private final Integer retries;
     private final Integer maxConcurrency;
 
-    RedriveOptions(FanoutConfig.Batch config, JsonNode body) {
+    RedriveOptions(BatchConfig config, JsonNode body) {
         body.fieldNames().forEachRemaining(f -> {
             if (!FIELDS.contains(f)) {
                 throw ProblemException.invalidOption("redrive: unknown field '" + f + "'; a redrive may override "
@@ -63,7 +65,7 @@ final class RedriveOptions {
         }
     }
 
-    private static Duration timeout(FanoutConfig.Batch config, JsonNode value) {
+    private static Duration timeout(BatchConfig config, JsonNode value) {
         if (!value.isTextual()) {
             throw ProblemException.invalidOption("taskTimeout: expected a string such as \"30s\", got " + value);
         }

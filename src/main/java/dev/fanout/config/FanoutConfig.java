@@ -13,7 +13,7 @@ import java.util.OptionalInt;
 @ConfigMapping(prefix = "fanout")
 public interface FanoutConfig {
 
-    Batch batch();
+    BatchConfig batch();
 
     Io io();
 
@@ -27,17 +27,17 @@ public interface FanoutConfig {
 
     Api api();
 
-    Http http();
+    HttpConfig http();
 
     Exec exec();
 
     Invoke invoke();
 
-    Auth auth();
+    AuthConfig auth();
 
     Shutdown shutdown();
 
-    Store store();
+    StoreConfig store();
 
     WarmUp warmup();
 
@@ -63,91 +63,12 @@ public interface FanoutConfig {
         int tasks();
     }
 
-    /** Where batches live (see {@code StoreConfigInterceptor} for how these reach Quarkus' datasources). */
-    interface Store {
-        /** {@code sqlite} (an embedded file, the default), {@code postgres} (shared), {@code memory} (nothing kept). */
-        @WithDefault("sqlite")
-        String kind();
-
-        /** The SQLite file; default {@code fanout-data/fanout.db} under the working directory. */
-        @WithDefault("fanout-data/fanout.db")
-        String path();
-
-        /** The PostgreSQL database, {@code jdbc:postgresql://host:5432/db}. */
-        Optional<String> url();
-
-        Optional<String> username();
-
-        Optional<String> password();
-
-        /** How long a batch stays its instance's without a renewal (renewed every third of it); a shared store. */
-        @WithDefault("15s")
-        Duration leaseDuration();
-    }
-
     /**
      * Settings of user functions, {@code fanout.functions.<anything>}: read by the functions themselves through
      * their {@code TaskContext.settings()}; declared here so that other unknown {@code fanout.*} keys (typos) still
      * stop the service at start-up.
      */
     Map<String, String> functions();
-
-    interface Batch {
-        /** Tasks per batch at most; a larger batch is refused with 413. */
-        @WithDefault("1000000")
-        int maxTasks();
-
-        /** A batch's maxConcurrency when it gives none. */
-        @WithDefault("10000")
-        int defaultMaxConcurrency();
-
-        /** A batch's taskTimeout when it gives none. */
-        @WithDefault("5m")
-        Duration defaultTaskTimeout();
-
-        /** The largest taskTimeout a batch may ask for. */
-        @WithDefault("1h")
-        Duration maxTaskTimeout();
-
-        /** The largest retries a batch may ask for. */
-        @WithDefault("10")
-        int maxRetries();
-
-        /** How long finished batches and their results stay retrievable. */
-        @WithDefault("1h")
-        Duration retention();
-
-        /** Finished batches kept at most; the oldest go first. */
-        @WithDefault("1000")
-        int maxRetained();
-
-        /** Serialised size of one task's input at most; a bigger task is refused with 413. */
-        @WithDefault("1048576")
-        int maxTaskInputBytes();
-
-        /** Batches running at once at most; beyond, submissions get 429 with Retry-After. */
-        @WithDefault("100")
-        int maxRunning();
-
-        /**
-         * Tasks kept in finished batches at most (their results use memory, about 400 bytes each for small outputs:
-         * a million fit the recommended 1 GB heap); the oldest batches go first.
-         */
-        @WithDefault("1000000")
-        long maxRetainedTasks();
-
-        /**
-         * Estimated heap bytes of the results of finished batches kept at most: a quarter of the recommended 1 GB
-         * heap by default (counts alone do not bound memory: one http result may keep 32 KiB); the oldest batches go
-         * first.
-         */
-        @WithDefault("268435456")
-        long maxRetainedBytes();
-
-        /** Backend of CPU functions when a batch names none. */
-        @WithDefault("processes")
-        String defaultCpuBackend();
-    }
 
     interface Io {
         /** IO tasks in flight across all batches. */
@@ -220,41 +141,6 @@ public interface FanoutConfig {
         Duration maxBackoff();
     }
 
-    /** Settings of the built-in {@code http} function (it reads them by name; declared here to be checked). */
-    interface Http {
-        /** Body bytes an http result keeps. */
-        @WithDefault("32768")
-        long maxBodyBytes();
-
-        /** Larger responses fail the task. */
-        @WithDefault("67108864")
-        long maxResponseBytes();
-
-        @WithDefault("5")
-        int maxRedirects();
-
-        @WithDefault("10s")
-        Duration connectTimeout();
-
-        /**
-         * Whether http tasks may reach private (10/8, 172.16/12, 192.168/16, fc00::/7) and loopback addresses.
-         * Link-local and cloud metadata addresses (169.254/16, fd00:ec2::254) are refused whatever this says.
-         */
-        @WithDefault("false")
-        boolean allowPrivateAddresses();
-
-        /**
-         * Requests in flight to one host (host and port) at most. Each host's limit adapts below it: a 429 or 503
-         * lowers it, successes raise it again.
-         */
-        @WithDefault("256")
-        int maxPerHost();
-
-        /** The longest Retry-After of a 429 or 503 that a task waits for before it is tried again. */
-        @WithDefault("60s")
-        Duration maxRetryAfter();
-    }
-
     /** The {@code exec} function: off until commands are allowlisted. */
     interface Exec {
         /** Absolute paths of the programs {@code exec} may run; none: the function is disabled. */
@@ -283,44 +169,6 @@ public interface FanoutConfig {
          */
         @WithDefault("100")
         int maxPerFunction();
-    }
-
-    interface Auth {
-        /** Whether the API needs a key; on by default, off in the dev and test profiles. */
-        @WithDefault("true")
-        boolean enabled();
-
-        /**
-         * Accepted keys, comma-separated (FANOUT_AUTH_API_KEYS), each clear or {@code sha256:<hex>}. Never logged.
-         * Each is named by its position, {@code api-keys[0]}, {@code api-keys[1]}...: a submitter without quotas,
-         * which also sees the batches stored before keys had names.
-         */
-        Optional<List<String>> apiKeys();
-
-        /** Named keys: {@code fanout.auth.keys.<name>.key}, {@code .role}, and the name's quotas. */
-        Map<String, Key> keys();
-
-        /** One name's key (or keys, during a rotation), role and quotas; its batches belong to the name. */
-        interface Key {
-            /**
-             * The secret, clear or as {@code sha256:<64 hex digits>} (the SHA-256 of the key's UTF-8 bytes, so that
-             * the configuration never holds it in clear); several, comma-separated, while one replaces another.
-             */
-            List<String> key();
-
-            /** {@code submitter} (its own batches) or {@code admin} (every batch). */
-            @WithDefault("submitter")
-            String role();
-
-            /** Batches of this name RUNNING at once, across every instance; none: no limit. */
-            OptionalInt maxRunning();
-
-            /** Tasks accepted in any minute (new batches' and redriven ones), across every instance; none: no limit. */
-            OptionalInt maxTasksPerMinute();
-
-            /** The sum of the maxConcurrency of this name's RUNNING batches; none: no limit. */
-            OptionalInt maxConcurrency();
-        }
     }
 
     interface Shutdown {

@@ -1,5 +1,7 @@
 package dev.fanout.service;
 
+import dev.fanout.config.StoreConfig;
+
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.store.Store;
 import dev.fanout.store.memory.MemoryStore;
@@ -28,7 +30,7 @@ public class StoreProducer {
     @Produces
     @Singleton
     Store store(FanoutConfig config, @Any Instance<DataSource> dataSources, @Any Instance<Flyway> flyways) {
-        FanoutConfig.Store c = config.store();
+        StoreConfig c = config.store();
         return switch (c.kind()) {
             case "memory" -> new MemoryStore(config.batch().maxRetainedTasks(), config.batch().maxRetainedBytes());
             case "sqlite" -> sqlite(Path.of(c.path()), dataSources, flyways);
@@ -58,7 +60,7 @@ public class StoreProducer {
         return store;
     }
 
-    private static Store postgres(FanoutConfig.Store c, Instance<DataSource> dataSources, Instance<Flyway> flyways) {
+    private static Store postgres(StoreConfig c, Instance<DataSource> dataSources, Instance<Flyway> flyways) {
         String url = c.url().orElseThrow(() -> new IllegalStateException("fanout.store.kind=postgres needs "
                 + "fanout.store.url (jdbc:postgresql://host:5432/database), and fanout.store.username and "
                 + "fanout.store.password unless the server trusts this host"));

@@ -1,5 +1,7 @@
 package dev.fanout.api;
 
+import dev.fanout.config.BatchConfig;
+
 import dev.fanout.api.problem.ProblemException;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -90,8 +92,8 @@ class RequestParsingFuzzTest {
     }
 
     /** The batch limits of the default configuration, without starting Quarkus. */
-    private static final FanoutConfig.Batch BATCH = (FanoutConfig.Batch) Proxy.newProxyInstance(
-            FanoutConfig.Batch.class.getClassLoader(), new Class<?>[]{FanoutConfig.Batch.class},
+    private static final BatchConfig BATCH = (BatchConfig) Proxy.newProxyInstance(
+            BatchConfig.class.getClassLoader(), new Class<?>[]{BatchConfig.class},
             (proxy, method, args) -> switch (method.getName()) {
                 case "maxTasks" -> 1000;
                 case "defaultMaxConcurrency" -> 10_000;
