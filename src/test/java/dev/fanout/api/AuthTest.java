@@ -4,6 +4,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -16,6 +17,7 @@ import static org.hamcrest.Matchers.startsWith;
 
 /** With API keys on (as in production): 401 without a key and with a wrong one, health open. */
 @QuarkusTest
+@Tag("quarkus")
 @TestProfile(AuthTest.WithKeys.class)
 class AuthTest {
 

@@ -3,6 +3,7 @@ package dev.fanout.api;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * on every path. (The coverage-guided fuzzing of the same parsing is RequestParsingFuzzTest.)
  */
 @QuarkusTest
+@Tag("quarkus")
 @TestProfile(TenancyTest.TwoKeys.class)
 public class BadInputCorpusTest {
     private static final String VALID = "{\"tasks\": [{\"id\": \"a\", \"function\": \"sleep\", \"input\": {\"duration\": "

@@ -3,6 +3,7 @@ package dev.fanout.api;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import static org.hamcrest.Matchers.startsWith;
 
 /** Every kind of bad input gets a 4xx problem+json that says what to fix. */
 @QuarkusTest
+@Tag("quarkus")
 class BadRequestTest {
 
     static ValidatableResponse post(String path, String contentType, String body) {

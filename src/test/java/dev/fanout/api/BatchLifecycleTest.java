@@ -2,6 +2,7 @@ package dev.fanout.api;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.UUID;
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Batches a client can come back to: idempotent submission, redrive, tolerated failures. */
 @QuarkusTest
+@Tag("quarkus")
 public class BatchLifecycleTest {
 
     private static String flaky(int tasks) {

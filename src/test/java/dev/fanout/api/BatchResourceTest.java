@@ -5,6 +5,7 @@ import dev.fanout.core.Json;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The batch API as a client uses it. */
 @QuarkusTest
+@Tag("quarkus")
 public class BatchResourceTest {
 
     static String sleeps(String... durations) {

@@ -3,6 +3,7 @@ package dev.fanout.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Progress, statistics and filters: what a client watching a batch relies on. */
 @QuarkusTest
+@Tag("quarkus")
 public class BatchStatsResourceTest {
 
     /** Two sleeps, two failures, one timeout (taskTimeout 500ms); answers the id once finished. */

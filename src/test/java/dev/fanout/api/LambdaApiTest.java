@@ -7,6 +7,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -22,6 +23,7 @@ import static org.hamcrest.Matchers.matchesPattern;
 
 /** A batch with {@code "cpuBackend": "lambda"} through the API, the service pointed at the emulator. */
 @QuarkusTest
+@Tag("quarkus")
 @TestProfile(LambdaApiTest.WithEmulator.class)
 class LambdaApiTest {
 

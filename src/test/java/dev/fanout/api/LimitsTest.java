@@ -4,6 +4,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -15,6 +16,7 @@ import static org.hamcrest.Matchers.startsWith;
 
 /** Every limit answers with a problem that names it. */
 @QuarkusTest
+@Tag("quarkus")
 @TestProfile(LimitsTest.Small.class)
 class LimitsTest {
 

@@ -5,6 +5,7 @@ import dev.fanout.core.Json;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Result streams a client can resume: event ids, an end event, Last-Event-ID and ?after. */
 @QuarkusTest
+@Tag("quarkus")
 public class ResultStreamTest {
 
     /** One server-sent event: its id, its event name (null: a message), its data. */

@@ -5,6 +5,7 @@ import dev.fanout.core.Json;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A batch's details and the batch list as server-sent events: what the dashboard watches instead of polling. */
 @QuarkusTest
+@Tag("quarkus")
 public class StatusStreamTest {
 
     /** One server-sent event. */

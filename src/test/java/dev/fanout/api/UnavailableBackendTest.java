@@ -4,6 +4,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -17,6 +18,7 @@ import static org.hamcrest.Matchers.startsWith;
 
 /** Workers that cannot start: readiness goes DOWN and CPU batches are refused with a clear 503, IO ones still run. */
 @QuarkusTest
+@Tag("quarkus")
 @TestProfile(UnavailableBackendTest.BrokenWorkers.class)
 class UnavailableBackendTest {
 

@@ -2,6 +2,7 @@ package dev.fanout.examples;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static io.restassured.RestAssured.given;
@@ -9,6 +10,7 @@ import static org.hamcrest.Matchers.is;
 
 /** The README's "add a function" example, run the way the README shows. */
 @QuarkusTest
+@Tag("quarkus")
 class WordCountTest {
     @Test
     void countsWordsThroughTheApi() {

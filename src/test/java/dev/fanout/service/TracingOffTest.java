@@ -5,6 +5,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * makes no span that any processor sees ({@link TracingOnTest} shows the same recorder seeing them once it is on).
  */
 @QuarkusTest
+@Tag("quarkus")
 class TracingOffTest {
     @Inject
     SpanRecorder spans;

@@ -13,6 +13,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -39,6 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * thread. They reach the endpoint, a stand-in collector that keeps the OTLP/HTTP requests.
  */
 @QuarkusTest
+@Tag("quarkus")
 @TestProfile(TracingOnTest.WithCollector.class)
 class TracingOnTest {
 

@@ -7,9 +7,11 @@ import io.quarkus.test.junit.TestProfile;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 
 /** {@link TenancyTest} with the memory store. */
 @QuarkusTest
+@Tag("quarkus")
 @TestProfile(MemoryTenancyTest.TwoKeysInMemory.class)
 class MemoryTenancyTest extends TenancyTest {
 
@@ -20,10 +22,5 @@ class MemoryTenancyTest extends TenancyTest {
             c.put("fanout.store.kind", "memory");
             return c;
         }
-    }
-
-    @Override
-    protected boolean waitsOutTheMinute() {
-        return false; // the SQLite run waits; the window's arithmetic is the same code (Quota.check)
     }
 }

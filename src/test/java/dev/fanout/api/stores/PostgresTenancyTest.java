@@ -6,9 +6,11 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 
 /** {@link TenancyTest} with the postgres store. */
 @QuarkusTest
+@Tag("quarkus")
 @TestProfile(PostgresTenancyTest.TwoKeysOnPostgres.class)
 class PostgresTenancyTest extends TenancyTest {
 
@@ -17,10 +19,5 @@ class PostgresTenancyTest extends TenancyTest {
         public List<TestResourceEntry> testResources() {
             return List.of(new TestResourceEntry(StoreProfiles.Database.class));
         }
-    }
-
-    @Override
-    protected boolean waitsOutTheMinute() {
-        return false; // the SQLite run waits; the window's arithmetic is the same code (Quota.check)
     }
 }
