@@ -103,6 +103,17 @@ public interface FanoutConfig {
 
         /** The command that starts a worker, replacing the detected one (words separated by spaces). */
         Optional<String> command();
+
+        /**
+         * The service's environment variables a worker gets, by name. A worker starts from an empty environment
+         * besides these, {@link #environment()} and the function settings, so that API keys, the store's and the
+         * cloud's credentials stay in the service where a user's function jar cannot read them.
+         */
+        @WithDefault("PATH,HOME,LANG,LC_ALL,TZ,TMPDIR")
+        List<String> passEnvironment();
+
+        /** Variables every worker gets: {@code fanout.processes.environment.<NAME>=<value>}. */
+        Map<String, String> environment();
     }
 
     interface Lambda {

@@ -91,18 +91,38 @@ public class EngineProducer {
         List<String> command = config.command().map(EngineProducer::words)
                 .orElseGet(() -> WorkerCommand.detect(words(config.jvmOptions())));
         return new ProcessPoolConfig(workers, command, config.maxTasksPerWorker(), config.startTimeout(),
-                config.restartBackoff(), WorkerSettings.toEnvironment(functionSettings()));
+                config.restartBackoff(), workerEnvironment(System.getenv(), config.passEnvironment(),
+                        config.environment(), functionSettings()));
+    }
+
+    /**
+     * A worker's whole environment: the variables of the service's named in {@code pass}, then the operator's
+     * {@code set}, then the function settings; nothing else of the service's (its keys and credentials).
+     */
+    static Map<String, String> workerEnvironment(Map<String, String> service, List<String> pass,
+                                                 Map<String, String> set, Map<String, String> settings) {
+        Map<String, String> env = new TreeMap<>();
+        for (String name : pass) {
+            String value = service.get(name.strip());
+            if (value != null) {
+                env.put(name.strip(), value);
+            }
+        }
+        env.putAll(set);
+        env.putAll(WorkerSettings.toEnvironment(settings));
+        return env;
     }
 
     /**
      * The {@code fanout.*} settings a function may read, for worker processes; API keys and the store's credentials
-     * stay in the service.
+     * stay in the service, and the pool's own settings are the pool's (its environment is set as it is).
      */
     static Map<String, String> functionSettings() {
         Config mp = ConfigProvider.getConfig();
         Map<String, String> settings = new TreeMap<>();
         for (String name : mp.getPropertyNames()) {
-            if (name.startsWith("fanout.") && !name.startsWith("fanout.auth.") && !name.startsWith("fanout.store.")) {
+            if (name.startsWith("fanout.") && !name.startsWith("fanout.auth.") && !name.startsWith("fanout.store.")
+                    && !name.startsWith("fanout.processes.")) {
                 mp.getOptionalValue(name, String.class).ifPresent(v -> settings.put(name, v));
             }
         }

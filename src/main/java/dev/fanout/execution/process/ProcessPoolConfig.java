@@ -16,7 +16,8 @@ import java.util.Map;
  * @param restartBackoff    the first wait before trying again once workers kept failing at start-up
  *                          ({@link #MAX_START_FAILURES} in a row); it doubles with each further failure
  * @param maxRestartBackoff the longest of those waits: the pool never stops trying, but no more often than this
- * @param environment       added to the workers' environment (settings for functions, see WorkerSettings)
+ * @param environment       a worker's whole environment: it inherits nothing of the service's (the service passes
+ *                          a few variables such as PATH, and settings for functions, see WorkerSettings)
  * @param maxFrameBytes     the largest chunk frame sent to a worker: chunks are cut to fit, a task too big for any
  *                          frame fails INVALID_INPUT (default and maximum {@link Frames#MAX_FRAME_BYTES}, which a
  *                          worker refuses to exceed)

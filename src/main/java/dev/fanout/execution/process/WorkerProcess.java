@@ -46,6 +46,7 @@ final class WorkerProcess implements Worker {
     static WorkerProcess start(List<String> command, Map<String, String> environment, Events events)
             throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE);
+        builder.environment().clear(); // not the service's: its keys and credentials stay there
         builder.environment().putAll(environment);
         WorkerProcess worker = new WorkerProcess(builder.start());
         Thread.ofPlatform().daemon().name("fanout-worker-" + worker.pid + "-stdout")

@@ -207,6 +207,22 @@ class ProcessBackendTest extends BackendContractTest {
     }
 
     @Test
+    void aWorkerGetsTheEnvironmentItIsGivenAndNothingOfTheService() {
+        Map<String, String> given = Map.of("PATH", "/usr/bin:/bin", "FANOUT_FUNCTIONS_GREETING", "hello");
+        ProcessPoolConfig base = pool(1, 0);
+        ProcessBackend pool = new ProcessBackend(new ProcessPoolConfig(1, base.command(), 0, base.startTimeout(),
+                base.restartBackoff(), given));
+        TaskResult result = await(engineWith(pool).submit(List.of(task("t", "environment", "{}")), chunked(0)))
+                .getFirst();
+        assertEquals(TaskState.SUCCEEDED, result.state(), result.toString());
+        Set<String> names = new HashSet<>();
+        result.output().fieldNames().forEachRemaining(names::add);
+        // the test JVM's own variables (JAVA_HOME, HOME, MAVEN_*...) would be here if workers inherited them
+        assertEquals(given.keySet(), names, "the worker's environment: " + result.output());
+        assertEquals("hello", result.output().get("FANOUT_FUNCTIONS_GREETING").asText());
+    }
+
+    @Test
     void chunksShortTasksAutomatically() {
         ProcessBackend pool = (ProcessBackend) backend;
         List<TaskSpec> tasks = new ArrayList<>();
