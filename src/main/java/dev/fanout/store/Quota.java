@@ -43,6 +43,10 @@ public record Quota(int maxRunning, int maxTasksPerMinute, int maxConcurrency) {
                     + "' has batches running with a maxConcurrency of " + reserved + " in all; this one would add "
                     + concurrency + ", past its most of " + maxConcurrency);
         }
+        if (maxTasksPerMinute > 0 && tasks > maxTasksPerMinute) {
+            throw new QuotaExceededException(tenant, MAX_TASKS_PER_MINUTE, maxTasksPerMinute, 0, tasks + " tasks: "
+                    + "key '" + tenant + "' may have at most " + maxTasksPerMinute + " accepted in a minute");
+        }
         if (maxTasksPerMinute > 0) {
             long admitted = 0;
             for (Admission a : window) {

@@ -31,7 +31,13 @@ public final class QuotaExceededException extends RuntimeException {
         return limit;
     }
 
+    /** Seconds until the batch would fit; 0 when it never can ({@link #fitsNever()}). */
     public long retryAfterSeconds() {
         return retryAfterSeconds;
+    }
+
+    /** Whether no wait makes it fit: more tasks than the name may have accepted in any minute. */
+    public boolean fitsNever() {
+        return retryAfterSeconds == 0;
     }
 }

@@ -88,6 +88,26 @@ class TenancyIT {
     }
 
     @Test
+    void aRedriveLargerThanALoweredMinuteQuotaIs413NotA429ForEver() {
+        String task = "{\"function\": \"sleep\", \"input\": {\"duration\": \"10s\"}, \"timeout\": \"10ms\"}";
+        String six = "{\"tasks\": [" + String.join(", ", java.util.Collections.nCopies(6, task)) + "]}";
+        String id;
+        try (PackagedService s = service("tenancy-redrive-1", "-Dfanout.auth.keys.alice.key=alice-1").start()) {
+            id = as(s, "alice-1").contentType(ContentType.JSON).body(six).post("/batches?wait=30s")
+                    .then().statusCode(200).body("batch.failed", is(6)).extract().path("batch.id");
+        }
+        // the operator lowers alice's quota to 5 tasks a minute: her 6 failed tasks can never be run again at once
+        try (PackagedService s = service("tenancy-redrive-2", "-Dfanout.auth.keys.alice.key=alice-1",
+                "-Dfanout.auth.keys.alice.max-tasks-per-minute=5").start()) {
+            as(s, "alice-1").contentType(ContentType.JSON).body("{}").post("/batches/" + id + "/redrive")
+                    .then().statusCode(413).header("Retry-After", nullValue())
+                    .body("type", is("urn:fanout:problem:too-large"))
+                    .body("detail", containsString("fanout.auth.keys.alice.max-tasks-per-minute"));
+            as(s, "alice-1").get("/batches/" + id).then().statusCode(200).body("state", is("FAILED"));
+        }
+    }
+
+    @Test
     void batchesStoredBeforeNamesStayVisibleToLegacyKeysAndAdmins() throws Exception {
         // a store of schema 1 (before tenancy), with one finished batch in it, as the previous release left it
         SQLiteDataSource ds = new SQLiteDataSource();

@@ -42,12 +42,16 @@ public class ProblemMapper {
                 uri)).header("Retry-After", "5").build();
     }
 
-    /** A key's quota: 429 naming it (in the type and the detail), with when to come back. */
+    /** A key's quota: 429 naming it (in the type and the detail), with when to come back; 413 if never. */
     @ServerExceptionMapper
     public Response quotaExceeded(QuotaExceededException e, UriInfo uri) {
         String setting = "fanout.auth.keys." + e.tenant() + "." + e.quota();
         // the name is a configured one (only those have quotas): a bounded label
         meters.counter("fanout.quota.refusals", "key", e.tenant(), "quota", e.quota()).increment();
+        if (e.fitsNever()) { // no wait helps: 413, as for a batch too large to submit
+            return answer(Problem.of(413, "too-large", "Batch too large", e.getMessage() + " (" + setting
+                    + "); split the work or raise the quota"), uri);
+        }
         return Response.fromResponse(answer(Problem.of(429, "quota-" + e.quota(), "Quota exceeded", e.getMessage()
                 + " (" + setting + "); retry after " + e.retryAfterSeconds() + " s"), uri))
                 .header("Retry-After", String.valueOf(e.retryAfterSeconds())).build();
