@@ -128,7 +128,10 @@ public interface Store extends AutoCloseable {
         return redrive(id, options, owner, leaseUntil, 0, Quota.NONE);
     }
 
-    /** Deletes finished batches that finished before {@code finishedBefore} and those beyond the newest {@code keep}. */
+    /**
+     * Deletes finished batches that finished before {@code finishedBefore} and those beyond their key name's newest
+     * {@code keep} (each name counts its own; batches without a name count together), with their Idempotency-Keys.
+     */
     int expire(long finishedBefore, int keep);
 
     /** Listens to what other instances write; a store without other instances never calls it. */

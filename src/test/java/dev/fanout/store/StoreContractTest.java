@@ -264,6 +264,24 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void eachNameKeepsItsOwnNewestBatchesAndTheirIdempotencyKeys() {
+        NewBatch alices = new NewBatch("a1", "{}", 1000, tasks(1), "alice-key", "h", "me", 16_000, "alice", 1,
+                Quota.NONE);
+        store.create(alices);
+        store.apply("me", List.of(new Change.Ended("a1", "CANCELLED", 1500, "me")));
+        for (int i = 0; i < 8; i++) { // bob's traffic after alice's batch
+            store.create(owned("b" + i, "bob", 1, 2000 + i, Quota.NONE));
+            end(store, "b" + i, 3000 + i);
+        }
+        assertEquals(6, store.expire(0, 2), "bob keeps his newest two, alice her one");
+        assertTrue(store.find("a1").isPresent(), "another name's traffic never evicts alice's batch");
+        assertEquals("a1", store.create(new NewBatch("a1-again", "{}", 4000, tasks(1), "alice-key", "h", "me",
+                19_000, "alice", 1, Quota.NONE)), "her Idempotency-Key still answers her batch");
+        assertEquals(List.of("b7", "b6"), store.list(new Scope("bob", false), null, 0, 10).stream()
+                .map(StoredBatch::id).toList());
+    }
+
+    @Test
     void expiresOldFinishedBatchesButNeverRunningOnes() {
         for (int i = 0; i < 4; i++) {
             store.create(batch("f" + i, 1, 1000 + i));
@@ -396,6 +414,24 @@ public abstract class StoreContractTest {
         assertThrows(QuotaExceededException.class, () -> store.create(owned("a3", "alice", 5, 189_999, ten)));
         assertEquals("a4", store.create(owned("a4", "alice", 4, 160_000, ten)), "a1's 4 have left: 4 fit");
         assertEquals("a3", store.create(owned("a3", "alice", 1, 190_000, ten)));
+    }
+
+    @Test
+    void aRedriveOfMoreTasksThanTheMinuteAllowsNeverFitsAndSaysSo() {
+        store.create(owned("a1", "alice", 6, 100_000, Quota.NONE)); // accepted before alice had a quota
+        List<Change> failures = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            failures.add(new Change.Finished("a1", i, i + 1, failed("t" + i)));
+        }
+        failures.add(new Change.Ended("a1", "FAILED", 110_000, "me"));
+        store.apply("me", failures);
+        Quota five = new Quota(0, 5, 0);
+        // 6 tasks to run again can never fit in 5 a minute: no Retry-After would help (it was a 429 for ever)
+        QuotaExceededException e = assertThrows(QuotaExceededException.class,
+                () -> store.redrive("a1", "{}", "me", 200_000, 2, five));
+        assertEquals(Quota.MAX_TASKS_PER_MINUTE, e.quota());
+        assertTrue(e.fitsNever(), e.getMessage());
+        assertEquals("FAILED", store.find("a1").orElseThrow().state(), "nothing changed");
     }
 
     @Test

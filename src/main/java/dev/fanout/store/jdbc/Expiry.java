@@ -3,10 +3,13 @@ package dev.fanout.store.jdbc;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Forgetting what is no longer needed ({@code Store.expire}): finished batches past their retention with their tasks,
+ * Forgetting what is no longer needed ({@code Store.expire}): finished batches past their retention (or beyond their
+ * key name's newest {@code keep}) with their tasks,
  * results and starts, and quota admissions that left every window. It deletes a batch's row first, and only if the
  * batch is still finished, because a redrive may have made it run again since it was chosen.
  */
@@ -22,12 +25,13 @@ final class Expiry {
         return tx.write("expire batches", c -> {
             Quotas.expire(c, System.currentTimeMillis());
             List<String> doomed = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT id, finished_at FROM fanout_batches "
+            try (PreparedStatement s = c.prepareStatement("SELECT id, finished_at, tenant FROM fanout_batches "
                     + "WHERE state <> 'RUNNING' ORDER BY finished_at DESC, id DESC")) {
                 try (ResultSet r = s.executeQuery()) {
-                    int kept = 0;
+                    Map<String, Integer> kept = new HashMap<>(); // by name: one's traffic never evicts another's
                     while (r.next()) {
-                        if (r.getLong(2) < finishedBefore || ++kept > keep) {
+                        if (r.getLong(2) < finishedBefore
+                                || kept.merge(String.valueOf(r.getString(3)), 1, Integer::sum) > keep) {
                             doomed.add(r.getString(1));
                         }
                     }

@@ -244,7 +244,7 @@ public final class MemoryStore implements Store {
 
     @Override
     public synchronized int expire(long finishedBefore, int keep) {
-        int kept = 0;
+        Map<String, Integer> kept = new HashMap<>(); // by name: one key's traffic never evicts another's batches
         long tasks = 0;
         long bytes = 0;
         List<MemoryBatch> doomed = new ArrayList<>();
@@ -255,8 +255,9 @@ public final class MemoryStore implements Store {
                 }
                 tasks += b.total;
                 bytes += b.resultBytes;
-                if (b.finishedAt < finishedBefore || ++kept > keep || tasks > maxRetainedTasks
-                        || bytes > maxRetainedBytes) {
+                // the task and byte bounds are the heap's, for all names together
+                if (b.finishedAt < finishedBefore || kept.merge(String.valueOf(b.tenant), 1, Integer::sum) > keep
+                        || tasks > maxRetainedTasks || bytes > maxRetainedBytes) {
                     doomed.add(b);
                 }
             }
