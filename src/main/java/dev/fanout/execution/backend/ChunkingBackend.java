@@ -19,6 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * </pre>
  */
 public abstract class ChunkingBackend implements Backend {
+    private static final System.Logger LOG = System.getLogger(ChunkingBackend.class.getName());
     protected final ReentrantLock lock = new ReentrantLock();
     protected final Condition changed = lock.newCondition();
     protected final ChunkQueues queues;
@@ -68,12 +69,17 @@ public abstract class ChunkingBackend implements Backend {
     protected void queued(Attempt attempt) {
     }
 
+    /**
+     * Runs until the backend closes, whatever a send throws: a dead dispatcher would strand every queued attempt of
+     * batches whose leases are still renewed. Subclasses fail the attempts of a chunk they could not send; an
+     * exception that still comes here is logged and the dispatcher waits for the next change.
+     */
     private void dispatch() {
         while (true) {
             Runnable send = null;
             lock.lock();
             try {
-                while (!closed && (send = nextSend()) == null) {
+                while (!closed && (send = nextSendOrNull()) == null) {
                     changed.awaitUninterruptibly();
                 }
                 if (closed) {
@@ -82,7 +88,21 @@ public abstract class ChunkingBackend implements Backend {
             } finally {
                 lock.unlock();
             }
-            send.run();
+            try {
+                send.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, dispatcherName + ": a send failed; dispatching goes on", e);
+            }
+        }
+    }
+
+    private Runnable nextSendOrNull() {
+        try {
+            return nextSend();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, dispatcherName + ": choosing the next send failed; dispatching goes on "
+                    + "at the next change", e);
+            return null;
         }
     }
 

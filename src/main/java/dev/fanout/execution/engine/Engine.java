@@ -62,7 +62,7 @@ public final class Engine implements AutoCloseable, Journal.Listener {
         this.routes = new Routes(functions, backends, ioBackend, router);
         this.store = store;
         this.journal = new Journal(store, instance, this);
-        this.context = new RunContext(routes, config, listener);
+        this.context = new RunContext(routes, config, GuardedListener.of(listener));
         this.runs = new LocalRuns(context, store, journal);
         this.stored = new StoredBatches(store, (action, delay) -> context.schedule(action, delay.toNanos(),
                 TimeUnit.NANOSECONDS));

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -112,11 +113,27 @@ public final class LambdaBackend extends ChunkingBackend {
     }
 
     private void send(ChunkCall call, AdaptiveLimit.Permit permit) {
-        byte[] payload = call.payload() != null ? call.payload() : cutter.event(call.attempts());
+        CompletableFuture<Outcome> answer;
+        InvocationTrace[] traced = new InvocationTrace[1];
         long started = System.nanoTime();
-        invocations.incrementAndGet();
-        InvocationTrace trace = new InvocationTrace(chunkSent(call.attempts()), call.attempts().size());
-        invoker.invoke(payload).whenComplete((outcome, error) -> {
+        try {
+            byte[] payload = call.payload() != null ? call.payload() : cutter.event(call.attempts());
+            invocations.incrementAndGet();
+            traced[0] = new InvocationTrace(chunkSent(call.attempts()), call.attempts().size());
+            answer = invoker.invoke(payload);
+        } catch (RuntimeException e) { // the SDK refused at once (a bad request, a closed client): no answer comes
+            LOG.log(System.Logger.Level.ERROR, "could not send a chunk to Lambda", e);
+            String why = "could not invoke the Lambda function: " + e;
+            if (traced[0] != null) {
+                traced[0].failed(why);
+            }
+            fail(call, ErrorType.BACKEND_ERROR, why);
+            permit.ignored();
+            signal();
+            return;
+        }
+        InvocationTrace trace = traced[0];
+        answer.whenComplete((outcome, error) -> {
             try {
                 if (error != null) {
                     throw error instanceof RuntimeException r ? r : new IllegalStateException(error);

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the dispatch; {@link WorkerPool} keeps the workers alive and {@link Assignments} knows who runs what.
  */
 public final class ProcessBackend extends ChunkingBackend {
+    private static final System.Logger LOG = System.getLogger(ProcessBackend.class.getName());
     public static final String NAME = "processes";
 
     private final ProcessPoolConfig config;
@@ -72,27 +73,41 @@ public final class ProcessBackend extends ChunkingBackend {
             if (chunk.isEmpty()) {
                 continue;
             }
-            long id = ++chunkIds;
-            ChunkEncoder.Encoded frame = frame(id, chunk);
-            int fits = frame.taskCount();
-            if (fits == 0) {
-                Attempt tooBig = chunk.getFirst();
-                queues.requeueFirst(chunk.subList(1, chunk.size()));
-                String why = "the task is " + ChunkEncoder.task(tooBig).length + " bytes in a worker frame; a frame"
-                        + " takes at most " + config.maxFrameBytes() + " bytes";
-                return () -> tooBig.fail(ErrorType.INVALID_INPUT, why, NAME);
+            try {
+                Runnable send = sendChunk(worker, chunk);
+                if (send != null) {
+                    return send;
+                }
+            } catch (RuntimeException e) { // a bug met while cutting or starting it: the chunk fails, dispatch goes on
+                LOG.log(System.Logger.Level.ERROR, "could not send a chunk to a worker process", e);
+                String why = "could not send the task to a worker process: " + e;
+                return () -> chunk.forEach(a -> a.fail(ErrorType.BACKEND_ERROR, why, NAME));
             }
-            queues.requeueFirst(chunk.subList(fits, chunk.size()));
-            List<Attempt> sent = List.copyOf(chunk.subList(0, fits));
-            if (!sent.getFirst().start(worker.label())) {
-                queues.requeueFirst(sent.subList(1, fits)); // cancelled just now: cut again without it
-                continue;
-            }
-            assignments.assign(worker, id, sent, chunkSent(sent));
-            Worker w = worker.worker;
-            return () -> w.send(frame.payload());
         }
         return null;
+    }
+
+    /** Under the lock: sends (the head of) {@code chunk} to {@code worker}; null when it was cancelled just now. */
+    private Runnable sendChunk(PooledWorker worker, List<Attempt> chunk) {
+        long id = ++chunkIds;
+        ChunkEncoder.Encoded frame = frame(id, chunk);
+        int fits = frame.taskCount();
+        if (fits == 0) {
+            Attempt tooBig = chunk.getFirst();
+            queues.requeueFirst(chunk.subList(1, chunk.size()));
+            String why = "the task is " + ChunkEncoder.task(tooBig).length + " bytes in a worker frame; a frame"
+                    + " takes at most " + config.maxFrameBytes() + " bytes";
+            return () -> tooBig.fail(ErrorType.INVALID_INPUT, why, NAME);
+        }
+        queues.requeueFirst(chunk.subList(fits, chunk.size()));
+        List<Attempt> sent = List.copyOf(chunk.subList(0, fits));
+        if (!sent.getFirst().start(worker.label())) {
+            queues.requeueFirst(sent.subList(1, fits)); // cancelled just now: cut again without it
+            return null;
+        }
+        assignments.assign(worker, id, sent, chunkSent(sent));
+        Worker w = worker.worker;
+        return () -> w.send(frame.payload());
     }
 
     /** The {@link dev.fanout.protocol.Chunk} frame of the longest head of {@code attempts} that fits. */

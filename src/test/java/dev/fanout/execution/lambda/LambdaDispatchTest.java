@@ -98,6 +98,42 @@ class LambdaDispatchTest {
     }
 
     @Test
+    void anInvocationTheSdkRefusesAtOnceFailsItsChunkAndDispatchGoesOn() throws Exception {
+        LambdaBackend backend = backend(1, resender(Resender.BACKOFF));
+        lambda.throwOnNextInvoke(new IllegalStateException("the SDK refused the request"));
+        Batch batch = engine(backend).submit(primes(2), options(0, 1));
+        lambda.next().succeed(); // the other chunk still goes out: the dispatcher lives, the one slot is free again
+        List<TaskResult> results = await(batch);
+        assertEquals(1, results.stream().filter(r -> r.state() == TaskState.SUCCEEDED).count(), results.toString());
+        TaskResult refused = results.stream().filter(r -> r.state() != TaskState.SUCCEEDED).findFirst().orElseThrow();
+        assertEquals(ErrorType.BACKEND_ERROR, refused.error().type());
+        assertTrue(refused.error().message().contains("the SDK refused the request"), refused.error().message());
+        assertEquals(0, backend.details().get("inFlight"));
+    }
+
+    @Test
+    void aListenerThatThrowsCostsNoTask() throws Exception {
+        EngineListener broken = new EngineListener() {
+            @Override
+            public dev.fanout.execution.backend.ChunkTrace chunkSent(Batch batch, String backend, int tasks) {
+                throw new IllegalStateException("a tracer bug");
+            }
+
+            @Override
+            public void taskFinished(Batch batch, TaskResult result) {
+                throw new IllegalStateException("a metrics bug");
+            }
+        };
+        Batch batch = engine(backend(1, resender(Resender.BACKOFF)), broken).submit(primes(3), options(0, 1));
+        for (int i = 0; i < 3; i++) {
+            lambda.next().succeed();
+        }
+        for (TaskResult r : await(batch)) {
+            assertEquals(TaskState.SUCCEEDED, r.state(), r.toString());
+        }
+    }
+
+    @Test
     void closingFailsTheTasksOfAChunkWaitingToBeSentAgain() throws Exception {
         LambdaBackend backend = backend(1, resender(new Backoff(Duration.ofMinutes(1), Duration.ofMinutes(1))));
         Batch batch = engine(backend).submit(primes(1), options(0, 1));

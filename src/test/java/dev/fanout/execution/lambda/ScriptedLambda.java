@@ -64,8 +64,20 @@ final class ScriptedLambda implements Invoker {
         }
     }
 
+    private final java.util.concurrent.atomic.AtomicReference<RuntimeException> throwNext =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    /** The next invocation throws {@code e} at once, as the SDK does for a request it refuses before sending it. */
+    void throwOnNextInvoke(RuntimeException e) {
+        throwNext.set(e);
+    }
+
     @Override
     public CompletableFuture<Outcome> invoke(byte[] event) {
+        RuntimeException refused = throwNext.getAndSet(null);
+        if (refused != null) {
+            throw refused;
+        }
         List<String> ids = new ArrayList<>();
         List<Integer> attempts = new ArrayList<>();
         try {
