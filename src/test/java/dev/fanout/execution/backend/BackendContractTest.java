@@ -167,7 +167,9 @@ public abstract class BackendContractTest {
 
     @Test
     void retriesATimedOutTask() {
-        BatchOptions retrying = options(Duration.ofMillis(300), 1, false, 10);
+        // the first attempt hangs until the timeout; the second must finish well inside it, also on a worker
+        // process replaced just now on a loaded machine (300 ms was not enough there)
+        BatchOptions retrying = options(Duration.ofMillis(1500), 1, false, 10);
         TaskResult r = await(run(List.of(task("a", "flaky", "{\"succeedOnAttempt\": 2, \"mode\": \"hang\"}")),
                 retrying)).getFirst();
         assertEquals(TaskState.SUCCEEDED, r.state(), r.toString());
