@@ -15,6 +15,13 @@ public sealed interface Change {
     record Finished(String batchId, int index, int seq, TaskResult result) implements Change {
     }
 
+    /**
+     * The batch stops (failFast, tolerated failures): its tasks without a result are not run again, also by the next
+     * instance to take it up. Written with the result that crossed the threshold, in the same transaction.
+     */
+    record Stopped(String batchId, String reason, boolean byClient) implements Change {
+    }
+
     /** Tasks of the batch running now, as its owner sees them (shown by other instances). */
     record Progress(String batchId, int running) implements Change {
     }

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class Batch implements BatchView {
     /** Where a finished task's result goes next: the journal, called in completion order. */
     public interface Sink {
-        void finished(Batch batch, int index, int position, int seq, TaskResult result, boolean last);
+        /** @param stop why the batch stops with this result (stored with it), or null */
+        void finished(Batch batch, int index, int position, int seq, TaskResult result, boolean last, String stop);
     }
 
     private final String id;
@@ -245,7 +246,8 @@ public final class Batch implements BatchView {
         }
         results.set(index, result);
         outcome.count(result);
-        log.append(index, (position, seq, last) -> sink.finished(this, index, position, seq, result, last));
+        String stop = outcome.stopFor(result, options, total());
+        log.append(index, (position, seq, last) -> sink.finished(this, index, position, seq, result, last, stop));
         return previous;
     }
 

@@ -43,6 +43,18 @@ public final class Outcome {
         }
     }
 
+    /**
+     * Why the batch stops once {@code r} is counted: failFast, or more tasks failed than {@code options} tolerate;
+     * null when it goes on. (Every failure past the threshold answers it: each may carry the stop to the store.)
+     */
+    public String stopFor(TaskResult r, BatchOptions options, int total) {
+        if (r.state() != TaskState.FAILED || failedSoFar.get() <= options.toleratedFailures(total)) {
+            return null;
+        }
+        return options.failFast() ? "batch stopped by failFast after a failed task"
+                : "batch stopped: more tasks failed than tolerated (" + options.tolerance() + ")";
+    }
+
     boolean cancelledByClient() {
         return cancelledByClient;
     }

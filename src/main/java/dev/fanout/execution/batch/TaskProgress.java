@@ -22,6 +22,7 @@ public final class TaskProgress {
     static final int SUCCEEDED = 3;
     static final int FAILED = 4;
     static final int CANCELLED = 5;
+    static final int RELEASED = 6; // its run gave the batch up and what it held for the task: another run settles it
 
     private final AtomicReferenceArray<TaskSpec> tasks; // a task's input is dropped once it has its result
     private final AtomicIntegerArray status;
@@ -95,6 +96,24 @@ public final class TaskProgress {
         if (status.compareAndSet(index, RUNNING, WAITING)) {
             running.decrementAndGet();
         }
+    }
+
+    /**
+     * WAITING or RUNNING -> RELEASED, the run having given the batch up: answers true once for a task that held a
+     * dispatch permit (which the caller gives back), false when it held none or was released already.
+     */
+    public boolean release(int index) {
+        int previous;
+        do {
+            previous = status.get(index);
+            if (previous != WAITING && previous != RUNNING) {
+                return false;
+            }
+        } while (!status.compareAndSet(index, previous, RELEASED));
+        if (previous == RUNNING) {
+            running.decrementAndGet();
+        }
+        return true;
     }
 
     /** Tasks whose attempt runs now. */

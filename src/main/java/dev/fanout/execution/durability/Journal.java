@@ -41,8 +41,14 @@ public final class Journal implements Batch.Sink, AutoCloseable {
     private static final int MAX_QUEUED = 200_000;
     private static final Backoff RETRY = new Backoff(Duration.ofMillis(50), Duration.ofSeconds(5));
 
-    /** One change and the batch it belongs to; {@code position} is the completion position of a result (else -1). */
-    private record Entry(Batch batch, Change change, int position) {
+    /**
+     * One change and the batch it belongs to; {@code position} is the completion position of a result (else -1);
+     * {@code with}, if any, is stored in the same commit as the change (a stop with the result that decided it).
+     */
+    private record Entry(Batch batch, Change change, int position, Change with) {
+        Entry(Batch batch, Change change, int position) {
+            this(batch, change, position, null);
+        }
     }
 
     private final Store store;
@@ -83,8 +89,10 @@ public final class Journal implements Batch.Sink, AutoCloseable {
     }
 
     @Override
-    public void finished(Batch batch, int index, int position, int seq, TaskResult result, boolean last) {
-        queue.add(new Entry(batch, new Change.Finished(batch.id(), index, seq, result), position));
+    public void finished(Batch batch, int index, int position, int seq, TaskResult result, boolean last,
+                         String stop) {
+        queue.add(new Entry(batch, new Change.Finished(batch.id(), index, seq, result), position,
+                stop == null ? null : new Change.Stopped(batch.id(), stop, false)));
         if (last) {
             queue.add(new Entry(batch, null, -1)); // the end: its state is known when it is written
         }
@@ -156,6 +164,9 @@ public final class Journal implements Batch.Sink, AutoCloseable {
         for (Entry e : group) {
             changes.add(e.change() != null ? e.change()
                     : new Change.Ended(e.batch().id(), e.batch().outcome().finalState().name(), now.toEpochMilli(), owner));
+            if (e.with() != null) {
+                changes.add(e.with());
+            }
             progress.put(e.batch(), e.batch().progress().running());
         }
         progress.forEach((b, running) -> changes.add(new Change.Progress(b.id(), running)));

@@ -168,8 +168,12 @@ final class BatchRun implements Attempt.Listener {
         }
         int index = attempt.index();
         TaskSpec task = batch.progress().task(index);
-        if (task == null || abandoned) {
-            return; // the task already has its result (cancelled while this attempt ran), or another run owns it
+        if (abandoned) {
+            giveBack(index, task); // another run owns the batch: only what this one held goes back
+            return;
+        }
+        if (task == null) {
+            return; // the task already has its result (cancelled while this attempt ran)
         }
         if (result.retriable() && attempt.number() - batch.progress().retriedAfter(index) <= batch.options().retries()
                 && !batch.outcome().isStopping()) {
@@ -185,10 +189,11 @@ final class BatchRun implements Attempt.Listener {
 
     private void retry(Attempt previous) {
         TaskSpec task = batch.progress().task(previous.index());
-        if (task == null || batch.outcome().isStopping() || abandoned) {
-            return; // the canceller has given it its result
+        if (abandoned) {
+            giveBack(previous.index(), task);
+        } else if (task != null && !batch.outcome().isStopping()) { // else the canceller gives it its result
+            submit(previous.index(), task, previous.number() + 1);
         }
-        submit(previous.index(), task, previous.number() + 1);
     }
 
     private void finish(int index, TaskSpec task, TaskResult result) {
@@ -197,11 +202,11 @@ final class BatchRun implements Attempt.Listener {
             return;
         }
         engine.listener().taskFinished(batch, result);
-        if (result.state() == TaskState.FAILED && batch.outcome().failedSoFar() > batch.options().toleratedFailures(
-                batch.total())) {
-            // before this task's permit is released: the feeder must not start another task first
-            stop(false, batch.options().failFast() ? "batch stopped by failFast after a failed task"
-                    : "batch stopped: more tasks failed than tolerated (" + batch.options().tolerance() + ")");
+        String stop = batch.outcome().stopFor(result, batch.options(), batch.total());
+        if (stop != null) {
+            // before this task's permit is released: the feeder must not start another task first (the journal
+            // stores the stop with this result, in one commit: a run that resumes the batch runs no more of it)
+            stop(false, stop);
         }
         if (previous == TaskProgress.WAITING || previous == TaskProgress.RUNNING) {
             release(engine.function(task));
@@ -265,8 +270,19 @@ final class BatchRun implements Attempt.Listener {
                 attempt.stop(Attempt.Stop.CANCELLED, "abandoned");
             }
         }
+        // permits back now (queued, running, waiting to retry): lost batches must not starve the batches still here
+        for (int i = 0; i < batch.total(); i++) {
+            giveBack(i, batch.progress().task(i));
+        }
         deadlines.close();
         engine.listener().batchAbandoned(batch);
+    }
+
+    /** Once per task: the permits it held in this run, if it held any. */
+    private void giveBack(int index, TaskSpec task) {
+        if (task != null && batch.progress().release(index)) {
+            release(engine.function(task));
+        }
     }
 
     boolean isAbandoned() {

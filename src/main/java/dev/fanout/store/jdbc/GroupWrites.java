@@ -49,6 +49,7 @@ final class GroupWrites {
             List<Change.Started> started = new ArrayList<>();
             List<Change.Finished> finished = new ArrayList<>();
             List<Change.Ended> ended = new ArrayList<>();
+            List<Change.Stopped> stops = new ArrayList<>();
             for (Change change : changes) {
                 if (!held.contains(change.batchId())) {
                     continue; // nothing more of a batch this writer lost: not its starts, results, counts or end
@@ -59,10 +60,12 @@ final class GroupWrites {
                     case Change.Finished f -> finished.add(f);
                     case Change.Progress p -> d.running = p.running();
                     case Change.Ended e -> ended.add(e);
+                    case Change.Stopped s -> stops.add(s);
                 }
             }
             starts(c, started);
             lost.addAll(results(c, finished, deltas, dialect));
+            stops(c, stops);
             deltas(c, deltas);
             ends(c, ended);
             dialect.notifyStored(c, deltas.keySet());
@@ -166,6 +169,23 @@ final class GroupWrites {
                     s.setInt(6, d.running);
                 }
                 s.setString(7, e.getKey());
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+    }
+
+    /** The stops decided by the run, with the results that decided them; a stop stored earlier stays. */
+    private static void stops(Connection c, List<Change.Stopped> stops) throws SQLException {
+        if (stops.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET stop_reason = ?, "
+                + "stopped_by_client = ? WHERE id = ? AND state = 'RUNNING' AND stop_reason IS NULL")) {
+            for (Change.Stopped stop : stops) {
+                s.setString(1, stop.reason());
+                s.setBoolean(2, stop.byClient());
+                s.setString(3, stop.batchId());
                 s.addBatch();
             }
             s.executeBatch();

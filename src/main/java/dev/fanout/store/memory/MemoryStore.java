@@ -129,6 +129,12 @@ public final class MemoryStore implements Store {
                     }
                     case Change.Progress p -> b.running = p.running();
                     case Change.Ended e -> b.end(e);
+                    case Change.Stopped s -> {
+                        if (b.stopReason == null && b.finishedAt == null) {
+                            b.stopReason = s.reason();
+                            b.stoppedByClient = s.byClient();
+                        }
+                    }
                 }
             }
         }

@@ -50,8 +50,13 @@ public abstract class EngineDurabilityTest {
     }
 
     protected Engine engine(Store store, Duration lease, EngineListener listener) {
+        return engine(store, lease, listener, 100_000);
+    }
+
+    /** @param ioMaxConcurrency IO tasks in flight at once across its batches (fanout.io.max-concurrency) */
+    protected Engine engine(Store store, Duration lease, EngineListener listener, int ioMaxConcurrency) {
         Backend vt = LocalBackend.virtualThreads(new TaskRunner(functions, Settings.EMPTY));
-        Engine e = new Engine(functions, Map.of("vt", vt), "vt", (f, o) -> vt, new EngineConfig(100_000,
+        Engine e = new Engine(functions, Map.of("vt", vt), "vt", (f, o) -> vt, new EngineConfig(ioMaxConcurrency,
                 Duration.ofHours(1), 1000, Duration.ofMillis(10), Duration.ofMillis(10), 100, Long.MAX_VALUE,
                 Long.MAX_VALUE, lease), listener, store);
         e.start();
@@ -294,6 +299,89 @@ public abstract class EngineDurabilityTest {
         assertEquals(7, done.status().cancelled());
         assertTrue(results(done).get(9).error().message().contains("toleratedFailureCount 2"),
                 results(done).get(9).toString());
+    }
+
+    @Test
+    void aBatchThisInstanceLosesGivesBackItsIoPermits() {
+        java.util.concurrent.atomic.AtomicReference<String> lost = new java.util.concurrent.atomic.AtomicReference<>();
+        Store store = openStore();
+        // another instance has the batch: renewals no longer hold it, and it is never this instance's to claim again
+        Store taken = intercept(store, "renew", (m, args) -> {
+            @SuppressWarnings("unchecked")
+            java.util.Set<String> held = new java.util.HashSet<>((java.util.Set<String>) call(store, m, args));
+            if (lost.get() != null) {
+                held.remove(lost.get());
+            }
+            return held;
+        });
+        Engine e = engine(intercept(taken, "claim", (m, args) -> {
+            @SuppressWarnings("unchecked")
+            List<String> claimed = (List<String>) call(taken, m, args);
+            return claimed.stream().filter(id -> !id.equals(lost.get())).toList();
+        }), Duration.ofMillis(600), EngineListener.NONE, 4);
+        List<TaskSpec> sleeps = new ArrayList<>();
+        for (int i = 0; i < 6; i++) { // four run, holding every IO permit; two wait for one
+            sleeps.add(task("s" + i, "sleep", "{\"duration\": \"1h\"}"));
+        }
+        Batch first = e.submit(sleeps, options(0));
+        await().atMost(Duration.ofSeconds(30)).until(() -> first.status().running() == 4);
+        lost.set(first.id());
+        await().atMost(Duration.ofSeconds(30)).until(first::handedOver); // the next renewal tells it
+        Batch next = e.submit(List.of(task("n", "sleep", "{\"duration\": \"1ms\"}")), options(0));
+        assertEquals(BatchState.SUCCEEDED, awaitView(e, next.id()).status().state(),
+                "the IO permits of the lost batch's tasks came back");
+    }
+
+    @Test
+    void aFailFastStopIsStoredWithTheFailureThatDecidedIt() {
+        // the instance dies right after the commit that holds the failure: nothing it wrote later is stored
+        java.util.concurrent.atomic.AtomicBoolean died = new java.util.concurrent.atomic.AtomicBoolean();
+        Store store = openStore();
+        Store dying = intercept(store, "apply", (m, args) -> {
+            @SuppressWarnings("unchecked")
+            List<dev.fanout.store.Change> changes = (List<dev.fanout.store.Change>) args[1];
+            if (died.get()) {
+                return java.util.Set.copyOf(changes.stream().map(dev.fanout.store.Change::batchId).toList());
+            }
+            for (int i = 0; i < changes.size(); i++) {
+                if (changes.get(i) instanceof dev.fanout.store.Change.Finished f
+                        && f.result().state() == TaskState.FAILED) {
+                    // a commit holds the failure and what is written with it (a stop), never what came after
+                    int end = i + 1;
+                    while (end < changes.size() && changes.get(end) instanceof dev.fanout.store.Change.Stopped) {
+                        end++;
+                    }
+                    call(store, m, new Object[] {args[0], List.copyOf(changes.subList(0, end))});
+                    died.set(true);
+                    return java.util.Set.of(f.batchId());
+                }
+            }
+            return call(store, m, args);
+        });
+        // the next claim of the batch is another life (as another instance): its writes are stored
+        Engine e = engine(intercept(dying, "claim", (m, args) -> {
+            @SuppressWarnings("unchecked")
+            List<String> claimed = (List<String>) call(dying, m, args);
+            if (!claimed.isEmpty()) {
+                died.set(false);
+            }
+            return claimed;
+        }), Duration.ofMillis(600), EngineListener.NONE);
+        List<TaskSpec> tasks = new ArrayList<>(List.of(task("f", "fail", null)));
+        for (int i = 0; i < 5; i++) {
+            tasks.add(task("s" + i, "sleep", "{\"duration\": \"1ms\"}"));
+        }
+        Batch batch = e.submit(tasks, new BatchOptions(1, Duration.ofMinutes(5), 0, true, "vt", 0));
+        await().atMost(Duration.ofSeconds(30)).until(batch::handedOver); // given up: the store did not take it
+        BatchView done = awaitView(e, batch.id()); // the lease runs out; the batch is claimed and resumed
+        assertEquals(BatchState.FAILED, done.status().state());
+        assertEquals(1, done.status().failed());
+        assertEquals(0, done.status().succeeded(), "a task ran after the failFast stop: " + results(done));
+        assertEquals(5, done.status().cancelled());
+        for (TaskResult r : results(done).subList(1, 6)) {
+            assertEquals(0, r.attempts(), "never dispatched: " + r);
+            assertTrue(r.error().message().contains("failFast"), r.toString());
+        }
     }
 
     @Test
