@@ -11,7 +11,9 @@ import dev.fanout.core.TaskResult;
 import dev.fanout.execution.batch.BatchView;
 import dev.fanout.execution.engine.Caller;
 import dev.fanout.execution.engine.Engine;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -48,6 +50,7 @@ public class ResultResource {
     @GET
     @Produces(BatchResource.NDJSON)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @Blocking // finding the batch may read the store: never on the event loop, which a paused database would freeze
     public Multi<StreamedResult> results(@PathParam("id") String id, @RestQuery String order,
                                          @RestQuery String after, @RestQuery String state,
                                          @RestQuery String errorType,
@@ -74,6 +77,7 @@ public class ResultResource {
      */
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS + ";qs=0.5")
+    @Blocking // as above
     public Multi<OutboundSseEvent> resultEvents(@PathParam("id") String id, @RestQuery String order,
                                                 @RestQuery String after, @RestHeader("Last-Event-ID") String lastId,
                                                 @RestQuery String state, @RestQuery String errorType,
@@ -98,7 +102,7 @@ public class ResultResource {
             // a filtered stream's last result may be far from the end: its reconnect must start at the end (204)
             return filtered ? event.id(String.valueOf(inputOrder ? last.total() : last.maxSeq())).build()
                     : event.build();
-        });
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()); // it reads the store
         return Multi.createBy().concatenating().streams(results, end);
     }
 

@@ -42,8 +42,10 @@ final class ResultStreams {
         AtomicReference<BatchView> current = new AtomicReference<>(batch);
         Supplier<CompletionStage<List<BatchView.Numbered>>> next = () -> next(current, find, inputOrder, cursor,
                 filter);
+        // each page on a worker thread: a stored batch's page is a store read, and the next page is asked for on the
+        // event loop (when the connection can take more), which a slow or paused database must never hold
         return Multi.createBy().repeating()
-                .uni(() -> Uni.createFrom().completionStage(next))
+                .uni(() -> Uni.createFrom().completionStage(next).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
                 .until(List::isEmpty)
                 .onItem().disjoint();
     }

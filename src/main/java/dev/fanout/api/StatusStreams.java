@@ -43,7 +43,9 @@ final class StatusStreams {
         AtomicReference<BatchView> current = new AtomicReference<>(batch);
         AtomicReference<BatchDetails> last = new AtomicReference<>();
         return Multi.createBy().repeating()
-                .uni(() -> Uni.createFrom().completionStage(() -> next(current, find, last.get())))
+                // on a worker thread: a stored batch's details are a store read, never for the event loop
+                .uni(() -> Uni.createFrom().completionStage(() -> next(current, find, last.get()))
+                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
                 .until(Optional::isEmpty)
                 .map(Optional::get)
                 .invoke(last::set);

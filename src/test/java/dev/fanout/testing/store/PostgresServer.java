@@ -144,6 +144,31 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGSTOPs the server and every process of it, as a database host that hangs (a paused VM, a stalled disk):
+     * connections stay open and nothing answers until {@link #thaw()}.
+     */
+    public void freeze() {
+        signal("-STOP");
+    }
+
+    /** SIGCONTs what {@link #freeze()} stopped. */
+    public void thaw() {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) {
+        try {
+            long postmaster = Long.parseLong(Files.readAllLines(data().resolve("postmaster.pid")).getFirst().trim());
+            List<String> command = new ArrayList<>(List.of("kill", signal, String.valueOf(postmaster)));
+            ProcessHandle.of(postmaster).orElseThrow().descendants()
+                    .forEach(p -> command.add(String.valueOf(p.pid())));
+            run(command, Duration.ofSeconds(10));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Stops the server (a fast shutdown: clients are disconnected); {@link #launch()} starts it again. */
     public synchronized void stop() {
         if (watchdog != null && watchdog.isAlive()) {
