@@ -89,8 +89,9 @@ class TenancyIT {
 
     @Test
     void aRedriveLargerThanALoweredMinuteQuotaIs413NotA429ForEver() {
-        String task = "{\"function\": \"sleep\", \"input\": {\"duration\": \"10s\"}, \"timeout\": \"10ms\"}";
-        String six = "{\"tasks\": [" + String.join(", ", java.util.Collections.nCopies(6, task)) + "]}";
+        String task = "{\"function\": \"sleep\", \"input\": {\"duration\": \"10s\"}}";
+        String six = "{\"tasks\": [" + String.join(", ", java.util.Collections.nCopies(6, task))
+                + "], \"taskTimeout\": \"10ms\"}"; // six TIMEOUT failures
         String id;
         try (PackagedService s = service("tenancy-redrive-1", "-Dfanout.auth.keys.alice.key=alice-1").start()) {
             id = as(s, "alice-1").contentType(ContentType.JSON).body(six).post("/batches?wait=30s")
