@@ -15,6 +15,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -60,6 +61,8 @@ public final class Journal implements Batch.Sink, AutoCloseable {
     private final Thread writer;
     private volatile String unavailable;
     private volatile boolean closing;
+    /** Runs whose changes the store refused (the writer thread's only); weak: a run gone is forgotten. */
+    private final Map<Batch, Boolean> refused = new WeakHashMap<>();
 
     /** What the engine learns from the journal. */
     public interface Listener {
@@ -158,6 +161,11 @@ public final class Journal implements Batch.Sink, AutoCloseable {
     }
 
     private void commit(List<Entry> group) throws InterruptedException {
+        // nothing more of a run the store refused: its end, queued later, would end the batch without its results
+        group.removeIf(e -> refused.containsKey(e.batch()));
+        if (group.isEmpty()) {
+            return;
+        }
         Instant now = Instant.now();
         List<Change> changes = new ArrayList<>(group.size() + 8);
         Map<Batch, Integer> progress = new IdentityHashMap<>();
@@ -201,6 +209,7 @@ public final class Journal implements Batch.Sink, AutoCloseable {
             }
         }
         for (Batch b : lost) {
+            refused.put(b, Boolean.TRUE);
             LOG.log(System.Logger.Level.WARNING, "batch " + b.id() + ": the store did not take its changes (another "
                     + "instance holds it now, or a task of it had a result already); this instance gives it up");
             listener.lost(b);
