@@ -24,7 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -177,11 +178,11 @@ class InvokeLambdaTest {
         // the SDK's default chain reads these (as Emulators sets them): the failure must be the connection's
         System.setProperty("aws.accessKeyId", "emulator");
         System.setProperty("aws.secretAccessKey", "emulator");
-        String endpoint;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            endpoint = "http://127.0.0.1:" + s.getLocalPort(); // closed below: nothing listens there
-        }
-        try (Invoke invoke = new Invoke()) {
+        // a port bound and not listening: connections are refused, and no server (of a test in another JVM) can
+        // take it meanwhile, as it could a port closed before the call (the call then waited for a read timeout)
+        try (Socket reserved = new Socket(); Invoke invoke = new Invoke()) {
+            reserved.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            String endpoint = "http://127.0.0.1:" + reserved.getLocalPort();
             invoke.configure(Settings.of(Map.of("fanout.invoke.allowed-functions", "echo",
                     "fanout.lambda.region", "us-east-1", "fanout.lambda.endpoint-override", endpoint)));
             JsonNode input = Json.mapper().readTree("{\"functionName\": \"echo\"}");
