@@ -85,12 +85,8 @@ final class BatchRequestReader {
             if (p.nextToken() != null) {
                 throw malformed(p, "unexpected content after the batch object");
             }
-        } catch (StreamConstraintsException e) {
-            throw overLimit(e);
-        } catch (JsonProcessingException e) {
-            throw malformed(e);
         } catch (IOException e) {
-            throw unreadable(e);
+            throw problem(e);
         }
         if (!sawTasks) {
             throw ProblemException.badRequest("no-tasks", "No tasks", "the batch has no \"tasks\" array");
@@ -113,12 +109,8 @@ final class BatchRequestReader {
             while (p.nextToken() != null) {
                 readTask(p, checker, "line " + p.currentTokenLocation().getLineNr());
             }
-        } catch (StreamConstraintsException e) {
-            throw overLimit(e);
-        } catch (JsonProcessingException e) {
-            throw malformed(e);
         } catch (IOException e) {
-            throw unreadable(e);
+            throw problem(e);
         }
         return new Parsed(checker.finish(), Map.of());
     }
@@ -202,6 +194,14 @@ final class BatchRequestReader {
         public String nextTextValue() throws IOException {
             return nextToken() == JsonToken.VALUE_STRING ? delegate.getText() : null;
         }
+    }
+
+    /** What a failure to read the body tells the client: too large, malformed, or cut short. */
+    private ProblemException problem(IOException e) {
+        if (e instanceof StreamConstraintsException c) {
+            return overLimit(c);
+        }
+        return e instanceof JsonProcessingException j ? malformed(j) : unreadable(e);
     }
 
     private static List<String> sorted() {
