@@ -27,9 +27,9 @@ public sealed interface Change {
     }
 
     /**
-     * Every task has its result: the batch ends in {@code state}, written only while {@code owner} still holds it (an
-     * instance that lost the batch to another one cannot end it).
+     * Every task has its result: the batch ends in {@code state}, written only by the run that holds it (an instance
+     * that lost the batch cannot end it).
      */
-    record Ended(String batchId, String state, long finishedAt, String owner) implements Change {
+    record Ended(String batchId, String state, long finishedAt) implements Change {
     }
 }

@@ -1,8 +1,9 @@
 package dev.fanout.store;
 
-import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -19,8 +20,20 @@ import java.util.Set;
  *  resume:  claim -> load -> run what has no result          at start, and when another owner's lease ran out
  *  own:     renew every lease/3; a batch not renewed is given up (another instance took it over)
  * </pre>
+ *
+ * <p>Fencing: a batch's epoch grows with every claim of it (and every redrive), as a shard's range id does in
+ * Temporal. A run holds the epoch of the claim that started it, and every write of it is conditional on that epoch
+ * and on the batch still running: a writer that was paused, cut off, or that lost its lease and claimed the batch
+ * again, writes nothing more of its earlier run, and a finished batch takes no write of any kind.
  */
 public interface Store extends AutoCloseable {
+
+    /** The epoch of a batch as {@link #create} stores it: its first run's. */
+    long FIRST_EPOCH = 1;
+
+    /** A claim of a batch: the run it starts writes with {@code epoch}. */
+    record Claim(String batchId, long epoch) {
+    }
 
     /** {@code memory}, {@code sqlite} or {@code postgres}. */
     String kind();
@@ -44,14 +57,15 @@ public interface Store extends AutoCloseable {
     String create(NewBatch batch);
 
     /**
-     * Applies a group of changes of {@code owner}'s batches in one transaction. Nothing is written of a batch
-     * {@code owner} no longer holds (another instance took it over, or it is gone), and a result only when its task has
+     * Applies a group of changes in one transaction, each of a batch's changes only while the batch runs at the
+     * epoch its writer holds ({@code epochs}: by batch id, one run of each batch per group). Nothing is written of a
+     * batch claimed since (by another instance or this one), finished, or gone, and a result only when its task has
      * none yet (exactly one result per task).
      *
-     * @return the batches whose changes were not all written: not held any more, or a task of theirs had a result
-     *         already. The writer's view of them is stale: it must publish nothing of them and give them up.
+     * @return the batches whose changes were not all written: not held at that epoch any more, or a task of theirs had
+     *         a result already. The writer's view of them is stale: it must publish nothing of them and give them up.
      */
-    Set<String> apply(String owner, List<Change> changes);
+    Set<String> apply(Map<String, Long> epochs, List<Change> changes);
 
     Optional<StoredBatch> find(String id);
 
@@ -91,9 +105,10 @@ public interface Store extends AutoCloseable {
 
     /**
      * Takes over up to {@code max} running batches that nobody holds ({@code force}: every running batch, for a store
-     * only this instance can open), making {@code owner} their owner until {@code leaseUntil}.
+     * only this instance can open), making {@code owner} their owner until {@code leaseUntil}, each at an epoch one higher
+     * than before.
      */
-    List<String> claim(String owner, long now, long leaseUntil, boolean force, int max);
+    List<Claim> claim(String owner, long now, long leaseUntil, boolean force, int max);
 
     /** Gives up {@code owner}'s leases at once (a clean shutdown): other instances take its batches over now. */
     void release(String owner);
@@ -105,8 +120,11 @@ public interface Store extends AutoCloseable {
     record StopRequest(String batchId, String reason, boolean byClient) {
     }
 
-    /** Extends {@code owner}'s leases; answers the ids it still holds (a batch missing was taken over). */
-    Set<String> renew(String owner, long leaseUntil, Collection<String> ids);
+    /**
+     * Extends {@code owner}'s leases of the batches it runs at these {@code epochs} (by batch id); answers the ids it
+     * still holds (a batch missing was claimed since, or ended).
+     */
+    Set<String> renew(String owner, long leaseUntil, Map<String, Long> epochs);
 
     /** A batch and every task, to resume it. */
     Optional<Resumable> load(String id);
@@ -119,12 +137,14 @@ public interface Store extends AutoCloseable {
      * Makes a finished batch run again: its FAILED and CANCELLED tasks lose their results and will run again, its
      * successes stay; it is RUNNING with {@code options}, owned by {@code owner}, reserving {@code concurrency} of its
      * tenant's max-concurrency. Its tenant's {@code quota} is checked first, counting the tasks that will run again
-     * ({@link QuotaExceededException}, nothing changed). False when it is not finished.
+     * ({@link QuotaExceededException}, nothing changed).
+     *
+     * @return the epoch of the run it starts; empty when the batch is not finished (or gone)
      */
-    boolean redrive(String id, String options, String owner, long leaseUntil, int concurrency, Quota quota);
+    OptionalLong redrive(String id, String options, String owner, long leaseUntil, int concurrency, Quota quota);
 
     /** A redrive without quota. */
-    default boolean redrive(String id, String options, String owner, long leaseUntil) {
+    default OptionalLong redrive(String id, String options, String owner, long leaseUntil) {
         return redrive(id, options, owner, leaseUntil, 0, Quota.NONE);
     }
 

@@ -21,6 +21,8 @@ class PostgresStoreTest extends StoreContractTest {
             ids.add("b" + b);
             store.create(new NewBatch("b" + b, "{}", 1000, tasks(200), null, null, "me", Long.MAX_VALUE));
         }
+        java.util.Map<String, Long> epochs = new java.util.HashMap<>();
+        ids.forEach(id -> epochs.put(id, Store.FIRST_EPOCH));
         // group commits touch the batches in one order, renewals in the other: rows locked in different orders
         // deadlock, which PostgreSQL breaks by aborting one of them (a renewal lost is a lease lost)
         List<CompletableFuture<Void>> all = new ArrayList<>();
@@ -34,12 +36,12 @@ class PostgresStoreTest extends StoreContractTest {
                     group.add(new Change.Finished(id, round, round + 1, ok("t" + round, 1)));
                     group.add(new Change.Progress(id, 3));
                 }
-                store.apply("me", group);
+                store.apply(epochs, group);
             }
             }, threads));
             all.add(CompletableFuture.runAsync(() -> {
                 for (int round = 0; round < 200; round++) {
-                    store.renew("me", Long.MAX_VALUE, ids);
+                    store.renew("me", Long.MAX_VALUE, epochs);
                 }
             }, threads));
         }

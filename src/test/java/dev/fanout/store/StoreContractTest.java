@@ -8,7 +8,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -43,6 +45,22 @@ public abstract class StoreContractTest {
         return tasks;
     }
 
+    /** Applies {@code changes} as the first run of their batches writes them (the one that created them). */
+    Set<String> apply(List<Change> changes) {
+        return apply(Store.FIRST_EPOCH, changes);
+    }
+
+    /** Applies {@code changes} as a run of their batches at {@code epoch}. */
+    Set<String> apply(long epoch, List<Change> changes) {
+        Map<String, Long> epochs = new HashMap<>();
+        changes.forEach(c -> epochs.put(c.batchId(), epoch));
+        return store.apply(epochs, changes);
+    }
+
+    static List<String> claimed(List<Store.Claim> claims) {
+        return claims.stream().map(Store.Claim::batchId).toList();
+    }
+
     static NewBatch batch(String id, int n, long createdAt) {
         return new NewBatch(id, "{\"retries\":0}", createdAt, tasks(n), null, null, "me", createdAt + 15_000);
     }
@@ -63,7 +81,7 @@ public abstract class StoreContractTest {
         // each transaction reads before it writes, and another one commits in between
         var results = java.util.concurrent.CompletableFuture.runAsync(() -> {
             for (int i = 0; i < 300; i++) {
-                assertEquals(Set.of(), store.apply("me", List.of(new Change.Finished("b1", i, i + 1, ok("t" + i, 1)))));
+                assertEquals(Set.of(), apply(List.of(new Change.Finished("b1", i, i + 1, ok("t" + i, 1)))));
             }
         });
         var creations = java.util.concurrent.CompletableFuture.runAsync(() -> {
@@ -119,12 +137,12 @@ public abstract class StoreContractTest {
     @Test
     void recordsOneResultPerTaskAndCountsIt() {
         store.create(batch("b1", 3, 1000));
-        Set<String> stale = store.apply("me", List.of(new Change.Started("b1", 0, 1),
+        Set<String> stale = apply(List.of(new Change.Started("b1", 0, 1),
                 new Change.Finished("b1", 0, 1, ok("t0", 1)), new Change.Finished("b1", 2, 2, failed("t2")),
                 new Change.Progress("b1", 1)));
         assertTrue(stale.isEmpty());
         Change.Finished again = new Change.Finished("b1", 0, 3, failed("t0"));
-        assertEquals(Set.of("b1"), store.apply("me", List.of(again)), "a second result of a task is never recorded, "
+        assertEquals(Set.of("b1"), apply(List.of(again)), "a second result of a task is never recorded, "
                 + "and the writer hears that its view of the batch is stale");
         StoredBatch row = store.find("b1").orElseThrow();
         assertEquals(1, row.succeeded());
@@ -145,21 +163,65 @@ public abstract class StoreContractTest {
         store.create(new NewBatch("b1", "{}", 1000, tasks(2), null, null, "old-owner", 2000));
         store.claim("new-owner", 3000, 20_000, false, 10);
         Change.Finished late = new Change.Finished("b1", 0, 1, ok("t0", 1));
-        assertEquals(Set.of("b1"), store.apply("old-owner", List.of(new Change.Started("b1", 1, 1), late,
-                new Change.Progress("b1", 7), new Change.Ended("b1", "SUCCEEDED", 4000, "old-owner"))));
+        assertEquals(Set.of("b1"), apply(1, List.of(new Change.Started("b1", 1, 1), late,
+                new Change.Progress("b1", 7), new Change.Ended("b1", "SUCCEEDED", 4000))));
         assertTrue(store.results("b1", false, 0, 10).isEmpty());
         StoredBatch row = store.find("b1").orElseThrow();
         assertEquals(0, row.running(), "nothing of a lost batch is written: not its counts");
         assertEquals("RUNNING", row.state(), "nor its end");
         assertEquals(0, store.load("b1").orElseThrow().tasks().get(1).attempts(), "nor its starts");
-        assertEquals(Set.of(), store.apply("new-owner", List.of(new Change.Finished("b1", 0, 1, ok("t0", 2)))));
+        assertEquals(Set.of(), apply(2, List.of(new Change.Finished("b1", 0, 1, ok("t0", 2)))));
         assertEquals(2, store.results("b1", false, 0, 10).getFirst().result().attempts());
+    }
+
+    @Test
+    void aFinishedBatchTakesNoWritesOfAnyKind() {
+        store.create(batch("b1", 1, 1000));
+        apply(List.of(new Change.Finished("b1", 0, 1, ok("t0", 1)),
+                new Change.Ended("b1", "SUCCEEDED", 2000)));
+        // a writer paused before the end (as its owner, with its claim) wakes up and writes what it had queued
+        assertEquals(Set.of("b1"), apply(List.of(new Change.Started("b1", 0, 2),
+                new Change.Progress("b1", 5))));
+        StoredBatch row = store.find("b1").orElseThrow();
+        assertEquals(0, row.running(), "a finished batch shows no task running");
+        assertEquals(1, store.load("b1").orElseThrow().tasks().getFirst().attempts(), "nor takes a start");
+    }
+
+    @Test
+    void aClaimOfItsOwnBatchAgainFencesTheEarlierRun() {
+        if (!store.durable()) {
+            return;
+        }
+        store.create(new NewBatch("b1", "{}", 1000, tasks(2), null, null, "me", 2000));
+        // its lease ran out (the instance was paused): it claims the batch again, a new run at a new epoch
+        assertEquals(List.of(new Store.Claim("b1", Store.FIRST_EPOCH + 1)), store.claim("me", 3000, 20_000, false, 10));
+        assertEquals(Set.of("b1"), apply(Store.FIRST_EPOCH, List.of(new Change.Finished("b1", 0, 1, ok("t0", 1)))),
+                "the earlier run's result is refused");
+        assertTrue(store.results("b1", false, 0, 10).isEmpty());
+        assertEquals(Set.of(), store.renew("me", 30_000, Map.of("b1", Store.FIRST_EPOCH)), "nor is its lease renewed");
+        assertEquals(Set.of(), apply(Store.FIRST_EPOCH + 1, List.of(new Change.Finished("b1", 1, 1, ok("t1", 1)))));
+        assertEquals(Set.of("b1"), store.renew("me", 30_000, Map.of("b1", Store.FIRST_EPOCH + 1)));
+        assertEquals(1, store.results("b1", false, 0, 10).size());
+    }
+
+    @Test
+    void aRedriveIsANewRunAtANewEpoch() {
+        store.create(batch("b1", 1, 1000));
+        apply(List.of(new Change.Finished("b1", 0, 1, failed("t0")), new Change.Ended("b1", "FAILED", 2000)));
+        long epoch = store.redrive("b1", "{}", "me", 20_000).orElseThrow();
+        assertTrue(epoch > Store.FIRST_EPOCH, "redriven at " + epoch);
+        assertEquals(Set.of("b1"), apply(Store.FIRST_EPOCH, List.of(new Change.Ended("b1", "FAILED", 3000))),
+                "the run before the redrive ends nothing");
+        assertEquals("RUNNING", store.find("b1").orElseThrow().state());
+        assertEquals(Set.of(), apply(epoch, List.of(new Change.Finished("b1", 0, 1, ok("t0", 2)),
+                new Change.Ended("b1", "SUCCEEDED", 4000))));
+        assertEquals("SUCCEEDED", store.find("b1").orElseThrow().state());
     }
 
     @Test
     void remembersAttemptsStarted() {
         store.create(batch("b1", 2, 1000));
-        store.apply("me", List.of(new Change.Started("b1", 1, 1), new Change.Started("b1", 1, 2)));
+        apply(List.of(new Change.Started("b1", 1, 1), new Change.Started("b1", 1, 2)));
         assertEquals(2, store.load("b1").orElseThrow().tasks().get(1).attempts());
         assertEquals(0, store.load("b1").orElseThrow().tasks().get(0).attempts());
     }
@@ -167,7 +229,7 @@ public abstract class StoreContractTest {
     @Test
     void readsResultsInCompletionAndInInputOrder() {
         store.create(batch("b1", 4, 1000));
-        store.apply("me", List.of(new Change.Finished("b1", 2, 1, ok("t2", 1)), new Change.Finished("b1", 0, 2, ok("t0", 1)),
+        apply(List.of(new Change.Finished("b1", 2, 1, ok("t2", 1)), new Change.Finished("b1", 0, 2, ok("t0", 1)),
                 new Change.Finished("b1", 3, 3, ok("t3", 1))));
         assertEquals(List.of("t2", "t0", "t3"), ids(store.results("b1", false, 0, 10)));
         assertEquals(List.of("t0", "t3"), ids(store.results("b1", false, 1, 10)));
@@ -196,9 +258,9 @@ public abstract class StoreContractTest {
     @Test
     void endsABatchOnce() {
         store.create(batch("b1", 1, 1000));
-        store.apply("me", List.of(new Change.Finished("b1", 0, 1, ok("t0", 1)),
-                new Change.Ended("b1", "SUCCEEDED", 5000, "me")));
-        store.apply("me", List.of(new Change.Ended("b1", "FAILED", 6000, "me")));
+        apply(List.of(new Change.Finished("b1", 0, 1, ok("t0", 1)),
+                new Change.Ended("b1", "SUCCEEDED", 5000)));
+        apply(List.of(new Change.Ended("b1", "FAILED", 6000)));
         StoredBatch row = store.find("b1").orElseThrow();
         assertEquals("SUCCEEDED", row.state());
         assertEquals(5000L, row.finishedAt());
@@ -208,13 +270,13 @@ public abstract class StoreContractTest {
     void anInstanceThatLostABatchCannotEndIt() {
         store.create(new NewBatch("b1", "{}", 1000, tasks(1), null, null, "old-owner", 2000));
         store.claim("new-owner", 3000, 20_000, false, 10);
-        store.apply("old-owner", List.of(new Change.Finished("b1", 0, 1, ok("t0", 1)), new Change.Ended("b1",
-                "SUCCEEDED", 4000, "old-owner")));
+        apply(1, List.of(new Change.Finished("b1", 0, 1, ok("t0", 1)), new Change.Ended("b1",
+                "SUCCEEDED", 4000)));
         if (store.durable()) {
             assertEquals("RUNNING", store.find("b1").orElseThrow().state(), "the new owner ends it, not the old one");
         }
-        store.apply("new-owner", List.of(new Change.Finished("b1", 0, 1, ok("t0", 2)), new Change.Ended("b1",
-                "SUCCEEDED", 5000, "new-owner")));
+        apply(2, List.of(new Change.Finished("b1", 0, 1, ok("t0", 2)), new Change.Ended("b1",
+                "SUCCEEDED", 5000)));
         assertEquals("SUCCEEDED", store.find("b1").orElseThrow().state());
     }
 
@@ -231,8 +293,8 @@ public abstract class StoreContractTest {
     void aStopRequestIsKeptForARunningBatchOnly() {
         store.create(batch("b1", 1, 1000));
         store.create(batch("b2", 1, 1000));
-        store.apply("me", List.of(new Change.Finished("b2", 0, 1, ok("t0", 1)),
-                new Change.Ended("b2", "SUCCEEDED", 2000, "me")));
+        apply(List.of(new Change.Finished("b2", 0, 1, ok("t0", 1)),
+                new Change.Ended("b2", "SUCCEEDED", 2000)));
         assertTrue(store.requestStop("b1", "batch cancelled", true));
         assertFalse(store.requestStop("b2", "batch cancelled", true));
         assertFalse(store.requestStop("nope", "batch cancelled", true));
@@ -244,11 +306,11 @@ public abstract class StoreContractTest {
     @Test
     void redriveTakesBackFailuresAndKeepsSuccesses() {
         store.create(batch("b1", 3, 1000));
-        assertFalse(store.redrive("b1", "{}", "me", 9000), "a running batch is not redriven");
-        store.apply("me", List.of(new Change.Finished("b1", 0, 1, ok("t0", 1)), new Change.Finished("b1", 1, 2, failed("t1")),
+        assertFalse(store.redrive("b1", "{}", "me", 9000).isPresent(), "a running batch is not redriven");
+        apply(List.of(new Change.Finished("b1", 0, 1, ok("t0", 1)), new Change.Finished("b1", 1, 2, failed("t1")),
                 new Change.Finished("b1", 2, 3, TaskResult.failed("t2", ErrorType.CANCELLED, "x", 0, null, null, 0)),
-                new Change.Ended("b1", "FAILED", 2000, "me")));
-        assertTrue(store.redrive("b1", "{\"retries\":3}", "me", 9000));
+                new Change.Ended("b1", "FAILED", 2000)));
+        assertTrue(store.redrive("b1", "{\"retries\":3}", "me", 9000).isPresent());
         StoredBatch row = store.find("b1").orElseThrow();
         assertEquals("RUNNING", row.state());
         assertEquals("{\"retries\":3}", row.options());
@@ -268,7 +330,7 @@ public abstract class StoreContractTest {
         NewBatch alices = new NewBatch("a1", "{}", 1000, tasks(1), "alice-key", "h", "me", 16_000, "alice", 1,
                 Quota.NONE);
         store.create(alices);
-        store.apply("me", List.of(new Change.Ended("a1", "CANCELLED", 1500, "me")));
+        apply(List.of(new Change.Ended("a1", "CANCELLED", 1500)));
         for (int i = 0; i < 8; i++) { // bob's traffic after alice's batch
             store.create(owned("b" + i, "bob", 1, 2000 + i, Quota.NONE));
             end(store, "b" + i, 3000 + i);
@@ -285,8 +347,8 @@ public abstract class StoreContractTest {
     void expiresOldFinishedBatchesButNeverRunningOnes() {
         for (int i = 0; i < 4; i++) {
             store.create(batch("f" + i, 1, 1000 + i));
-            store.apply("me", List.of(new Change.Finished("f" + i, 0, 1, ok("t0", 1)),
-                    new Change.Ended("f" + i, "SUCCEEDED", 10_000 + i, "me")));
+            apply(List.of(new Change.Finished("f" + i, 0, 1, ok("t0", 1)),
+                    new Change.Ended("f" + i, "SUCCEEDED", 10_000 + i)));
         }
         store.create(batch("running", 1, 500));
         assertEquals(1, store.expire(10_001, 100), "finished before 10,001: f0");
@@ -303,7 +365,7 @@ public abstract class StoreContractTest {
     }
 
     static void end(Store store, String id, long at) {
-        store.apply("me", List.of(new Change.Ended(id, "CANCELLED", at, "me")));
+        store.apply(java.util.Map.of(id, Store.FIRST_EPOCH), List.of(new Change.Ended(id, "CANCELLED", at)));
     }
 
     @Test
@@ -423,8 +485,8 @@ public abstract class StoreContractTest {
         for (int i = 0; i < 6; i++) {
             failures.add(new Change.Finished("a1", i, i + 1, failed("t" + i)));
         }
-        failures.add(new Change.Ended("a1", "FAILED", 110_000, "me"));
-        store.apply("me", failures);
+        failures.add(new Change.Ended("a1", "FAILED", 110_000));
+        apply(failures);
         Quota five = new Quota(0, 5, 0);
         // 6 tasks to run again can never fit in 5 a minute: no Retry-After would help (it was a 429 for ever)
         QuotaExceededException e = assertThrows(QuotaExceededException.class,
@@ -442,14 +504,14 @@ public abstract class StoreContractTest {
         String a = "instance-a-" + UUID.randomUUID();
         String b = "instance-b-" + UUID.randomUUID();
         store.create(new NewBatch("b1", "{}", 1000, tasks(1), null, null, a, 10_000));
-        assertEquals(List.of(), store.claim(b, 5_000, 20_000, false, 10), "a's lease holds until 10,000");
-        assertEquals(Set.of("b1"), store.renew(a, 30_000, List.of("b1")));
-        assertEquals(List.of("b1"), store.claim(b, 40_000, 55_000, false, 10), "a did not renew: b takes over");
-        assertEquals(Set.of(), store.renew(a, 60_000, List.of("b1")), "a learns it lost the batch");
+        assertEquals(List.of(), claimed(store.claim(b, 5_000, 20_000, false, 10)), "a's lease holds until 10,000");
+        assertEquals(Set.of("b1"), store.renew(a, 30_000, Map.of("b1", 1L)));
+        assertEquals(List.of("b1"), claimed(store.claim(b, 40_000, 55_000, false, 10)), "a did not renew: b takes over");
+        assertEquals(Set.of(), store.renew(a, 60_000, Map.of("b1", 1L)), "a learns it lost the batch");
         assertEquals("b", store.find("b1").orElseThrow().owner().substring(9, 10));
         store.release(b);
-        assertEquals(List.of("b1"), store.claim(a, 41_000, 70_000, false, 10), "released: claimable at once");
-        assertEquals(List.of("b1"), store.claim(b, 42_000, 70_000, true, 10), "force takes every running batch");
+        assertEquals(List.of("b1"), claimed(store.claim(a, 41_000, 70_000, false, 10)), "released: claimable at once");
+        assertEquals(List.of("b1"), claimed(store.claim(b, 42_000, 70_000, true, 10)), "force takes every running batch");
     }
 
     @Test

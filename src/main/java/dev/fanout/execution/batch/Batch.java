@@ -31,6 +31,7 @@ public final class Batch implements BatchView {
     }
 
     private final String id;
+    private final long epoch;
     private final String tenant;
     private final Instant createdAt;
     private final BatchOptions options;
@@ -48,8 +49,10 @@ public final class Batch implements BatchView {
     private volatile boolean handedOver;
     private final CompletableFuture<BatchStatus> done = new CompletableFuture<>();
 
-    public Batch(String id, String tenant, Instant createdAt, List<TaskSpec> tasks, BatchOptions options) {
+    /** @param epoch the store's fencing number of the claim this run holds ({@code Store.FIRST_EPOCH} when new) */
+    public Batch(String id, long epoch, String tenant, Instant createdAt, List<TaskSpec> tasks, BatchOptions options) {
         this.id = id;
+        this.epoch = epoch;
         this.tenant = tenant;
         this.createdAt = createdAt;
         this.options = options;
@@ -63,9 +66,11 @@ public final class Batch implements BatchView {
      * A batch taken up again from the store (after a restart, a takeover, a redrive): the tasks that have a result keep
      * it, in its place of the completion log, and will not run again; the others will, their attempts counting on.
      */
-    public Batch(String id, String tenant, Instant createdAt, List<StoredTask> stored, BatchOptions options, int lastSeq) {
+    public Batch(String id, long epoch, String tenant, Instant createdAt, List<StoredTask> stored, BatchOptions options,
+                 int lastSeq) {
         int n = stored.size();
         this.id = id;
+        this.epoch = epoch;
         this.tenant = tenant;
         this.createdAt = createdAt;
         this.options = options;
@@ -88,6 +93,11 @@ public final class Batch implements BatchView {
     @Override
     public String id() {
         return id;
+    }
+
+    /** The store's fencing number of this run's claim: every write of the run is conditional on it. */
+    public long epoch() {
+        return epoch;
     }
 
     public BatchOptions options() {

@@ -11,7 +11,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,7 +55,6 @@ public final class Journal implements Batch.Sink, AutoCloseable {
     }
 
     private final Store store;
-    private final String owner;
     private final Listener listener;
     private final LinkedBlockingQueue<Entry> queue = new LinkedBlockingQueue<>();
     private final ReentrantLock roomLock = new ReentrantLock();
@@ -73,9 +74,8 @@ public final class Journal implements Batch.Sink, AutoCloseable {
         void lost(Batch batch);
     }
 
-    public Journal(Store store, String owner, Listener listener) {
+    public Journal(Store store, Listener listener) {
         this.store = store;
-        this.owner = owner;
         this.listener = listener;
         this.writer = Thread.ofPlatform().daemon().name("fanout-journal").start(this::write);
     }
@@ -163,6 +163,18 @@ public final class Journal implements Batch.Sink, AutoCloseable {
     private void commit(List<Entry> group) throws InterruptedException {
         // nothing more of a run the store refused: its end, queued later, would end the batch without its results
         group.removeIf(e -> refused.containsKey(e.batch()));
+        // one run of a batch per group, its latest claim's: an earlier run's writes would be refused anyway
+        Map<String, Long> epochs = new HashMap<>();
+        group.forEach(e -> epochs.merge(e.batch().id(), e.batch().epoch(), Math::max));
+        Set<Batch> superseded = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Iterator<Entry> it = group.iterator(); it.hasNext(); ) {
+            Entry e = it.next();
+            if (e.batch().epoch() < epochs.get(e.batch().id())) {
+                superseded.add(e.batch());
+                it.remove();
+            }
+        }
+        superseded.forEach(this::refuse);
         if (group.isEmpty()) {
             return;
         }
@@ -171,14 +183,14 @@ public final class Journal implements Batch.Sink, AutoCloseable {
         Map<Batch, Integer> progress = new IdentityHashMap<>();
         for (Entry e : group) {
             changes.add(e.change() != null ? e.change()
-                    : new Change.Ended(e.batch().id(), e.batch().outcome().finalState().name(), now.toEpochMilli(), owner));
+                    : new Change.Ended(e.batch().id(), e.batch().outcome().finalState().name(), now.toEpochMilli()));
             if (e.with() != null) {
                 changes.add(e.with());
             }
             progress.put(e.batch(), e.batch().progress().running());
         }
         progress.forEach((b, running) -> changes.add(new Change.Progress(b.id(), running)));
-        Set<String> stale = applyUntilStored(changes);
+        Set<String> stale = applyUntilStored(epochs, changes);
         try {
             publish(group, stale, now);
         } catch (RuntimeException e) { // stored: never applied twice (its results would then look like another's)
@@ -208,18 +220,22 @@ public final class Journal implements Batch.Sink, AutoCloseable {
                 }
             }
         }
-        for (Batch b : lost) {
-            refused.put(b, Boolean.TRUE);
-            LOG.log(System.Logger.Level.WARNING, "batch " + b.id() + ": the store did not take its changes (another "
-                    + "instance holds it now, or a task of it had a result already); this instance gives it up");
-            listener.lost(b);
-        }
+        lost.forEach(this::refuse);
     }
 
-    private Set<String> applyUntilStored(List<Change> changes) throws InterruptedException {
+    /** The store takes nothing more of this run of a batch: it is given up. */
+    private void refuse(Batch b) {
+        refused.put(b, Boolean.TRUE);
+        LOG.log(System.Logger.Level.WARNING, "batch " + b.id() + ": the store did not take its changes (it was "
+                + "claimed since, by another instance or by this one again, or a task of it had a result already); "
+                + "this run of it is given up");
+        listener.lost(b);
+    }
+
+    private Set<String> applyUntilStored(Map<String, Long> epochs, List<Change> changes) throws InterruptedException {
         for (int tries = 1; ; tries++) {
             try {
-                Set<String> stale = store.apply(owner, changes);
+                Set<String> stale = store.apply(epochs, changes);
                 if (unavailable != null) {
                     LOG.log(System.Logger.Level.INFO, "the store takes writes again");
                     unavailable = null;

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -67,10 +68,11 @@ final class Admissions {
             if (!stored.equals(id)) {
                 return new Admitted(null, stored);
             }
-            Batch batch = new Batch(id, caller.name(), now, tasks, options);
+            Batch batch = new Batch(id, Store.FIRST_EPOCH, caller.name(), now, tasks, options);
             LOG.log(System.Logger.Level.INFO, "batch " + id + " accepted: " + tasks.size() + " tasks, for "
                     + caller.name());
-            runs.start(batch, null, EngineListener.Start.ACCEPTED);
+            runs.start(batch, null, EngineListener.Start.ACCEPTED,
+                    store.durable() ? now.toEpochMilli() + config.leaseDuration().toMillis() : Long.MAX_VALUE);
             return new Admitted(batch, null);
         } catch (StoreException e) {
             throw new StoreUnavailableException(e.getMessage());
@@ -106,14 +108,16 @@ final class Admissions {
             refuseIfFull();
             BatchOptions options = BatchOptions.fromJson(r.options()).with(taskTimeout, retries, maxConcurrency);
             long now = System.currentTimeMillis();
+            long leaseUntil = now + config.leaseDuration().toMillis();
             Quota quota = r.tenant() == null ? Quota.NONE : quotas.apply(r.tenant());
-            if (!store.redrive(id, options.json(), instance, now + config.leaseDuration().toMillis(),
-                    Math.min(options.maxConcurrency(), r.failed() + r.cancelled()), quota)) {
+            OptionalLong epoch = store.redrive(id, options.json(), instance, leaseUntil,
+                    Math.min(options.maxConcurrency(), r.failed() + r.cancelled()), quota);
+            if (epoch.isEmpty()) {
                 throw new BatchRunningException(id);
             }
             LOG.log(System.Logger.Level.INFO, "batch " + id + " redriven: its " + (r.failed() + r.cancelled())
                     + " failed and cancelled tasks run again, its " + r.succeeded() + " successes stay");
-            runs.resume(id, true);
+            runs.resume(new Store.Claim(id, epoch.getAsLong()), store.durable() ? leaseUntil : Long.MAX_VALUE, true);
             return true;
         } catch (StoreException e) {
             throw new StoreUnavailableException(e.getMessage());

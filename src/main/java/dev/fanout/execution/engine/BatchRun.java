@@ -44,11 +44,14 @@ final class BatchRun implements Attempt.Listener {
     private final AtomicReferenceArray<Attempt> inFlight;
     private volatile Thread feeder;
     private volatile boolean abandoned;
+    /** Until when the store holds this run's claim as far as this instance knows (its last renewal's answer). */
+    private volatile long leaseUntil;
     /** Resumed with every result stored (a crash between the last result and the end): only the end is left. */
     private final boolean completeAtStart;
 
-    BatchRun(RunContext engine, Batch batch, Journal journal) {
+    BatchRun(RunContext engine, Batch batch, Journal journal, long leaseUntil) {
         this.engine = engine;
+        this.leaseUntil = leaseUntil;
         this.batch = batch;
         this.journal = journal;
         this.completeAtStart = batch.allResultsIn();
@@ -61,6 +64,15 @@ final class BatchRun implements Attempt.Listener {
 
     Batch batch() {
         return batch;
+    }
+
+    long leaseUntil() {
+        return leaseUntil;
+    }
+
+    /** The store renewed this run's lease until {@code until}. */
+    void renewed(long until) {
+        leaseUntil = Math.max(leaseUntil, until);
     }
 
     /** Attempts whose taskTimeout clock still runs. */

@@ -61,7 +61,7 @@ public final class Engine implements AutoCloseable, Journal.Listener {
                   EngineConfig config, EngineListener listener, Store store) {
         this.routes = new Routes(functions, backends, ioBackend, router);
         this.store = store;
-        this.journal = new Journal(store, instance, this);
+        this.journal = new Journal(store, this);
         this.context = new RunContext(routes, config, GuardedListener.of(listener));
         this.runs = new LocalRuns(context, store, journal);
         this.stored = new StoredBatches(store, (action, delay) -> context.schedule(action, delay.toNanos(),

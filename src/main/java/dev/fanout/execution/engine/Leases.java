@@ -6,9 +6,12 @@ import dev.fanout.store.Store;
 import dev.fanout.store.StoreEvents;
 
 import java.time.Duration;
-import java.util.function.BooleanSupplier;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * This instance's share of the store's running batches: it takes up those nobody holds at start (all of them for a
@@ -17,8 +20,10 @@ import java.util.Set;
  *
  * <pre>
  *  start:  claim (force unless shared) -> resume each
- *  every lease/3 (durable stores): renew mine -> lost ones abandoned; stop requests (a NOTIFY missed, a cancel stored
- *          while a batch was being resumed); claim expired ones (another instance's, or one that failed to resume)
+ *  every lease/3 (durable stores): runs whose lease ran out stopped (before asking the store: it may hang);
+ *          renew mine at their epochs -> lost ones abandoned; stop requests (a NOTIFY missed, a cancel stored while a
+ *          batch was being resumed); claim expired ones (another instance's, mine that lapsed, one that failed to
+ *          resume): each claim a new epoch, a new run
  *  NOTIFY: results stored -> followers woken; stop requested -> the owner cancels
  * </pre>
  */
@@ -32,6 +37,8 @@ final class Leases implements StoreEvents {
     private final Store store;
     private final String instance;
     private final Duration lease;
+    /** A round that waits for the store: the next rounds only stop lapsed runs until it returns. */
+    private final AtomicBoolean talking = new AtomicBoolean();
 
     Leases(LocalRuns runs, StoredBatches stored, BooleanSupplier shuttingDown, Store store, String instance,
            Duration lease) {
@@ -50,8 +57,9 @@ final class Leases implements StoreEvents {
      */
     Duration start() {
         long now = System.currentTimeMillis();
-        for (String id : store.claim(instance, now, now + lease.toMillis(), !store.shared(), Integer.MAX_VALUE)) {
-            runs.resume(id);
+        long until = now + lease.toMillis();
+        for (Store.Claim claim : store.claim(instance, now, until, !store.shared(), Integer.MAX_VALUE)) {
+            runs.resume(claim, store.durable() ? until : Long.MAX_VALUE);
         }
         if (!store.durable()) {
             return null;
@@ -63,14 +71,24 @@ final class Leases implements StoreEvents {
     }
 
     void upkeep() {
+        runs.lapsed(System.currentTimeMillis());
+        if (!talking.compareAndSet(false, true)) {
+            return; // the last round still waits for the store (up to its socket timeout)
+        }
+        long until = 0;
+        List<Store.Claim> claimed = List.of();
         try {
             long now = System.currentTimeMillis();
-            long until = now + lease.toMillis();
+            until = now + lease.toMillis();
             // the runs as they were when asked: one started while the store answered is not in its answer, not lost
             List<BatchRun> mine = runs.all();
-            Set<String> held = store.renew(instance, until, mine.stream().map(r -> r.batch().id()).toList());
+            Map<String, Long> epochs = new HashMap<>();
+            mine.forEach(r -> epochs.put(r.batch().id(), r.batch().epoch()));
+            Set<String> held = store.renew(instance, until, epochs);
             for (BatchRun run : mine) {
-                if (!held.contains(run.batch().id()) && !run.batch().allResultsIn()) {
+                if (held.contains(run.batch().id())) {
+                    run.renewed(until);
+                } else if (!run.batch().allResultsIn()) {
                     runs.lost(run.batch());
                 }
             }
@@ -78,12 +96,16 @@ final class Leases implements StoreEvents {
                 runs.stop(stop.batchId(), stop.byClient(), stop.reason());
             }
             if (!shuttingDown.getAsBoolean()) {
-                for (String id : store.claim(instance, now, until, false, CLAIMS_PER_ROUND)) {
-                    runs.resume(id);
-                }
+                claimed = store.claim(instance, now, until, false, CLAIMS_PER_ROUND);
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "store upkeep failed, trying again: " + e.getMessage());
+        } finally {
+            talking.set(false);
+        }
+        // loading a big batch takes a while: the next round renews the others meanwhile
+        for (Store.Claim claim : claimed) {
+            runs.resume(claim, until);
         }
     }
 

@@ -30,11 +30,15 @@ final class LocalRuns {
         this.journal = journal;
     }
 
-    /** Runs a batch here; a cancel stored for it before (a crash in between) is still in force. */
-    void start(Batch batch, StoredBatch stored, EngineListener.Start how) {
-        BatchRun run = new BatchRun(engine, batch, journal);
+    /**
+     * Runs a batch here; a cancel stored for it before (a crash in between) is still in force.
+     *
+     * @param leaseUntil until when the store holds the claim of this run (Long.MAX_VALUE: a store without leases)
+     */
+    void start(Batch batch, StoredBatch stored, EngineListener.Start how, long leaseUntil) {
+        BatchRun run = new BatchRun(engine, batch, journal, leaseUntil);
         if (runs.putIfAbsent(batch.id(), run) != null) {
-            return; // runs here already (claimed again after its lease ran out while the store was away)
+            return; // a run of it started meanwhile (two claims answered at once): that one goes on
         }
         engine.listener().batchStarted(batch, how); // before the run can send a chunk or end
         if (stored != null && stored.stopReason() != null) {
@@ -44,27 +48,36 @@ final class LocalRuns {
     }
 
     /**
-     * Takes up a batch this instance now owns in the store: what has a result stays, the rest runs. A batch that
-     * cannot be loaded is left as it is: its lease runs out and it is claimed again.
+     * Takes up a batch this instance now owns in the store ({@code claim}, held until {@code leaseUntil}): what has a
+     * result stays, the rest runs. A batch that cannot be loaded is left as it is: its lease runs out and it is
+     * claimed again.
      */
-    void resume(String id) {
-        resume(id, false);
+    void resume(Store.Claim claim, long leaseUntil) {
+        resume(claim, leaseUntil, false);
     }
 
-    /** As {@link #resume(String)}; {@code redriven}: the engine redrives it (and said so). */
-    void resume(String id, boolean redriven) {
-        if (runs.containsKey(id)) {
-            return; // still runs here: the claim only renewed a lease that ran out while the store was away
+    /** As {@link #resume(Store.Claim, long)}; {@code redriven}: the engine redrives it (and said so). */
+    void resume(Store.Claim claim, long leaseUntil, boolean redriven) {
+        String id = claim.batchId();
+        BatchRun earlier = runs.get(id);
+        if (earlier != null) {
+            if (earlier.batch().epoch() >= claim.epoch()) {
+                return;
+            }
+            // claimed again after its lease ran out: the store takes nothing more of the earlier run (its epoch)
+            lost(earlier.batch(), "it was claimed again after its lease ran out; the earlier run stops and the batch "
+                    + "is taken up from what the store holds");
         }
         try {
             store.load(id).ifPresent(r -> {
-                Batch batch = new Batch(id, r.batch().tenant(), Instant.ofEpochMilli(r.batch().createdAt()), r.tasks(),
+                Batch batch = new Batch(id, claim.epoch(), r.batch().tenant(), Instant.ofEpochMilli(r.batch().createdAt()), r.tasks(),
                         BatchOptions.fromJson(r.batch().options()), r.batch().maxSeq());
                 if (!redriven) {
                     LOG.log(System.Logger.Level.INFO, "batch " + id + " resumed: " + batch.completedCount() + " of "
                             + batch.total() + " tasks have their result, the others run");
                 }
-                start(batch, r.batch(), redriven ? EngineListener.Start.REDRIVEN : EngineListener.Start.RESUMED);
+                start(batch, r.batch(), redriven ? EngineListener.Start.REDRIVEN : EngineListener.Start.RESUMED,
+                        leaseUntil);
             });
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "could not resume batch " + id + "; it is claimed again once its "
@@ -95,11 +108,32 @@ final class LocalRuns {
 
     /** Another instance runs it now (or will): this one stops without writing anything more. */
     void lost(Batch batch) {
+        lost(batch, "it is run by another instance now (or will be); this one stops running it");
+    }
+
+    /**
+     * This run holds the batch no more ({@code why}): it stops at once, writes nothing more and gives back what it
+     * held (IO permits, worker slots, queued chunks, timers).
+     */
+    void lost(Batch batch, String why) {
         BatchRun run = runs.get(batch.id());
         if (run != null && run.batch() == batch && runs.remove(batch.id(), run) && !run.isAbandoned()) {
-            LOG.log(System.Logger.Level.WARNING, "batch " + batch.id() + " is run by another instance now; "
-                    + "this one stops running it");
+            LOG.log(System.Logger.Level.WARNING, "batch " + batch.id() + ": " + why);
             run.abandon();
+        }
+    }
+
+    /**
+     * Stops the runs whose lease ran out before the store renewed it (the store away or slow, this instance paused
+     * or cut off): from then on another instance may claim them, so running on would run their tasks twice. A run
+     * with every result in is left to write its end (its epoch decides whether the store takes it).
+     */
+    void lapsed(long now) {
+        for (BatchRun run : all()) {
+            if (run.leaseUntil() < now && !run.batch().allResultsIn()) {
+                lost(run.batch(), "its lease ran out " + (now - run.leaseUntil()) + " ms ago before the store "
+                        + "renewed it; this instance stops running it until it claims it again");
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.fanout.store.jdbc;
 
 import dev.fanout.store.IdempotencyConflictException;
 import dev.fanout.store.NewBatch;
+import dev.fanout.store.Store;
 import dev.fanout.store.StoreException;
 
 import java.sql.Connection;
@@ -56,8 +57,8 @@ final class Admission {
                         batch.concurrency());
             }
             try (PreparedStatement s = c.prepareStatement("INSERT INTO fanout_batches (id, state, options, total, "
-                    + "created_at, tenant_idempotency_key, request_hash, owner, lease_until, tenant, concurrency) "
-                    + "VALUES (?, 'RUNNING', ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + "created_at, tenant_idempotency_key, request_hash, owner, lease_until, tenant, concurrency, epoch) "
+                    + "VALUES (?, 'RUNNING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 s.setString(1, batch.id());
                 s.setString(2, batch.options());
                 s.setInt(3, batch.tasks().size());
@@ -68,6 +69,7 @@ final class Admission {
                 s.setLong(8, batch.leaseUntil());
                 s.setString(9, batch.tenant());
                 s.setInt(10, batch.concurrency());
+                s.setLong(11, Store.FIRST_EPOCH);
                 s.executeUpdate();
             }
             dialect.insertTasks(c, batch.id(), batch.tasks());

@@ -2,6 +2,7 @@ package dev.fanout.store.jdbc;
 
 import dev.fanout.core.TaskSpec;
 import dev.fanout.store.Change;
+import dev.fanout.store.Store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -36,10 +37,10 @@ public interface Dialect {
     void lockTenant(Connection c, String tenant) throws SQLException;
 
     /**
-     * A query of a batch's owner (its one parameter: the batch's id) for the rest of a group commit; a database with
-     * row locks locks the row too.
+     * A query of a batch's epoch and state (its one parameter: the batch's id) for the rest of a group commit; a
+     * database with row locks locks the row too.
      */
-    String lockOwnerSql();
+    String lockFenceSql();
 
     /** Inserts a new batch's tasks, in input order from index 0. */
     void insertTasks(Connection c, String batchId, List<TaskSpec> tasks) throws SQLException;
@@ -55,9 +56,9 @@ public interface Dialect {
 
     /**
      * Makes {@code owner} the owner until {@code leaseUntil} of up to {@code max} running batches, oldest first, that
-     * nobody holds at {@code now} (with {@code force}: any running batch); answers their ids. Two instances at once
-     * never both claim a batch.
+     * nobody holds at {@code now} (with {@code force}: any running batch), each at an epoch one higher; answers them
+     * with their new epochs. Two instances at once never both claim a batch.
      */
-    List<String> claim(Connection c, String owner, long now, long leaseUntil, boolean force, int max)
+    List<Store.Claim> claim(Connection c, String owner, long now, long leaseUntil, boolean force, int max)
             throws SQLException;
 }

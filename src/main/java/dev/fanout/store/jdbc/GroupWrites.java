@@ -19,8 +19,8 @@ import java.util.stream.Collectors;
 
 /**
  * A group commit ({@code Store.apply}): the changes of many batches in one writing transaction, all appends but a row
- * per batch: attempts started (one row per batch and attempt number, its tasks packed), results (one row each, only for
- * batches the writer still holds, at most one per task), the batches' counts, their ends (only by their owner). The
+ * per batch: attempts started (one row per batch and attempt number, its tasks packed), results (one row each, at most
+ * one per task), the batches' counts, their ends; each only of a batch that still runs at the epoch its writer holds. The
  * order of its locks lives with its statements because the two change together: batch rows are locked first, in id
  * order as lease renewals take them, so that the two never deadlock.
  */
@@ -34,7 +34,7 @@ final class GroupWrites {
     }
 
     /** See {@code Store.apply}. */
-    Set<String> apply(String owner, List<Change> changes) {
+    Set<String> apply(Map<String, Long> epochs, List<Change> changes) {
         if (changes.isEmpty()) {
             return Set.of();
         }
@@ -43,7 +43,7 @@ final class GroupWrites {
             Set<String> held = new TreeSet<>();
             Set<String> lost = new HashSet<>();
             for (String id : new TreeSet<>(changes.stream().map(Change::batchId).toList())) {
-                (heldBy(c, id, owner, dialect.lockOwnerSql()) ? held : lost).add(id);
+                (runsAt(c, id, epochs.get(id), dialect.lockFenceSql()) ? held : lost).add(id);
             }
             Map<String, BatchDelta> deltas = new TreeMap<>();
             List<Change.Started> started = new ArrayList<>();
@@ -67,7 +67,7 @@ final class GroupWrites {
             lost.addAll(results(c, finished, deltas, dialect));
             stops(c, stops);
             deltas(c, deltas);
-            ends(c, ended);
+            ends(c, ended, epochs);
             dialect.notifyStored(c, deltas.keySet());
             return lost;
         });
@@ -136,17 +136,23 @@ final class GroupWrites {
     }
 
     /**
-     * @param lockOwner reads (and, where the database can, locks) a batch's owner for the rest of the transaction
+     * Whether the batch still runs at the writer's {@code epoch}: not claimed since (by anyone, its writer too), not
+     * ended, not expired.
+     *
+     * @param lockFence reads (and, where the database can, locks) a batch's epoch and state for the rest of the
+     *                  transaction
      */
-    private static boolean heldBy(Connection c, String batchId, String owner, String lockOwner) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(lockOwner)) {
+    private static boolean runsAt(Connection c, String batchId, Long epoch, String lockFence) throws SQLException {
+        if (epoch == null) {
+            return false; // a writer that holds no claim of it
+        }
+        try (PreparedStatement s = c.prepareStatement(lockFence)) {
             s.setString(1, batchId);
             try (ResultSet r = s.executeQuery()) {
                 if (!r.next()) {
                     return false; // expired meanwhile
                 }
-                String holder = r.getString(1);
-                return holder == null || holder.equals(owner);
+                return r.getLong(1) == epoch && "RUNNING".equals(r.getString(2));
             }
         }
     }
@@ -192,19 +198,18 @@ final class GroupWrites {
         }
     }
 
-    private static void ends(Connection c, List<Change.Ended> ended) throws SQLException {
+    private static void ends(Connection c, List<Change.Ended> ended, Map<String, Long> epochs) throws SQLException {
         if (ended.isEmpty()) {
             return;
         }
         ended = ended.stream().sorted(java.util.Comparator.comparing(Change.Ended::batchId)).toList();
         try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET state = ?, finished_at = ?, "
-                + "running = 0, owner = NULL, lease_until = NULL WHERE id = ? AND state = 'RUNNING' "
-                + "AND (owner = ? OR owner IS NULL)")) {
+                + "running = 0, owner = NULL, lease_until = NULL WHERE id = ? AND state = 'RUNNING' AND epoch = ?")) {
             for (Change.Ended e : ended) {
                 s.setString(1, e.state());
                 s.setLong(2, e.finishedAt());
                 s.setString(3, e.batchId());
-                s.setString(4, e.owner());
+                s.setLong(4, epochs.get(e.batchId()));
                 s.addBatch();
             }
             s.executeBatch();

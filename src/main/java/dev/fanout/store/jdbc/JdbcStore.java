@@ -9,9 +9,10 @@ import dev.fanout.store.StoredBatch;
 import dev.fanout.store.StoredResult;
 
 import javax.sql.DataSource;
-import java.util.Collection;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -72,8 +73,8 @@ public abstract class JdbcStore implements Store {
     }
 
     @Override
-    public Set<String> apply(String owner, List<Change> changes) {
-        return groupWrites.apply(owner, changes);
+    public Set<String> apply(Map<String, Long> epochs, List<Change> changes) {
+        return groupWrites.apply(epochs, changes);
     }
 
     @Override
@@ -107,13 +108,13 @@ public abstract class JdbcStore implements Store {
     }
 
     @Override
-    public List<String> claim(String owner, long now, long leaseUntil, boolean force, int max) {
+    public List<Claim> claim(String owner, long now, long leaseUntil, boolean force, int max) {
         return leases.claim(owner, now, leaseUntil, force, max);
     }
 
     @Override
-    public Set<String> renew(String owner, long leaseUntil, Collection<String> ids) {
-        return leases.renew(owner, leaseUntil, ids);
+    public Set<String> renew(String owner, long leaseUntil, Map<String, Long> epochs) {
+        return leases.renew(owner, leaseUntil, epochs);
     }
 
     @Override
@@ -127,7 +128,7 @@ public abstract class JdbcStore implements Store {
     }
 
     @Override
-    public boolean redrive(String id, String options, String owner, long leaseUntil, int concurrency, Quota quota) {
+    public OptionalLong redrive(String id, String options, String owner, long leaseUntil, int concurrency, Quota quota) {
         return redrives.redrive(id, options, owner, leaseUntil, concurrency, quota);
     }
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
@@ -29,12 +30,12 @@ final class Redrives {
     }
 
     /** See {@code Store.redrive}. */
-    boolean redrive(String id, String options, String owner, long leaseUntil, int concurrency, Quota quota) {
+    OptionalLong redrive(String id, String options, String owner, long leaseUntil, int concurrency, Quota quota) {
         return tx.write("redrive the batch", c -> {
             if (quota.limited()) {
                 Optional<StoredBatch> row = Reads.find(c, id);
                 if (row.isEmpty() || row.get().isRunning()) {
-                    return false;
+                    return OptionalLong.empty();
                 }
                 String tenant = row.get().tenant();
                 dialect.lockTenant(c, tenant);
@@ -43,7 +44,8 @@ final class Redrives {
             }
             try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET state = 'RUNNING', options = ?, "
                     + "finished_at = NULL, stop_reason = NULL, stopped_by_client = ?, failed = 0, cancelled = 0, "
-                    + "running = 0, owner = ?, lease_until = ?, concurrency = ? WHERE id = ? AND state <> 'RUNNING'")) {
+                    + "running = 0, owner = ?, lease_until = ?, concurrency = ?, epoch = epoch + 1 "
+                    + "WHERE id = ? AND state <> 'RUNNING'")) {
                 s.setString(1, options);
                 s.setBoolean(2, false);
                 s.setString(3, owner);
@@ -51,7 +53,7 @@ final class Redrives {
                 s.setInt(5, concurrency);
                 s.setString(6, id);
                 if (s.executeUpdate() == 0) {
-                    return false;
+                    return OptionalLong.empty();
                 }
             }
             markRetriesFrom(c, id);
@@ -60,8 +62,18 @@ final class Redrives {
                 s.setString(1, id);
                 s.executeUpdate();
             }
-            return true;
+            return OptionalLong.of(epoch(c, id));
         });
+    }
+
+    private static long epoch(Connection c, String id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT epoch FROM fanout_batches WHERE id = ?")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
     }
 
     /**

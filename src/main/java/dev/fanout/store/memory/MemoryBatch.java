@@ -41,6 +41,7 @@ final class MemoryBatch {
     int maxSeq;
     long resultBytes;
     int concurrency; // reserved of its tenant's max-concurrency while RUNNING
+    long epoch = dev.fanout.store.Store.FIRST_EPOCH; // one higher with every redrive (a memory store has no claims)
 
     MemoryBatch(NewBatch batch, long[] order) {
         this.id = batch.id();
@@ -101,6 +102,7 @@ final class MemoryBatch {
             return false;
         }
         concurrency = newConcurrency;
+        epoch++;
         for (int i = 0; i < total; i++) {
             TaskResult r = results[i];
             if (r != null && r.state() != TaskState.SUCCEEDED) {

@@ -12,12 +12,12 @@ import dev.fanout.store.StoredResult;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -112,14 +112,22 @@ public final class MemoryStore implements Store {
     }
 
     @Override
-    public Set<String> apply(String owner, List<Change> changes) {
+    public Set<String> apply(Map<String, Long> epochs, List<Change> changes) {
         Set<String> stale = new HashSet<>();
+        Set<String> held = new HashSet<>(); // decided before the group, as a database's transaction sees it
         for (Change change : changes) {
             MemoryBatch b = batches.get(change.batchId());
             if (b == null) {
                 continue; // forgotten meanwhile (expired)
             }
             synchronized (b) {
+                if (!held.contains(b.id) && !stale.contains(b.id)) {
+                    Long epoch = epochs.get(b.id);
+                    (epoch != null && epoch == b.epoch && b.state.equals("RUNNING") ? held : stale).add(b.id);
+                }
+                if (!held.contains(b.id)) {
+                    continue; // claimed since, or ended: nothing more of that run
+                }
                 switch (change) {
                     case Change.Started s -> b.attempts[s.index()] = Math.max(b.attempts[s.index()], s.attempt());
                     case Change.Finished f -> {
@@ -201,13 +209,13 @@ public final class MemoryStore implements Store {
     }
 
     @Override
-    public List<String> claim(String owner, long now, long leaseUntil, boolean force, int max) {
+    public List<Claim> claim(String owner, long now, long leaseUntil, boolean force, int max) {
         return List.of(); // nothing outlives the process: there is never anything to take over
     }
 
     @Override
-    public Set<String> renew(String owner, long leaseUntil, Collection<String> ids) {
-        return new HashSet<>(ids);
+    public Set<String> renew(String owner, long leaseUntil, Map<String, Long> epochs) {
+        return new HashSet<>(epochs.keySet());
     }
 
     @Override
@@ -231,20 +239,20 @@ public final class MemoryStore implements Store {
     }
 
     @Override
-    public synchronized boolean redrive(String id, String options, String owner, long leaseUntil, int concurrency,
-                                        Quota quota) {
+    public synchronized OptionalLong redrive(String id, String options, String owner, long leaseUntil,
+                                             int concurrency, Quota quota) {
         MemoryBatch b = batches.get(id);
         if (b == null) {
-            return false;
+            return OptionalLong.empty();
         }
         synchronized (b) {
             if (b.state.equals("RUNNING")) {
-                return false;
+                return OptionalLong.empty();
             }
             if (b.tenant != null) {
                 admit(b.tenant, quota, System.currentTimeMillis(), b.failed + b.cancelled, concurrency);
             }
-            return b.redrive(options, concurrency);
+            return b.redrive(options, concurrency) ? OptionalLong.of(b.epoch) : OptionalLong.empty();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.fanout.store.postgres;
 
 import dev.fanout.core.TaskSpec;
 import dev.fanout.store.Change;
+import dev.fanout.store.Store;
 import dev.fanout.store.jdbc.Dialect;
 
 import java.sql.Connection;
@@ -50,9 +51,9 @@ final class PostgresDialect implements Dialect {
     }
 
     @Override
-    public String lockOwnerSql() {
+    public String lockFenceSql() {
         // a claim skips the row until this group is in; NO KEY: the foreign keys of the rows inserted need not wait
-        return "SELECT owner FROM fanout_batches WHERE id = ? FOR NO KEY UPDATE";
+        return "SELECT epoch, state FROM fanout_batches WHERE id = ? FOR NO KEY UPDATE";
     }
 
     @Override
@@ -78,24 +79,25 @@ final class PostgresDialect implements Dialect {
 
     /** One statement: {@code FOR UPDATE SKIP LOCKED} passes over rows another claim or a group commit holds. */
     @Override
-    public List<String> claim(Connection c, String owner, long now, long leaseUntil, boolean force, int max)
+    public List<Store.Claim> claim(Connection c, String owner, long now, long leaseUntil, boolean force, int max)
             throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET owner = ?, lease_until = ? "
+        try (PreparedStatement s = c.prepareStatement("UPDATE fanout_batches SET owner = ?, lease_until = ?, "
+                + "epoch = epoch + 1 "
                 + "WHERE id IN (SELECT id FROM fanout_batches WHERE state = 'RUNNING' "
                 + "AND (? OR lease_until IS NULL OR lease_until < ?) ORDER BY created_at LIMIT ? "
-                + "FOR UPDATE SKIP LOCKED) RETURNING id")) {
+                + "FOR UPDATE SKIP LOCKED) RETURNING id, epoch")) {
             s.setString(1, owner);
             s.setLong(2, leaseUntil);
             s.setBoolean(3, force);
             s.setLong(4, now);
             s.setInt(5, max);
-            List<String> ids = new ArrayList<>();
+            List<Store.Claim> claims = new ArrayList<>();
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    ids.add(r.getString(1));
+                    claims.add(new Store.Claim(r.getString(1), r.getLong(2)));
                 }
             }
-            return ids;
+            return claims;
         }
     }
 

@@ -2,6 +2,7 @@ package dev.fanout.store.sqlite;
 
 import dev.fanout.core.TaskSpec;
 import dev.fanout.store.Change;
+import dev.fanout.store.Store;
 import dev.fanout.store.jdbc.Dialect;
 import dev.fanout.store.jdbc.Rows;
 import org.sqlite.SQLiteConfig;
@@ -68,8 +69,8 @@ final class SqliteDialect implements Dialect {
     }
 
     @Override
-    public String lockOwnerSql() {
-        return "SELECT owner FROM fanout_batches WHERE id = ?";
+    public String lockFenceSql() {
+        return "SELECT epoch, state FROM fanout_batches WHERE id = ?";
     }
 
     /** Prepared statements in JDBC batches. */
@@ -130,30 +131,32 @@ final class SqliteDialect implements Dialect {
 
     /** A select, then an update: the transaction began IMMEDIATE, nobody writes in between. */
     @Override
-    public List<String> claim(Connection c, String owner, long now, long leaseUntil, boolean force, int max)
+    public List<Store.Claim> claim(Connection c, String owner, long now, long leaseUntil, boolean force, int max)
             throws SQLException {
-        List<String> ids = new ArrayList<>();
-        try (PreparedStatement s = c.prepareStatement("SELECT id FROM fanout_batches WHERE state = 'RUNNING' "
+        List<Store.Claim> claims = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT id, epoch FROM fanout_batches WHERE state = 'RUNNING' "
                 + "AND (? OR owner IS NULL OR lease_until < ?) ORDER BY created_at LIMIT ?")) {
             s.setBoolean(1, force);
             s.setLong(2, now);
             s.setInt(3, max);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    ids.add(r.getString(1));
+                    claims.add(new Store.Claim(r.getString(1), r.getLong(2) + 1));
                 }
             }
         }
+        // under the write lock this transaction took first (IMMEDIATE): nobody claims or writes in between
         try (PreparedStatement s = c.prepareStatement(
-                "UPDATE fanout_batches SET owner = ?, lease_until = ? WHERE id = ?")) {
-            for (String id : ids) {
+                "UPDATE fanout_batches SET owner = ?, lease_until = ?, epoch = ? WHERE id = ?")) {
+            for (Store.Claim claim : claims) {
                 s.setString(1, owner);
                 s.setLong(2, leaseUntil);
-                s.setString(3, id);
+                s.setLong(3, claim.epoch());
+                s.setString(4, claim.batchId());
                 s.addBatch();
             }
             s.executeBatch();
         }
-        return ids;
+        return claims;
     }
 }

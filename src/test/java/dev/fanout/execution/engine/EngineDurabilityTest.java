@@ -202,7 +202,7 @@ public abstract class EngineDurabilityTest {
         try (Store before = openStore()) { // a batch whose task failed twice (retries: 1) when its instance died
             before.create(new dev.fanout.store.NewBatch(id, options(1).json(), 1000,
                     List.of(task("t", "flaky", "{\"succeedOnAttempt\": 10}")), null, null, "crashed", 2000));
-            before.apply("crashed", List.of(new dev.fanout.store.Change.Started(id, 0, 1),
+            before.apply(java.util.Map.of(id, dev.fanout.store.Store.FIRST_EPOCH), List.of(new dev.fanout.store.Change.Started(id, 0, 1),
                     new dev.fanout.store.Change.Started(id, 0, 2)));
         }
         BatchView done = awaitView(engine(), id);
@@ -316,8 +316,8 @@ public abstract class EngineDurabilityTest {
         });
         Engine e = engine(intercept(taken, "claim", (m, args) -> {
             @SuppressWarnings("unchecked")
-            List<String> claimed = (List<String>) call(taken, m, args);
-            return claimed.stream().filter(id -> !id.equals(lost.get())).toList();
+            List<dev.fanout.store.Store.Claim> claimed = (List<dev.fanout.store.Store.Claim>) call(taken, m, args);
+            return claimed.stream().filter(c -> !c.batchId().equals(lost.get())).toList();
         }), Duration.ofMillis(600), EngineListener.NONE, 4);
         List<TaskSpec> sleeps = new ArrayList<>();
         for (int i = 0; i < 6; i++) { // four run, holding every IO permit; two wait for one
@@ -330,6 +330,43 @@ public abstract class EngineDurabilityTest {
         Batch next = e.submit(List.of(task("n", "sleep", "{\"duration\": \"1ms\"}")), options(0));
         assertEquals(BatchState.SUCCEEDED, awaitView(e, next.id()).status().state(),
                 "the IO permits of the lost batch's tasks came back");
+    }
+
+    @Test
+    void aRunWhoseLeaseRunsOutWhileTheStoreHangsStopsAndGivesBackItsPermits() throws Exception {
+        java.util.concurrent.CountDownLatch away = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean hanging = new java.util.concurrent.atomic.AtomicBoolean();
+        Store store = openStore();
+        // the database stops answering renewals (a partition, a paused server): they wait, as a socket read does
+        Store hangs = intercept(store, "renew", (m, args) -> {
+            if (hanging.get()) {
+                try {
+                    away.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return call(store, m, args);
+        });
+        Engine e = engine(hangs, Duration.ofMillis(600), EngineListener.NONE, 4);
+        List<TaskSpec> sleeps = new ArrayList<>();
+        for (int i = 0; i < 4; i++) { // they hold every IO permit
+            sleeps.add(task("s" + i, "sleep", "{\"duration\": \"1h\"}"));
+        }
+        Batch first = e.submit(sleeps, options(0));
+        await().atMost(Duration.ofSeconds(30)).until(() -> first.status().running() == 4);
+        hanging.set(true);
+        try {
+            // another instance may claim it once the lease ran out: this one must not go on running it
+            await().atMost(Duration.ofSeconds(30)).until(first::handedOver);
+            Batch next = e.submit(List.of(task("n", "sleep", "{\"duration\": \"1ms\"}")), options(0));
+            assertEquals(BatchState.SUCCEEDED, awaitView(e, next.id()).status().state(),
+                    "the IO permits of the lapsed run came back");
+        } finally {
+            away.countDown();
+        }
+        // the store answers again: the batch is claimed anew (a new epoch) and runs here again
+        await().atMost(Duration.ofSeconds(30)).until(() -> e.find(first.id()).orElseThrow().status().running() == 4);
     }
 
     @Test
@@ -361,7 +398,7 @@ public abstract class EngineDurabilityTest {
         // the next claim of the batch is another life (as another instance): its writes are stored
         Engine e = engine(intercept(dying, "claim", (m, args) -> {
             @SuppressWarnings("unchecked")
-            List<String> claimed = (List<String>) call(dying, m, args);
+            List<dev.fanout.store.Store.Claim> claimed = (List<dev.fanout.store.Store.Claim>) call(dying, m, args);
             if (!claimed.isEmpty()) {
                 died.set(false);
             }

@@ -54,11 +54,15 @@ class PostgresEngineDurabilityTest extends EngineDurabilityTest {
         Engine second = engine();
         // a claim skips a row another transaction holds (FOR UPDATE SKIP LOCKED): the first instance's group commit
         // may hold it at that moment, and the next claim takes it
+        java.util.concurrent.atomic.AtomicReference<dev.fanout.store.Store.Claim> claim =
+                new java.util.concurrent.atomic.AtomicReference<>();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             long now = System.currentTimeMillis();
-            return second.store().claim(second.instance(), now, now + 60_000, true, 10).equals(List.of(batch.id()));
+            var claimed = second.store().claim(second.instance(), now, now + 60_000, true, 10);
+            claim.set(claimed.isEmpty() ? null : claimed.getFirst());
+            return claimed.stream().map(dev.fanout.store.Store.Claim::batchId).toList().equals(List.of(batch.id()));
         });
-        second.runs().resume(batch.id());
+        second.runs().resume(claim.get(), System.currentTimeMillis() + 60_000);
 
         ExecutionException handedOver = assertThrows(ExecutionException.class,
                 () -> batch.done().get(30, TimeUnit.SECONDS), "the first instance learns it lost the batch");
