@@ -277,7 +277,7 @@ def main():
             t.start()
         samples = watch(service, ctx, threads, started)
         elapsed = time.monotonic() - started
-        metrics = api.metrics(service.base, METRICS)
+        metrics = api.metrics(service.management, METRICS)
     except KeyboardInterrupt:
         print("interrupted: no summary", file=sys.stderr)
         sys.exit(130)

@@ -49,6 +49,9 @@ class Service:
         self.name, self.workdir, self.settings = name, workdir, settings
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        # health is on the management interface, a port of its own
+        self.management_port = free_port()
+        self.management = f"http://127.0.0.1:{self.management_port}"
         self.proc = None
         self.starts = 0
 
@@ -57,11 +60,12 @@ class Service:
         log = open(os.path.join(self.workdir, f"{self.name}-{self.starts}.log"), "w")
         t0 = time.perf_counter()
         self.proc = subprocess.Popen([JAVA, "-Xmx1g", f"-Dquarkus.http.port={self.port}",
+                                      f"-Dquarkus.management.port={self.management_port}",
                                       "-Dfanout.auth.enabled=false", *self.settings, "-jar", JAR],
                                      cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT)
         while True:
             try:
-                if get(self.base + "/q/health/ready", 2)["status"] == "UP":
+                if get(self.management + "/q/health/ready", 2)["status"] == "UP":
                     return time.perf_counter() - t0
             except (urllib.error.URLError, OSError, ValueError):
                 pass

@@ -48,9 +48,13 @@ class Service:
     def __init__(self, port, extra=()):
         self.port = port
         self.base = f"http://127.0.0.1:{port}"
+        # health and metrics are on the management interface, a port of its own (/q/* is not on the API's port)
+        self.management_port = free_port()
+        self.management = f"http://127.0.0.1:{self.management_port}"
         # -Xmx1g: the heap this project recommends (100,000 concurrent tasks need about 700 MB of it, their virtual
         # threads' stacks included); without a limit the JVM sizes it from the machine (a quarter of 24 GiB here)
-        args = [*launcher(), "-Xmx1g", f"-Dquarkus.http.port={port}", f"-Dfanout.processes.workers={CORES}",
+        args = [*launcher(), "-Xmx1g", f"-Dquarkus.http.port={port}",
+                f"-Dquarkus.management.port={self.management_port}", f"-Dfanout.processes.workers={CORES}",
                 "-Dfanout.io.max-concurrency=200000", "-Dfanout.batch.max-retained=2",
                 "-Dfanout.auth.enabled=false", "-Dfanout.http.allow-private-addresses=true",
                 # as many requests to the one delay server at once as Python's pool has threads (1,000); the default
@@ -77,7 +81,7 @@ class Service:
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
             try:
-                with urllib.request.urlopen(self.base + "/q/health/ready", timeout=2) as r:
+                with urllib.request.urlopen(self.management + "/q/health/ready", timeout=2) as r:
                     if r.status == 200 and b'"processes.starting": "0"' in r.read():
                         return time.perf_counter() - self.started
             except (urllib.error.URLError, ConnectionError, OSError):
@@ -90,7 +94,7 @@ class Service:
         deadline = time.perf_counter() + 120
         while time.perf_counter() < deadline:
             try:
-                with urllib.request.urlopen(self.base + "/q/health/ready", timeout=2) as r:
+                with urllib.request.urlopen(self.management + "/q/health/ready", timeout=2) as r:
                     if r.status == 200:
                         return time.perf_counter() - self.started
             except (urllib.error.URLError, ConnectionError, OSError):

@@ -65,10 +65,11 @@ def cancel(base, batch_id):
     return _call("DELETE", f"{base}/batches/{batch_id}")[1]
 
 
-def metrics(base, prefixes):
-    """The Prometheus samples whose line starts with one of the prefixes: {"name{labels}": value}."""
+def metrics(management, prefixes):
+    """The Prometheus samples whose line starts with one of the prefixes: {"name{labels}": value}. `management` is the
+    service's management interface (its own port: /q/metrics is not on the API's)."""
     try:
-        with urllib.request.urlopen(base + "/q/metrics", timeout=CALL_TIMEOUT) as r:
+        with urllib.request.urlopen(management + "/q/metrics", timeout=CALL_TIMEOUT) as r:
             text = r.read().decode()
     except (urllib.error.URLError, OSError) as e:
         return {"error": repr(e)}

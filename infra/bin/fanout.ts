@@ -30,6 +30,8 @@ new FanoutStack(app, app.node.tryGetContext('stackName') ?? 'Fanout', {
   invokableFunctionArns: list(app.node.tryGetContext('invokableFunctionArns')),
   // -c apiKeyNames=alice,ops:admin: a generated key per name (role submitter, or admin), instead of the one legacy key
   apiKeyNames: list(app.node.tryGetContext('apiKeyNames')),
+  // -c certificateArn=arn:aws:acm:...: HTTPS on 443 with that certificate, plain HTTP on 80 redirecting to it
+  certificateArn: app.node.tryGetContext('certificateArn'),
   env: process.env.CDK_DEFAULT_ACCOUNT
     ? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION }
     : undefined,

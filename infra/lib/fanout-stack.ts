@@ -3,9 +3,11 @@ import * as path from 'node:path';
 import {
   Annotations, CfnOutput, CfnParameter, Duration, IgnoreMode, RemovalPolicy, Stack, StackProps,
 } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -47,6 +49,11 @@ export interface FanoutStackProps extends StackProps {
    * in environment names, which carry no '-' or '.'). Given, the legacy ApiKeys secret is not made. See apiKeyNames().
    */
   readonly apiKeyNames?: string[];
+  /**
+   * An ACM certificate (in the stack's region) for the name clients use: the load balancer then listens with HTTPS
+   * on 443 and answers plain HTTP on 80 with a redirect to it. Without it, plain HTTP on 80.
+   */
+  readonly certificateArn?: string;
 }
 
 /** Where the java21 worker finds the layer's jars: kept out of /opt/java/lib so they load in their own class loader. */
@@ -164,6 +171,18 @@ export const SERVICE_SHUTDOWN_SECONDS = 30 + 10;
  */
 export const SERVICE_STOP_TIMEOUT_SECONDS = 60;
 
+/** The service's API port (quarkus.http.port): the one the load balancer forwards to. */
+export const SERVICE_PORT = 8080;
+
+/**
+ * The service's management interface (quarkus.management.port): /q/health, /q/metrics (which names every API key and
+ * what each one calls), /q/openapi. Only the load balancer's health checks reach it; no listener forwards to it.
+ */
+export const MANAGEMENT_PORT = 9000;
+
+/** An ACM certificate's ARN. */
+const CERTIFICATE_ARN = /^arn:aws[a-zA-Z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[a-zA-Z0-9-]+$/;
+
 /** The database the service's store uses, in the cluster the stack creates, and its port. */
 export const DATABASE_NAME = 'fanout';
 export const DATABASE_PORT = 5432;
@@ -191,6 +210,10 @@ export class FanoutStack extends Stack {
     }
     if (props.apiKeyNames !== undefined) {
       apiKeyNames(props.apiKeyNames); // checked before anything is built
+    }
+    if (props.certificateArn !== undefined && !CERTIFICATE_ARN.test(props.certificateArn)) {
+      throw new Error(`context certificateArn: ${props.certificateArn} is not the ARN of an ACM certificate `
+        + '(arn:aws:acm:<region>:<account>:certificate/<id>, in the stack\'s region)');
     }
     for (const arn of props.invokableFunctionArns ?? []) {
       if (!FUNCTION_ARN.test(arn)) {
@@ -422,7 +445,10 @@ export class FanoutStack extends Stack {
         ...Object.fromEntries(keySecrets.filter((k) => k.key?.role === 'admin')
           .map((k) => [`FANOUT_AUTH_KEYS_${k.key!.name.toUpperCase()}_ROLE`, 'admin'])),
       },
-    }).addPortMappings({ containerPort: 8080 });
+    }).addPortMappings(
+      { containerPort: SERVICE_PORT }, // first: the load balancer forwards to the container's first port
+      { containerPort: MANAGEMENT_PORT }, // the health checks'
+    );
 
     const service = new ecsPatterns.ApplicationLoadBalancedFargateService(this, 'Service', {
       cluster,
@@ -434,8 +460,21 @@ export class FanoutStack extends Stack {
       maxHealthyPercent: 200,
       circuitBreaker: { rollback: true },
       publicLoadBalancer: true,
+      // with a certificate: HTTPS on 443, and port 80 redirects to it; without, plain HTTP on 80
+      ...(props.certificateArn !== undefined ? {
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn),
+        redirectHTTP: true,
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+      } : {}),
     });
-    service.targetGroup.configureHealthCheck({ path: '/q/health/ready', healthyHttpCodes: '200' });
+    // readiness is on the management port, which no listener forwards to: the health checks alone reach it, the
+    // only rule that lets anything to it (the pattern's rule lets the load balancer reach the API port)
+    service.targetGroup.configureHealthCheck({
+      path: '/q/health/ready', port: String(MANAGEMENT_PORT), healthyHttpCodes: '200',
+    });
+    service.service.connections.allowFrom(service.loadBalancer, ec2.Port.tcp(MANAGEMENT_PORT),
+      'health checks of the management interface from the load balancer');
     service.loadBalancer.setAttribute('idle_timeout.timeout_seconds', String(LOAD_BALANCER_IDLE_SECONDS));
     // ECS sends SIGTERM only once the target is drained: until then no new request reaches the task, and a `?wait=`
     // already open still gets its answer (at most fanout.api.max-wait); draining ends as soon as no request is open.
@@ -443,8 +482,10 @@ export class FanoutStack extends Stack {
     service.targetGroup.setAttribute('deregistration_delay.timeout_seconds', String(API_MAX_WAIT_SECONDS));
 
     new CfnOutput(this, 'ServiceUrl', {
-      value: `http://${service.loadBalancer.loadBalancerDnsName}`,
-      description: 'The fanout API (POST /batches)',
+      value: `${props.certificateArn !== undefined ? 'https' : 'http'}://${service.loadBalancer.loadBalancerDnsName}`,
+      description: props.certificateArn !== undefined
+        ? 'The fanout API (POST /batches); point the certificate\'s name at this load balancer and use that name'
+        : 'The fanout API (POST /batches)',
     });
     new CfnOutput(this, 'WorkerFunctionName', { value: worker.functionName });
     for (const k of keySecrets) {

@@ -8,6 +8,7 @@ import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import {
   API_MAX_WAIT_SECONDS, DATABASE_PORT, FanoutStack, FanoutStackProps, SERVICE_FUNCTIONS_DIR, WORKER_FUNCTIONS_DIR, LOAD_BALANCER_IDLE_SECONDS, SERVICE_SHUTDOWN_SECONDS, WorkerRuntime,
+  MANAGEMENT_PORT, SERVICE_PORT,
 } from '../lib/fanout-stack.js';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -348,7 +349,91 @@ test('the load balancer keeps quiet connections longer than the longest ?wait=',
     ]),
   });
   assert.ok(LOAD_BALANCER_IDLE_SECONDS > 300, 'above fanout.api.max-wait (5m)');
-  t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/q/health/ready' });
+});
+
+/** The load balancer's listeners, by port. */
+function listeners(t: Template): Map<number, Record<string, any>> {
+  return new Map((Object.values(t.findResources('AWS::ElasticLoadBalancingV2::Listener')) as Resource[])
+    .map((l) => [l.Properties.Port, l.Properties]));
+}
+
+/** The ingress rules of the service tasks' security group, as [port, source group, CIDR]. */
+function serviceIngress(t: Template): [number, string | undefined, string | undefined][] {
+  const [, service] = only(t, 'AWS::ECS::Service');
+  const [group] = service.Properties.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups;
+  const declared = t.findResources('AWS::EC2::SecurityGroup')[group['Fn::GetAtt'][0]] as Resource;
+  assert.equal(declared.Properties.SecurityGroupIngress, undefined, 'no inline ingress on the service');
+  return (Object.values(t.findResources('AWS::EC2::SecurityGroupIngress')) as Resource[])
+    .filter((r) => JSON.stringify(r.Properties.GroupId) === JSON.stringify(group))
+    .map((r) => {
+      assert.equal(r.Properties.FromPort, r.Properties.ToPort, 'one port per rule');
+      return [r.Properties.FromPort, r.Properties.SourceSecurityGroupId?.['Fn::GetAtt']?.[0], r.Properties.CidrIp];
+    });
+}
+
+const loadBalancerGroup = (t: Template) => only(t, 'AWS::ElasticLoadBalancingV2::LoadBalancer')[1]
+  .Properties.SecurityGroups[0]['Fn::GetAtt'][0];
+
+test('health is checked on the management port, which no listener forwards to and only the load balancer reaches', () => {
+  const t = synth();
+  assert.equal(SERVICE_PORT, 8080);
+  assert.equal(MANAGEMENT_PORT, 9000, 'quarkus.management.port\'s default, as the service is configured');
+  // the API's port first: the load balancer's target is the container's first port
+  assert.deepEqual(container(t).PortMappings, [
+    { ContainerPort: SERVICE_PORT, Protocol: 'tcp' }, { ContainerPort: MANAGEMENT_PORT, Protocol: 'tcp' },
+  ]);
+  t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+    HealthCheckPath: '/q/health/ready', HealthCheckPort: String(MANAGEMENT_PORT), Matcher: { HttpCode: '200' },
+  });
+  // requests go to the API port only: the one target of the one listener
+  const [, service] = only(t, 'AWS::ECS::Service');
+  assert.deepEqual(service.Properties.LoadBalancers.map((l: { ContainerPort: number }) => l.ContainerPort),
+    [SERVICE_PORT]);
+  assert.deepEqual([...listeners(t).keys()], [80]);
+  // the tasks take the API and the health checks from the load balancer, and nothing from anywhere else
+  const lb = loadBalancerGroup(t);
+  assert.deepEqual(serviceIngress(t).sort(), [[SERVICE_PORT, lb, undefined], [MANAGEMENT_PORT, lb, undefined]]);
+});
+
+test('without certificateArn the load balancer serves plain HTTP on 80', () => {
+  const t = synth();
+  const http = listeners(t).get(80)!;
+  assert.equal(http.Protocol, 'HTTP');
+  assert.equal(http.DefaultActions[0].Type, 'forward');
+  assert.equal(http.Certificates, undefined);
+  assert.deepEqual(t.findOutputs('ServiceUrl').ServiceUrl.Value['Fn::Join'][1][0], 'http://');
+});
+
+test('certificateArn: HTTPS on 443 with that certificate, plain HTTP on 80 redirects to it', () => {
+  const arn = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
+  const t = synth('java21', { certificateArn: arn });
+  const all = listeners(t);
+  assert.deepEqual([...all.keys()].sort(), [443, 80]);
+  const https = all.get(443)!;
+  assert.equal(https.Protocol, 'HTTPS');
+  assert.deepEqual(https.Certificates, [{ CertificateArn: arn }]);
+  assert.match(https.SslPolicy, /TLS13/);
+  assert.equal(https.DefaultActions[0].Type, 'forward');
+  assert.deepEqual(all.get(80)!.DefaultActions, [
+    { Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } },
+  ]);
+  const lbGroup = t.findResources('AWS::EC2::SecurityGroup')[loadBalancerGroup(t)] as Resource;
+  assert.deepEqual(lbGroup.Properties.SecurityGroupIngress.map((r: { FromPort: number }) => r.FromPort).sort(),
+    [443, 80]);
+  assert.deepEqual(t.findOutputs('ServiceUrl').ServiceUrl.Value['Fn::Join'][1][0], 'https://');
+  // the health checks stay on the management port, behind the load balancer
+  t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+    HealthCheckPath: '/q/health/ready', HealthCheckPort: String(MANAGEMENT_PORT),
+  });
+  const lb = loadBalancerGroup(t);
+  assert.deepEqual(serviceIngress(t).sort(), [[SERVICE_PORT, lb, undefined], [MANAGEMENT_PORT, lb, undefined]]);
+});
+
+test('certificateArn: anything but an ACM certificate\'s ARN fails the synth, naming the context key', () => {
+  for (const bad of ['', 'my-cert', 'arn:aws:iam::123456789012:server-certificate/x',
+    'arn:aws:acm:eu-west-1:123456789012:certificate/']) {
+    assert.throws(() => synth('java21', { certificateArn: bad }), /context certificateArn/);
+  }
 });
 
 test('logs have a retention and the stack outputs the service URL and the function name', () => {

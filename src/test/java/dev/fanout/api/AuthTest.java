@@ -1,5 +1,6 @@
 package dev.fanout.api;
 
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -7,6 +8,8 @@ import io.restassured.http.ContentType;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.net.URL;
+import java.util.List;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
@@ -15,11 +18,16 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
-/** With API keys on (as in production): 401 without a key and with a wrong one, health open. */
+/**
+ * With API keys on (as in production): 401 without a key and with a wrong one; health and metrics need none, on the
+ * management port (a private one).
+ */
 @QuarkusTest
 @Tag("quarkus")
 @TestProfile(AuthTest.WithKeys.class)
 class AuthTest {
+    @TestHTTPResource(management = true)
+    URL management;
 
     public static class WithKeys implements QuarkusTestProfile {
         @Override
@@ -58,9 +66,13 @@ class AuthTest {
     }
 
     @Test
-    void leavesHealthOpen() {
-        given().when().get("/q/health/ready").then().statusCode(200);
-        given().when().get("/q/health/live").then().statusCode(200);
+    void servesHealthAndMetricsWithoutAKeyOnTheManagementPortOnly() {
+        for (String path : List.of("/q/health/ready", "/q/health/live", "/q/metrics", "/q/openapi")) {
+            given().port(management.getPort()).when().get(path).then().statusCode(200);
+            // not 401: no key would help, they are not served here
+            given().when().get(path).then().statusCode(404);
+            given().header("Authorization", "Bearer first-secret").when().get(path).then().statusCode(404);
+        }
     }
 
     @Test

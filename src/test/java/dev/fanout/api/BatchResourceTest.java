@@ -2,12 +2,14 @@ package dev.fanout.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.core.Json;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -28,6 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @Tag("quarkus")
 public class BatchResourceTest {
+    /** /q/* is on the management interface, a port of its own. */
+    @TestHTTPResource(management = true)
+    URL management;
 
     static String sleeps(String... durations) {
         return Arrays.stream(durations)
@@ -197,7 +202,8 @@ public class BatchResourceTest {
 
     @Test
     void reportsReadinessAndMetrics() {
-        given().when().get("/q/health/ready").then().statusCode(200).body("status", is("UP"));
+        given().port(management.getPort()).when().get("/q/health/ready").then().statusCode(200)
+                .body("status", is("UP"));
         // by the batch's key name: anonymous with authentication off
         String succeeded = "fanout_tasks_total{error=\"none\",key=\"anonymous\",state=\"SUCCEEDED\"}";
         String timedOut = "fanout_tasks_total{error=\"TIMEOUT\",key=\"anonymous\",state=\"FAILED\"}";
@@ -211,8 +217,8 @@ public class BatchResourceTest {
     }
 
     /** A series' value on /q/metrics; 0 while it does not exist yet. */
-    private static double metric(String series) {
-        String metrics = given().when().get("/q/metrics").asString();
+    private double metric(String series) {
+        String metrics = given().port(management.getPort()).when().get("/q/metrics").asString();
         return metrics.lines().filter(l -> l.startsWith(series + " ")).findFirst()
                 .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim())).orElse(0.0);
     }
@@ -241,7 +247,7 @@ public class BatchResourceTest {
                     .body("batch.succeeded", is(1))
                     .body("results[0].attempts", is(2))
                     .body("results[0].output.status", is(204));
-            String metrics = given().when().get("/q/metrics").asString();
+            String metrics = given().port(management.getPort()).when().get("/q/metrics").asString();
             assertTrue(metrics.contains("fanout_http_throttles_total{host=\"" + host + "\"} 1.0"), metrics);
             assertTrue(metrics.contains("fanout_http_host_limit{host=\"" + host + "\"}"), metrics);
         } finally {

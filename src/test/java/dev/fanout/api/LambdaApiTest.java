@@ -3,6 +3,7 @@ package dev.fanout.api;
 import dev.fanout.testing.lambda.Emulators;
 import dev.fanout.testing.lambda.LambdaEmulator;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.URL;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -26,6 +28,9 @@ import static org.hamcrest.Matchers.matchesPattern;
 @Tag("quarkus")
 @TestProfile(LambdaApiTest.WithEmulator.class)
 class LambdaApiTest {
+    /** /q/* is on the management interface, a port of its own. */
+    @TestHTTPResource(management = true)
+    URL management;
 
     public static class WithEmulator implements QuarkusTestProfile {
         @Override
@@ -67,7 +72,7 @@ class LambdaApiTest {
                 .body("batch.state", is("SUCCEEDED"))
                 .body("results.output.count", everyItem(is(168)))
                 .body("results.backend", everyItem(matchesPattern("lambda:[0-9a-f-]{36}")));
-        given().when().get("/q/health/ready").then().statusCode(200)
+        given().port(management.getPort()).when().get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'fanout-backends' }.data.lambda", is("UP"));
     }
 }

@@ -2,6 +2,7 @@ package dev.fanout.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.core.Json;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
+import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -56,6 +58,10 @@ public class TenancyTest {
     static final String TIGHT = "tight-secret";
     static final String NARROW = "narrow-secret";
     static final String RATE = "rate-secret";
+
+    /** /q/* is on the management interface, a port of its own. */
+    @TestHTTPResource(management = true)
+    URL management;
 
     /** alice (clear), bob (as a digest), root (admin), and three keys with one quota each. */
     public static class TwoKeys implements QuarkusTestProfile {
@@ -311,15 +317,16 @@ public class TenancyTest {
         as(ALICE).contentType(ContentType.JSON).body(sleeps(3, "1ms")).post("/batches?wait=30s")
                 .then().statusCode(200);
         await().atMost(Duration.ofSeconds(10)).until(() -> metric(series) - before == 3);
-        String metrics = given().get("/q/metrics").asString();
+        String metrics = given().port(management.getPort()).get("/q/metrics").asString();
         assertTrue(metrics.contains("fanout_batches_finished_total{key=\"root\"}"), "every name's series exists");
         for (String secret : List.of(ALICE, BOB, ROOT, sha256(BOB))) {
             assertFalse(metrics.contains(secret), "a secret in the metrics");
         }
     }
 
-    private static double metric(String series) {
-        return given().get("/q/metrics").asString().lines().filter(l -> l.startsWith(series + " ")).findFirst()
+    private double metric(String series) {
+        return given().port(management.getPort()).get("/q/metrics").asString().lines()
+                .filter(l -> l.startsWith(series + " ")).findFirst()
                 .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim())).orElse(0.0);
     }
 

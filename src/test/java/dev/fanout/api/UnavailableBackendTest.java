@@ -1,5 +1,6 @@
 package dev.fanout.api;
 
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -7,6 +8,7 @@ import io.restassured.http.ContentType;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.net.URL;
 import java.time.Duration;
 import java.util.Map;
 
@@ -21,6 +23,9 @@ import static org.hamcrest.Matchers.startsWith;
 @Tag("quarkus")
 @TestProfile(UnavailableBackendTest.BrokenWorkers.class)
 class UnavailableBackendTest {
+    /** /q/* is on the management interface, a port of its own. */
+    @TestHTTPResource(management = true)
+    URL management;
 
     public static class BrokenWorkers implements QuarkusTestProfile {
         @Override
@@ -33,8 +38,8 @@ class UnavailableBackendTest {
     @Test
     void refusesCpuBatchesAndReportsNotReady() {
         await().atMost(Duration.ofSeconds(60)).until(() ->
-                given().when().get("/q/health/ready").statusCode() == 503);
-        given().when().get("/q/health/ready").then()
+                given().port(management.getPort()).when().get("/q/health/ready").statusCode() == 503);
+        given().port(management.getPort()).when().get("/q/health/ready").then()
                 .body("checks.find { it.name == 'fanout-backends' }.data.processes", containsString("keep failing at start-up"));
         given().contentType(ContentType.JSON).body("{\"tasks\": [{\"function\": \"primes\", \"input\": {\"limit\": 10}}]}")
                 .when().post("/batches")

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 
@@ -23,24 +22,23 @@ class NoOrphanWorkersIT {
     private Process service;
 
     private List<Long> startServiceWithBusyWorkers(String name) throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = PackagedService.freePort();
+        int managementPort = PackagedService.freePort();
         service = new ProcessBuilder(Artifact.command(List.of("-Dquarkus.http.port=" + port,
+                "-Dquarkus.management.port=" + managementPort,
                 "-Dfanout.processes.workers=2", "-Dfanout.auth.enabled=false", "-Dfanout.store.kind=memory", "-Dfanout.warmup.enabled=false")))
                 .redirectOutput(new File("target/no-orphan-service.log"))
                 .redirectErrorStream(true).start();
         RestAssured.port = port;
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                .until(() -> given().get("/q/health/ready").statusCode() == 200);
+                .until(() -> given().port(managementPort).get("/q/health/ready").statusCode() == 200);
         given().contentType(ContentType.JSON)
                 .body("{\"tasks\": [{\"function\": \"primes\", \"input\": {\"limit\": 1000000000}},"
                         + "{\"function\": \"primes\", \"input\": {\"limit\": 1000000000}}]}")
                 .when().post("/batches").then().statusCode(202);
         await().atMost(Duration.ofSeconds(60)).until(() ->
-                "2".equals(given().get("/q/health/ready").path("checks.find { it.name == 'fanout-backends' }.data.'processes.busy'")));
-        String pids = given().get("/q/health/ready").path("checks.find { it.name == 'fanout-backends' }.data.'processes.pids'");
+                "2".equals(given().port(managementPort).get("/q/health/ready").path("checks.find { it.name == 'fanout-backends' }.data.'processes.busy'")));
+        String pids = given().port(managementPort).get("/q/health/ready").path("checks.find { it.name == 'fanout-backends' }.data.'processes.pids'");
         List<Long> workers = List.of(pids.replaceAll("[\\[\\] ]", "").split(",")).stream().map(Long::parseLong).toList();
         workers.forEach(pid -> assertTrue(alive(pid), "worker " + pid + " runs"));
         return workers;

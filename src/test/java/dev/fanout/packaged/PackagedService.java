@@ -19,13 +19,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The packaged service as a user runs it, for the packaged tests: started on a free port with the API open and its
- * own store, stopped however a test needs (SIGTERM, SIGKILL), started again on the same store and port. Each test
- * closes it: the process never outlives the test.
+ * own store, its management interface ({@code /q/*}: health, metrics, OpenAPI) on another free port, stopped however
+ * a test needs (SIGTERM, SIGKILL), started again on the same store and ports. Each test closes it: the process never
+ * outlives the test.
  */
 final class PackagedService implements AutoCloseable {
     private final String name;
     private final List<String> properties;
     private final int port;
+    private final int managementPort;
     private final List<String> wrapper;
     private final java.util.Map<String, String> environment = new java.util.HashMap<>();
     private boolean jar;
@@ -35,7 +37,7 @@ final class PackagedService implements AutoCloseable {
 
     /**
      * @param name       names its log, {@code target/<name>-service.log} (one per start: {@code -2}, {@code -3}, ...)
-     * @param properties {@code -Dkey=value} settings besides the port and an open API
+     * @param properties {@code -Dkey=value} settings besides the ports and an open API
      */
     PackagedService(String name, List<String> properties) {
         this(name, properties, List.of());
@@ -47,6 +49,7 @@ final class PackagedService implements AutoCloseable {
         this.properties = List.copyOf(properties);
         this.wrapper = List.copyOf(wrapper);
         this.port = freePort();
+        this.managementPort = freePort();
     }
 
     /** A service on a SQLite store of its own in {@code dir}. */
@@ -64,7 +67,8 @@ final class PackagedService implements AutoCloseable {
     /** @param wrapper a command the service's command line is appended to (another user, a namespace) */
     static String failsToStart(String name, List<String> wrapper, String... properties) throws Exception {
         File log = new File("target/" + name + "-service.log");
-        List<String> p = new java.util.ArrayList<>(List.of("-Dquarkus.http.port=0", "-Dfanout.auth.enabled=false"));
+        List<String> p = new java.util.ArrayList<>(List.of("-Dquarkus.http.port=0", "-Dquarkus.management.port=0",
+                "-Dfanout.auth.enabled=false"));
         p.addAll(List.of(properties));
         List<String> command = new java.util.ArrayList<>(wrapper);
         command.addAll(Artifact.command(p));
@@ -93,7 +97,7 @@ final class PackagedService implements AutoCloseable {
     PackagedService start() {
         launch();
         await().atMost(Duration.ofSeconds(90)).ignoreExceptions()
-                .until(() -> api().get("/q/health/ready").statusCode() == 200);
+                .until(() -> management().get("/q/health/ready").statusCode() == 200);
         return this;
     }
 
@@ -102,7 +106,8 @@ final class PackagedService implements AutoCloseable {
      * seconds and is WarmUpIT's subject): a test that wants it passes {@code -Dfanout.warmup.enabled=true}.
      */
     PackagedService launch() {
-        List<String> p = new ArrayList<>(List.of("-Dquarkus.http.port=" + port, "-Dfanout.auth.enabled=false",
+        List<String> p = new ArrayList<>(List.of("-Dquarkus.http.port=" + port,
+                "-Dquarkus.management.port=" + managementPort, "-Dfanout.auth.enabled=false",
                 "-Dfanout.warmup.enabled=false"));
         p.addAll(properties);
         starts++;
@@ -133,9 +138,18 @@ final class PackagedService implements AutoCloseable {
         return process.pid();
     }
 
-    /** Requests to this service. */
+    int managementPort() {
+        return managementPort;
+    }
+
+    /** Requests to this service's API (its public port). */
     RequestSpecification api() {
         return RestAssured.given().port(port);
+    }
+
+    /** Requests to this service's management interface: {@code /q/health}, {@code /q/metrics}, {@code /q/openapi}. */
+    RequestSpecification management() {
+        return RestAssured.given().port(managementPort);
     }
 
     /** SIGKILL: no shutdown of any kind, as a crash or an OOM kill. */
@@ -173,7 +187,7 @@ final class PackagedService implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.fanout.packaged;
 
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.http.ContentType;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,10 @@ import static org.hamcrest.Matchers.startsWith;
  * CPU tasks go to worker processes started from the same artifact with the {@code worker} argument.
  */
 @QuarkusIntegrationTest
+@WithTestResource(ManagementPort.class)
 class PackagedServiceIT {
+    @ManagementPort.Port
+    int managementPort;
 
     @Test
     void runsCpuTasksOnWorkerProcessesStartedFromTheSameArtifact() {
@@ -33,7 +37,7 @@ class PackagedServiceIT {
 
     @Test
     void isReadyWithItsPool() {
-        given().when().get("/q/health/ready").then().statusCode(200)
+        given().port(managementPort).when().get("/q/health/ready").then().statusCode(200)
                 .body("checks.status", everyItem(is("UP")));
     }
 

@@ -91,7 +91,7 @@ class StoreFaultsIT {
             String log = PackagedService.failsToStart("store-second", "-Dfanout.store.path=" + dir.resolve("fanout.db"));
             assertTrue(log.contains("another fanout instance is using " + dir.resolve("fanout.db").toAbsolutePath()),
                     log);
-            first.api().get("/q/health/ready").then().statusCode(200);
+            first.management().get("/q/health/ready").then().statusCode(200);
         }
     }
 
@@ -143,15 +143,17 @@ class StoreFaultsIT {
             long filled = fill(filler);
             assertTrue(filled < 64L * 1024 * 1024, "the store's filesystem is the small one: " + filled + " bytes");
             release.countDown();
-            await().atMost(Duration.ofSeconds(60)).until(() -> service.api().get("/q/health/ready").statusCode() == 503);
-            service.api().get("/q/health/ready").then().body(containsString("full"));
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> service.management().get("/q/health/ready").statusCode() == 503);
+            service.management().get("/q/health/ready").then().body(containsString("full"));
             service.api().contentType(ContentType.JSON).body(ONE_TASK)
                     .when().post("/batches").then().statusCode(503).contentType("application/problem+json")
                     .body("detail", containsString("nothing was accepted"));
             service.api().get("/batches/" + id).then().statusCode(200).body("state", is("RUNNING"));
 
             Files.delete(filler);
-            await().atMost(Duration.ofSeconds(60)).until(() -> service.api().get("/q/health/ready").statusCode() == 200);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> service.management().get("/q/health/ready").statusCode() == 200);
             await().atMost(Duration.ofSeconds(60)).until(() -> "SUCCEEDED".equals(service.api()
                     .get("/batches/" + id).path("state")));
             List<String> lines = service.api().get("/batches/" + id + "/results").asString().lines()
@@ -207,7 +209,8 @@ class StoreFaultsIT {
                     .<Integer>path("succeeded") >= 20);
 
             postgres.stop();
-            await().atMost(Duration.ofSeconds(30)).until(() -> service.api().get("/q/health/ready").statusCode() == 503);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> service.management().get("/q/health/ready").statusCode() == 503);
             service.api().contentType(ContentType.JSON).body(ONE_TASK)
                     .when().post("/batches").then().statusCode(503).contentType("application/problem+json")
                     .header("Retry-After", is("5")).body("detail", containsString("nothing was accepted"));
@@ -215,7 +218,8 @@ class StoreFaultsIT {
                     .body("detail", containsString("try again when the store is back"));
 
             postgres.launch();
-            await().atMost(Duration.ofSeconds(60)).until(() -> service.api().get("/q/health/ready").statusCode() == 200);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> service.management().get("/q/health/ready").statusCode() == 200);
             await().atMost(Duration.ofSeconds(60)).until(() -> "SUCCEEDED".equals(service.api()
                     .get("/batches/" + id).path("state")));
             service.api().get("/batches/" + id).then().body("succeeded", is(200));

@@ -20,9 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * A database that hangs (PostgreSQL SIGSTOPped: connections open, no answers) holds up the requests that need it and
- * nothing else: result streams wait for it, while the event loop stays free, so `/q/health/live` and requests
- * that need no database still answer at once. (Result streams read the store on the event loop; with it paused, the
- * service's one event loop froze and liveness gave no answer in 10 s.)
+ * nothing else: result streams wait for it, while the event loop stays free, so `/q/health/live` (on the management
+ * port, served by the same event loop) and requests that need no database still answer at once. (Result streams read
+ * the store on the event loop; with it paused, the service's one event loop froze and liveness gave no answer in 10 s.)
  */
 class StorePausedIT {
     @Test
@@ -39,6 +39,7 @@ class StorePausedIT {
                     .extract().path("batch.id");
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             String base = "http://127.0.0.1:" + s.port();
+            String management = "http://127.0.0.1:" + s.managementPort();
             postgres.freeze();
             List<CompletableFuture<HttpResponse<String>>> reads = new ArrayList<>();
             try {
@@ -47,7 +48,7 @@ class StorePausedIT {
                             .timeout(Duration.ofMinutes(2)).build(), HttpResponse.BodyHandlers.ofString()));
                 }
                 for (int i = 0; i < 3; i++) {
-                    HttpResponse<String> live = http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/live"))
+                    HttpResponse<String> live = http.send(HttpRequest.newBuilder(URI.create(management + "/q/health/live"))
                             .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
                     assertEquals(200, live.statusCode(), live.body());
                     HttpResponse<String> functions = http.send(HttpRequest.newBuilder(URI.create(base + "/functions"))

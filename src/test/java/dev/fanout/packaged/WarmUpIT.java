@@ -37,7 +37,7 @@ class WarmUpIT {
             List<String> notReady = new ArrayList<>();
             AtomicBoolean warmWhenReady = new AtomicBoolean();
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).ignoreExceptions().until(() -> {
-                Response ready = service.api().get("/q/health/ready");
+                Response ready = service.management().get("/q/health/ready");
                 if (ready.statusCode() != 200) {
                     notReady.add(ready.path("checks.find { it.name == 'fanout-backends' }.data.warmup"));
                     return false;
@@ -54,7 +54,7 @@ class WarmUpIT {
 
             assertEquals(0, service.api().auth().oauth2(KEY).get("/batches").then().statusCode(200)
                     .extract().<Integer>path("total"));
-            String metrics = service.api().get("/q/metrics").then().statusCode(200).extract().asString();
+            String metrics = service.management().get("/q/metrics").then().statusCode(200).extract().asString();
             assertTrue(metrics.contains("fanout_batches_finished_total{key=\"api-keys[0]\"} 0.0"),
                     "the key's series, at 0: " + metrics);
             assertEquals(List.of(), metrics.lines().filter(l -> l.startsWith("fanout_batches_finished_total")
@@ -78,7 +78,7 @@ class WarmUpIT {
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
         try (PackagedService service = PackagedService.onSqlite("warmup-native", dir, "-Dfanout.warmup.enabled=true",
                 "-Djava.io.tmpdir=" + tmp).start()) {
-            Object warmUp = service.api().get("/q/health/ready")
+            Object warmUp = service.management().get("/q/health/ready")
                     .path("checks.find { it.name == 'fanout-backends' }.data.warmup");
             assertEquals(null, warmUp, "readiness tells of no warm-up");
             assertFalse(Files.readString(service.log()).contains("warmed up in"), Files.readString(service.log()));
@@ -95,7 +95,7 @@ class WarmUpIT {
                 "-Dfanout.warmup.rounds=50", "-Djava.io.tmpdir=" + tmp).launch()) {
             // the warm-up has its scratch store, and will not be done for a while (50 rounds)
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() ->
-                    "warming up (fanout.warmup.enabled)".equals(service.api().get("/q/health/ready")
+                    "warming up (fanout.warmup.enabled)".equals(service.management().get("/q/health/ready")
                             .path("checks.find { it.name == 'fanout-backends' }.data.warmup"))
                             && warmUpFiles(tmp).size() == 1);
             service.terminate();

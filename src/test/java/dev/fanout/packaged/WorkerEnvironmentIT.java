@@ -34,7 +34,7 @@ class WorkerEnvironmentIT {
             service.api().contentType(ContentType.JSON)
                     .body("{\"tasks\": [{\"function\": \"primes\", \"input\": {\"limit\": 1000}}]}")
                     .post("/batches?wait=60s").then().statusCode(200).body("batch.succeeded", is(1));
-            String pids = service.api().get("/q/health/ready")
+            String pids = service.management().get("/q/health/ready")
                     .path("checks.find { it.name == 'fanout-backends' }.data.'processes.pids'");
             List<Long> workers = List.of(pids.replaceAll("[\\[\\] ]", "").split(",")).stream()
                     .map(Long::parseLong).toList();

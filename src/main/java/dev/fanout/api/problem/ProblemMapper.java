@@ -97,8 +97,7 @@ public class ProblemMapper {
         Response.StatusType type = Response.Status.fromStatusCode(status);
         String title = type == null ? "HTTP " + status : type.getReasonPhrase();
         String detail = switch (status) {
-            case 404 -> "no resource at " + uri.getPath() + "; the API is under /batches and /functions, "
-                    + "its description at /q/openapi";
+            case 404 -> notFound(uri.getPath()).detail();
             case 405 -> "this method is not allowed on " + uri.getPath();
             case 406 -> "cannot answer in the requested media type; ask for application/json, or for results "
                     + "application/x-ndjson or text/event-stream";
@@ -106,6 +105,15 @@ public class ProblemMapper {
             default -> e.getMessage();
         };
         return answer(Problem.of(status, title.toLowerCase().replace(' ', '-'), title, detail), uri);
+    }
+
+    /**
+     * The 404 of a path the API does not serve. Its OpenAPI description is not on this port: {@code /q/*} is on the
+     * management interface, a private port (see ApiKeyFilter).
+     */
+    public static Problem notFound(String path) {
+        return Problem.of(404, "not-found", "Not Found", "no resource at " + path
+                + "; the API is under /batches and /functions");
     }
 
     @ServerExceptionMapper
