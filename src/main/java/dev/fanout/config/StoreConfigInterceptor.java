@@ -42,12 +42,18 @@ public class StoreConfigInterceptor implements ConfigSourceInterceptor {
                 : ConfigValue.builder().withName(name).withValue(derived).withConfigSourceName("fanout.store.*").build();
     }
 
+    /** How long a SQLite write waits for the file lock before it fails (SQLITE_BUSY). */
+    public static final int SQLITE_BUSY_TIMEOUT_MILLIS = 10_000;
+
     /**
      * The file's JDBC URL: WAL (readers never wait for the writer), a full sync at each commit (an acknowledged batch
      * survives a power cut too; group commit keeps commits few), foreign keys on, waits instead of failing when busy.
+     * An {@code org.sqlite.SQLiteDataSource} given this URL still waits only its own config's 3 s: set its busy
+     * timeout too ({@link #SQLITE_BUSY_TIMEOUT_MILLIS}).
      */
     public static String sqliteUrl(String path) {
-        return "jdbc:sqlite:" + path + "?journal_mode=WAL&synchronous=FULL&foreign_keys=true&busy_timeout=10000";
+        return "jdbc:sqlite:" + path + "?journal_mode=WAL&synchronous=FULL&foreign_keys=true&busy_timeout="
+                + SQLITE_BUSY_TIMEOUT_MILLIS;
     }
 
     @Override

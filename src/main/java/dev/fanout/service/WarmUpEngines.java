@@ -48,6 +48,7 @@ public class WarmUpEngines implements ScratchEngines {
         Path file = dir.resolve("warmup.db");
         SQLiteDataSource dataSource = new SQLiteDataSource();
         dataSource.setUrl(StoreConfigInterceptor.sqliteUrl(file.toString()));
+        dataSource.setBusyTimeout(StoreConfigInterceptor.SQLITE_BUSY_TIMEOUT_MILLIS); // its config's 3 s otherwise
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/sqlite").load().migrate();
         return new SqliteStore(dataSource, file);
     }

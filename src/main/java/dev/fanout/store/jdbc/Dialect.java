@@ -24,6 +24,14 @@ public interface Dialect {
     /** Whether several instances may share the database (see {@code Store.shared}). */
     boolean shared();
 
+    /**
+     * Whether its driver blocks in native code (SQLite's: a write waits for the file lock in a native busy handler),
+     * which pins a virtual thread to its carrier: the store then runs a virtual thread's calls on platform threads.
+     */
+    default boolean pinsCarriers() {
+        return false;
+    }
+
     /** Starts a transaction on {@code c}; a database may begin one that {@code writes} otherwise. */
     void begin(Connection c, boolean writes) throws SQLException;
 

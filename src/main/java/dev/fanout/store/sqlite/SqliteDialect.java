@@ -36,6 +36,11 @@ final class SqliteDialect implements Dialect {
         return false;
     }
 
+    @Override
+    public boolean pinsCarriers() {
+        return true; // JNI: every call pins, and a write waiting on the file lock waits in native code
+    }
+
     /**
      * A transaction that writes begins IMMEDIATE: it takes the write lock first, waiting its turn (busy_timeout).
      * Begun DEFERRED, one that reads and then writes fails at once with SQLITE_BUSY when another connection committed

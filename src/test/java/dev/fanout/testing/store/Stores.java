@@ -25,6 +25,7 @@ public final class Stores {
     public static Store sqlite(Path file) {
         SQLiteDataSource ds = new SQLiteDataSource();
         ds.setUrl(StoreConfigInterceptor.sqliteUrl(file.toString())); // the service's own settings
+        ds.setBusyTimeout(StoreConfigInterceptor.SQLITE_BUSY_TIMEOUT_MILLIS); // the URL's is not taken over its 3 s
         migrate(ds, "sqlite");
         return new SqliteStore(ds, file);
     }
