@@ -7,7 +7,7 @@ sqlite:   the packaged service started with no store setting (in a scratch worki
           Last-Event-ID as a browser does. Checks: exactly --tasks results, each task once, in the stream too.
 postgres: a PostgreSQL cluster of its own (Debian's binaries, as the postgres user when run as root), two instances
           on it; the batch goes to A, the follower reads from B, A is SIGKILLed at a third; B takes the batch over
-          and finishes it. Reports the takeover time: from the kill until B logs that it resumes the batch, and until
+          and finishes it. Reports the takeover time: from the kill until B logs that it resumed the batch, and until
           B stores its first new result.
 Exit code 1 when anything was lost or duplicated. Standard library only."""
 import argparse
@@ -164,7 +164,7 @@ def postgres_run(n, workdir):
         at = done(b.base, batch)
         a.kill()
         killed = time.perf_counter()
-        wait_for(lambda: b.logged(f"resuming batch {batch}"))
+        wait_for(lambda: b.logged(f"batch {batch} resumed"))
         report["killedAtResults"] = at
         report["takeoverSeconds"] = round(time.perf_counter() - killed, 2)
         resumed_at = done(b.base, batch)  # all A committed is in by now: B holds the batch's lease
