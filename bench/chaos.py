@@ -60,6 +60,23 @@ def now():
     return time.time()
 
 
+def ndjson_lines(response):
+    """The lines of an NDJSON answer as they arrive. Not `for line in response`: on a chunked answer that goes through
+    io's readline, which ends quietly when the connection closes before the last chunk, so a stream cut short would
+    look complete; read1 raises IncompleteRead then."""
+    rest = b""
+    while True:
+        data = response.read1(65536)
+        if not data:
+            break
+        *lines, rest = (rest + data).split(b"\n")
+        for line in lines:
+            if line.strip():
+                yield line
+    if rest.strip():
+        yield rest
+
+
 def iso(t):
     return datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -544,9 +561,7 @@ class Client(threading.Thread):
             opened = now()
             try:
                 with urllib.request.urlopen(url, timeout=STREAM_SILENCE) as r:
-                    for raw in r:
-                        if not raw.strip():
-                            continue
+                    for raw in ndjson_lines(r):
                         result = json.loads(raw)
                         after = max(after, result.get("seq", after))
                         tid = str(result["id"])
@@ -767,7 +782,7 @@ def progress(run, clients, faults):
     t = run.tally
     with t.lock:
         n = len(t.batches)
-        fives = Counter(e[2] for e in t.errors)
+        fives = Counter(e[3] for e in t.errors)
     print(f"[progress] +{now() - run.t0:.0f}s: {n} batches accepted, faults {len(t.faults)}, 5xx {dict(fives)}, "
           f"calls {dict(t.calls)}", file=sys.stderr, flush=True)
 
@@ -900,7 +915,7 @@ def read_all(api, batch_id):
         inst = api.pick()
         try:
             with urllib.request.urlopen(f"{inst.base}/batches/{batch_id}/results", timeout=60) as r:
-                return [json.loads(line) for line in r if line.strip()]
+                return [json.loads(line) for line in ndjson_lines(r)]
         except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError):
             time.sleep(1)
     raise GaveUp(f"results of {batch_id}")
@@ -1011,7 +1026,7 @@ def write_report(run, args, report):
     for fl in report["faults"]:
         detail = fl.get("detail", "")
         if "restartSeconds" in fl:
-            detail += f"; ready again {fl['restartSeconds']} s after the start"
+            detail += f"; started again, ready in {fl['restartSeconds']} s"
         if "connections" in fl:
             detail += f"; {fl['connections']} connections closed"
         lines.append(f"| {fl['at']} | {fl['kind']} | {fl['instance']} | {fl['seconds']} | {detail.strip('; ')} |")
