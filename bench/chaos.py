@@ -237,6 +237,7 @@ class Tally:
         self.done = Counter()                # material of the checks: re-submits, cancels, redrives, reads
 
     def note(self, kind, text, n=1):
+        text = f"{iso(now())} {text}"
         with self.lock:
             self.findings[kind] += n
             if len(self.examples[kind]) < EXAMPLES:
@@ -586,14 +587,14 @@ class Client(threading.Thread):
             if ended:
                 if not finished:
                     try:
-                        status, st, _ = self.api.call("GET", f"/batches/{rec.id}", give_up=60)
+                        status, st, answered = self.api.call("GET", f"/batches/{rec.id}", give_up=60)
                     except GaveUp:
                         status, st = None, None
                     if status == 200 and st["state"] == "RUNNING":
-                        tally.note("stream ended before its batch", f"batch {rec.id} ({rec.plan.kind}): a result "
-                                   f"stream from {inst.name} ended normally after {len(seen)} results (after={after}), "
-                                   f"the batch is RUNNING ({st['succeeded']}+{st['failed']}+{st['cancelled']} of "
-                                   f"{st['total']})")
+                        tally.note("status RUNNING after its stream ended", f"batch {rec.id} ({rec.plan.kind}): a "
+                                   f"result stream from {inst.name} ended normally after {len(seen)} results "
+                                   f"(after={after}); then {answered.name} answered RUNNING "
+                                   f"({st['succeeded']}+{st['failed']}+{st['cancelled']} of {st['total']})")
                 if finished:
                     missing = set(map(str, rec.plan.ids)) - seen
                     if missing:
@@ -626,10 +627,22 @@ class Client(threading.Thread):
         tally.forget(rec.id, stale)
         rec.redriven = True
         tally.done["redrives"] += 1
-        status, answer, _ = self.api.call("POST", f"/batches/{rec.id}/redrive", json.dumps({"taskTimeout": "10s"})
-                                          .encode(), {"Content-Type": "application/json"})
+        body = json.dumps({"taskTimeout": "10s"}).encode()
+        for attempt in range(10):
+            status, answer, inst = self.api.call("POST", f"/batches/{rec.id}/redrive", body,
+                                                 {"Content-Type": "application/json"})
+            if status != 409:
+                break
+            # 409: the batch runs. Either a redrive sent again after its answer was lost (it runs already), or an
+            # instance that still takes the batch for running although a client saw it ended
+            _, st, seen_by = self.api.call("GET", f"/batches/{rec.id}")
+            if st.get("state") == "RUNNING":
+                break
+            tally.note("redrive refused (409) for an ended batch", f"batch {rec.id}: {inst.name} answered 409 "
+                       f"{str(answer)[:200]}; {seen_by.name} answers {st.get('state')} (attempt {attempt + 1})")
+            time.sleep(1)
         if status == 409:
-            pass   # a redrive sent again after its answer was lost: the batch runs already
+            pass
         elif status != 202:
             tally.note("unexpected answer", f"POST /batches/{rec.id}/redrive: {status} {str(answer)[:300]}")
             return
@@ -1181,4 +1194,8 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("chaos: interrupted; everything it started is stopped", file=sys.stderr)
+        sys.exit(130)
