@@ -7,16 +7,12 @@ sqlite:   the packaged service started with no store setting (in a scratch worki
           Last-Event-ID as a browser does. Checks: exactly --tasks results, each task once, in the stream too.
 postgres: a PostgreSQL cluster of its own (Debian's binaries, as the postgres user when run as root), two instances
           on it; the batch goes to A, the follower reads from B, A is SIGKILLed at a third; B takes the batch over
-          and finishes it. Reports the takeover time: from the kill until B logs that it resumes the batch, and until
+          and finishes it. Reports the takeover time: from the kill until B logs that it resumed the batch, and until
           B stores its first new result.
 Exit code 1 when anything was lost or duplicated. Standard library only."""
 import argparse
 import json
 import os
-import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -24,67 +20,13 @@ import time
 import urllib.error
 import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-JAR = os.path.join(ROOT, "target", "quarkus-app", "quarkus-run.jar")
-JAVA = os.path.join(os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64"), "bin", "java")
-PG_BIN = next((d for d in ("/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/15/bin")
-               if os.path.exists(os.path.join(d, "postgres"))), None)
+sys.dont_write_bytecode = True   # no __pycache__ beside the sources
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cluster import JAR, PG_BIN, ROOT, Instance, Postgres, get  # noqa: E402,F401 (PG_BIN: bench/stores.py imports it)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(url, timeout=10):
-    with urllib.request.urlopen(url, timeout=timeout) as r:
-        return json.load(r)
-
-
-class Service:
-    """One packaged instance: started, SIGKILLed, started again on the same port and settings."""
-
-    def __init__(self, name, workdir, settings):
-        self.name, self.workdir, self.settings = name, workdir, settings
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        # health is on the management interface, a port of its own
-        self.management_port = free_port()
-        self.management = f"http://127.0.0.1:{self.management_port}"
-        self.proc = None
-        self.starts = 0
-
-    def start(self):
-        self.starts += 1
-        log = open(os.path.join(self.workdir, f"{self.name}-{self.starts}.log"), "w")
-        t0 = time.perf_counter()
-        self.proc = subprocess.Popen([JAVA, "-Xmx1g", f"-Dquarkus.http.port={self.port}",
-                                      f"-Dquarkus.management.port={self.management_port}",
-                                      "-Dfanout.auth.enabled=false", *self.settings, "-jar", JAR],
-                                     cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT)
-        while True:
-            try:
-                if get(self.management + "/q/health/ready", 2)["status"] == "UP":
-                    return time.perf_counter() - t0
-            except (urllib.error.URLError, OSError, ValueError):
-                pass
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited at start; see {log.name}")
-            time.sleep(0.05)
-
-    def logged(self, text):
-        with open(os.path.join(self.workdir, f"{self.name}-{self.starts}.log")) as f:
-            return text in f.read()
-
-    def kill(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+class Service(Instance):
+    """One packaged instance (cluster.Instance): started, SIGKILLed, started again on the same port and settings."""
 
 
 class Follower(threading.Thread):
@@ -206,21 +148,8 @@ def sqlite_run(n, workdir):
 
 
 def postgres_run(n, workdir):
-    if PG_BIN is None:
-        raise SystemExit("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin")
-    root = os.geteuid() == 0
-    pgdir = os.path.join(workdir, "pg")
-    os.makedirs(pgdir)
-    as_pg = ["runuser", "-u", "postgres", "--"] if root else []
-    if root:
-        shutil.chown(pgdir, "postgres")
-    subprocess.run(as_pg + [f"{PG_BIN}/initdb", "-D", f"{pgdir}/data", "--auth=trust", "-U", "fanout", "-E", "UTF8",
-                            "--no-sync"], check=True, stdout=subprocess.DEVNULL)
-    pg_port = free_port()
-    subprocess.run(as_pg + [f"{PG_BIN}/pg_ctl", "-D", f"{pgdir}/data", "-l", f"{pgdir}/log", "-w", "-o",
-                            f"-p {pg_port} -k {pgdir} -c listen_addresses=127.0.0.1 -c max_connections=200", "start"],
-                   check=True, stdout=subprocess.DEVNULL)
-    settings = ["-Dfanout.store.kind=postgres", f"-Dfanout.store.url=jdbc:postgresql://127.0.0.1:{pg_port}/postgres",
+    pg = Postgres(workdir).start()
+    settings = ["-Dfanout.store.kind=postgres", f"-Dfanout.store.url={pg.url}",
                 "-Dfanout.store.username=fanout", "-Dfanout.processes.workers=1"]
     a, b = Service("a", workdir, settings), Service("b", workdir, settings)
     report = {"mode": "postgres, two instances", "tasks": n, "leaseSeconds": 15}
@@ -235,7 +164,7 @@ def postgres_run(n, workdir):
         at = done(b.base, batch)
         a.kill()
         killed = time.perf_counter()
-        wait_for(lambda: b.logged(f"resuming batch {batch}"))
+        wait_for(lambda: b.logged(f"batch {batch} resumed"))
         report["killedAtResults"] = at
         report["takeoverSeconds"] = round(time.perf_counter() - killed, 2)
         resumed_at = done(b.base, batch)  # all A committed is in by now: B holds the batch's lease
@@ -247,8 +176,7 @@ def postgres_run(n, workdir):
     finally:
         a.stop()
         b.stop()
-        subprocess.run(as_pg + [f"{PG_BIN}/pg_ctl", "-D", f"{pgdir}/data", "-m", "immediate", "stop"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        pg.stop()
     return report
 
 
