@@ -49,7 +49,6 @@ public final class Batch implements BatchView {
     private volatile boolean handedOver;
     private final CompletableFuture<BatchStatus> done = new CompletableFuture<>();
 
-    /** @param epoch the store's fencing number of the claim this run holds ({@code Store.FIRST_EPOCH} when new) */
     public Batch(String id, long epoch, String tenant, Instant createdAt, List<TaskSpec> tasks, BatchOptions options) {
         this.id = id;
         this.epoch = epoch;
@@ -121,10 +120,7 @@ public final class Batch implements BatchView {
     /** The status as readers may see it: counts of published results only. */
     @Override
     public BatchStatus status() {
-        int r = progress.running();
-        int s = succeeded;
-        int f = failed;
-        int c = cancelled;
+        int r = progress.running(), s = succeeded, f = failed, c = cancelled; // each read once
         Instant end = finishedAt;
         return new BatchStatus(id, state(end != null), total(), Math.max(0, total() - r - s - f - c), r, s, f, c,
                 createdAt, end, tenant);
@@ -146,13 +142,9 @@ public final class Batch implements BatchView {
     }
 
     private BatchState state(boolean finished) {
-        if (!finished) {
-            return BatchState.RUNNING;
-        }
-        if (outcome.cancelledByClient()) {
-            return BatchState.CANCELLED;
-        }
-        return failed > 0 || cancelled > 0 ? BatchState.FAILED : BatchState.SUCCEEDED;
+        return !finished ? BatchState.RUNNING
+                : outcome.cancelledByClient() ? BatchState.CANCELLED
+                : failed > 0 || cancelled > 0 ? BatchState.FAILED : BatchState.SUCCEEDED;
     }
 
     /** True once its end is stored: every result is visible. */

@@ -16,6 +16,7 @@ import dev.fanout.spi.TaskFunction;
 
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -44,14 +45,13 @@ final class BatchRun implements Attempt.Listener {
     private final AtomicReferenceArray<Attempt> inFlight;
     private volatile Thread feeder;
     private volatile boolean abandoned;
-    /** Until when the store holds this run's claim as far as this instance knows (its last renewal's answer). */
-    private volatile long leaseUntil;
+    final AtomicLong leaseUntil; // until when the store holds this run's claim, as far as its last renewal said
     /** Resumed with every result stored (a crash between the last result and the end): only the end is left. */
     private final boolean completeAtStart;
 
     BatchRun(RunContext engine, Batch batch, Journal journal, long leaseUntil) {
         this.engine = engine;
-        this.leaseUntil = leaseUntil;
+        this.leaseUntil = new AtomicLong(leaseUntil);
         this.batch = batch;
         this.journal = journal;
         this.completeAtStart = batch.allResultsIn();
@@ -64,15 +64,6 @@ final class BatchRun implements Attempt.Listener {
 
     Batch batch() {
         return batch;
-    }
-
-    long leaseUntil() {
-        return leaseUntil;
-    }
-
-    /** The store renewed this run's lease until {@code until}. */
-    void renewed(long until) {
-        leaseUntil = Math.max(leaseUntil, until);
     }
 
     /** Attempts whose taskTimeout clock still runs. */
@@ -268,10 +259,7 @@ final class BatchRun implements Attempt.Listener {
         }
     }
 
-    /**
-     * Stops the work without giving any task a result: the batch stays RUNNING in the store, for the next run of this
-     * instance or another instance to take up (a shutdown with a durable store, a lease lost).
-     */
+    /** Stops the work, giving no task a result: the batch stays RUNNING in the store for its next run to take up. */
     void abandon() {
         abandoned = true;
         batch.handOver();

@@ -87,7 +87,7 @@ final class Leases implements StoreEvents {
             Set<String> held = store.renew(instance, until, epochs);
             for (BatchRun run : mine) {
                 if (held.contains(run.batch().id())) {
-                    run.renewed(until);
+                    run.leaseUntil.accumulateAndGet(until, Math::max);
                 } else if (!run.batch().allResultsIn()) {
                     runs.lost(run.batch());
                 }

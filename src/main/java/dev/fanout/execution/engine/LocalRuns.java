@@ -70,7 +70,8 @@ final class LocalRuns {
         }
         try {
             store.load(id).ifPresent(r -> {
-                Batch batch = new Batch(id, claim.epoch(), r.batch().tenant(), Instant.ofEpochMilli(r.batch().createdAt()), r.tasks(),
+                Batch batch = new Batch(id, claim.epoch(), r.batch().tenant(),
+                        Instant.ofEpochMilli(r.batch().createdAt()), r.tasks(),
                         BatchOptions.fromJson(r.batch().options()), r.batch().maxSeq());
                 if (!redriven) {
                     LOG.log(System.Logger.Level.INFO, "batch " + id + " resumed: " + batch.completedCount() + " of "
@@ -130,8 +131,9 @@ final class LocalRuns {
      */
     void lapsed(long now) {
         for (BatchRun run : all()) {
-            if (run.leaseUntil() < now && !run.batch().allResultsIn()) {
-                lost(run.batch(), "its lease ran out " + (now - run.leaseUntil()) + " ms ago before the store "
+            long until = run.leaseUntil.get();
+            if (until < now && !run.batch().allResultsIn()) {
+                lost(run.batch(), "its lease ran out " + (now - until) + " ms ago before the store "
                         + "renewed it; this instance stops running it until it claims it again");
             }
         }

@@ -57,7 +57,8 @@ final class Admission {
                         batch.concurrency());
             }
             try (PreparedStatement s = c.prepareStatement("INSERT INTO fanout_batches (id, state, options, total, "
-                    + "created_at, tenant_idempotency_key, request_hash, owner, lease_until, tenant, concurrency, epoch) "
+                    + "created_at, tenant_idempotency_key, request_hash, owner, lease_until, tenant, concurrency, "
+                    + "epoch) "
                     + "VALUES (?, 'RUNNING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 s.setString(1, batch.id());
                 s.setString(2, batch.options());

@@ -20,9 +20,9 @@ import java.util.stream.Collectors;
 /**
  * A group commit ({@code Store.apply}): the changes of many batches in one writing transaction, all appends but a row
  * per batch: attempts started (one row per batch and attempt number, its tasks packed), results (one row each, at most
- * one per task), the batches' counts, their ends; each only of a batch that still runs at the epoch its writer holds. The
- * order of its locks lives with its statements because the two change together: batch rows are locked first, in id
- * order as lease renewals take them, so that the two never deadlock.
+ * one per task), the batches' counts, their ends; each only of a batch that still runs at the epoch its writer
+ * holds. The order of its locks lives with its statements because the two change together: batch rows are locked
+ * first, in id order as lease renewals take them, so that the two never deadlock.
  */
 final class GroupWrites {
     private final Transactions tx;

@@ -128,7 +128,8 @@ public abstract class JdbcStore implements Store {
     }
 
     @Override
-    public OptionalLong redrive(String id, String options, String owner, long leaseUntil, int concurrency, Quota quota) {
+    public OptionalLong redrive(String id, String options, String owner, long leaseUntil, int concurrency,
+                                Quota quota) {
         return redrives.redrive(id, options, owner, leaseUntil, concurrency, quota);
     }
 
