@@ -81,7 +81,7 @@ class StoreFaultsIT {
         }
         byte[] before = Files.readAllBytes(file);
         String log = PackagedService.failsToStart("store-newer", "-Dfanout.store.path=" + file);
-        assertTrue(log.contains("was written by a newer fanout (schema version 99; this fanout knows up to 2)"), log);
+        assertTrue(log.contains("was written by a newer fanout (schema version 99; this fanout knows up to 3)"), log);
         assertArrayEquals(before, Files.readAllBytes(file), "the store was not changed");
     }
 
