@@ -72,7 +72,7 @@ final class Admissions {
             LOG.log(System.Logger.Level.INFO, "batch " + id + " accepted: " + tasks.size() + " tasks, for "
                     + caller.name());
             runs.start(batch, null, EngineListener.Start.ACCEPTED,
-                    store.durable() ? now.toEpochMilli() + config.leaseDuration().toMillis() : Long.MAX_VALUE);
+                    now.toEpochMilli() + config.leaseDuration().toMillis());
             return new Admitted(batch, null);
         } catch (StoreException e) {
             throw new StoreUnavailableException(e.getMessage());
@@ -117,7 +117,7 @@ final class Admissions {
             }
             LOG.log(System.Logger.Level.INFO, "batch " + id + " redriven: its " + (r.failed() + r.cancelled())
                     + " failed and cancelled tasks run again, its " + r.succeeded() + " successes stay");
-            runs.resume(new Store.Claim(id, epoch.getAsLong()), store.durable() ? leaseUntil : Long.MAX_VALUE, true);
+            runs.resume(new Store.Claim(id, epoch.getAsLong()), leaseUntil, true);
             return true;
         } catch (StoreException e) {
             throw new StoreUnavailableException(e.getMessage());

@@ -59,7 +59,7 @@ final class Leases implements StoreEvents {
         long now = System.currentTimeMillis();
         long until = now + lease.toMillis();
         for (Store.Claim claim : store.claim(instance, now, until, !store.shared(), Integer.MAX_VALUE)) {
-            runs.resume(claim, store.durable() ? until : Long.MAX_VALUE);
+            runs.resume(claim, until);
         }
         if (!store.durable()) {
             return null;

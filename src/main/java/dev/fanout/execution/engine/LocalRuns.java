@@ -33,10 +33,10 @@ final class LocalRuns {
     /**
      * Runs a batch here; a cancel stored for it before (a crash in between) is still in force.
      *
-     * @param leaseUntil until when the store holds the claim of this run (Long.MAX_VALUE: a store without leases)
+     * @param leaseUntil until when the store holds the claim of this run (a memory store has no leases: never lapses)
      */
     void start(Batch batch, StoredBatch stored, EngineListener.Start how, long leaseUntil) {
-        BatchRun run = new BatchRun(engine, batch, journal, leaseUntil);
+        BatchRun run = new BatchRun(engine, batch, journal, store.durable() ? leaseUntil : Long.MAX_VALUE);
         if (runs.putIfAbsent(batch.id(), run) != null) {
             return; // a run of it started meanwhile (two claims answered at once): that one goes on
         }
